@@ -1,0 +1,79 @@
+"""The small contract every channel adapter follows, and the values it passes around."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+from content.model import Update
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What a renderer may know beyond the update; built once from config at the edge."""
+
+    diff_url: str
+    diff_url_known: bool = False
+    max_tweets: int = 10
+    email_from: str = "Herald <herald@localhost>"
+    email_to: str = "list@localhost"
+    message_id_domain: str = "localhost"
+    site_name: str = "Diff"
+
+
+class Draft(Protocol):
+    """A channel's ready-to-send output; `files()` is exactly what goes out."""
+
+    channel: str
+    warnings: tuple[str, ...]
+
+    def files(self) -> dict[str, bytes]: ...
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A channel adapter: a name, declared limits, and a pure renderer."""
+
+    name: str
+
+    def render(self, update: Update, context: RenderContext) -> Draft: ...
+
+
+class RenderError(ValueError):
+    """A draft that breaks a channel's limits; one line naming the file and the channel field."""
+
+    def __init__(self, update: Update, field_name: str, message: str) -> None:
+        self.path = str(update.source)
+        self.field = field_name
+        self.message = message
+        super().__init__(f"{self.path}: {field_name}: {message}")
+
+
+ReceiptStatus = Literal["published", "failed", "skipped", "pending_manual", "already_published"]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What happened to one channel's draft."""
+
+    channel: str
+    status: ReceiptStatus
+    url: str | None = None
+    remote_id: str | None = None
+    detail: str = ""
+    parts: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def json_bytes(payload: object) -> bytes:
+    """Stable, readable JSON bytes for payload files."""
+    return (json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def draft_digest(draft: Draft) -> str:
+    """A hash of everything a draft sends."""
+    digest = hashlib.sha256()
+    for name, data in sorted(draft.files().items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()

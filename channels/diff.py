@@ -1,0 +1,91 @@
+"""Diff: a WordPress post through the REST API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from channels.base import RenderContext, RenderError, json_bytes
+from content.markdown import render_html
+from content.model import Update
+
+MAX_TITLE_LENGTH = 200
+MAX_EXCERPT_LENGTH = 600
+MAX_TERM_LENGTH = 200
+
+@dataclass(frozen=True)
+class DiffDraft:
+    """A WordPress post, with term names still to be resolved to IDs when it is sent."""
+
+    title: str
+    content: str
+    excerpt: str
+    slug: str
+    status: str
+    date: str | None
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    featured_image: str | None
+    image_alt: str | None
+    lang: str
+    link: str
+    warnings: tuple[str, ...] = ()
+    channel: str = "diff"
+
+    def payload(self) -> dict:
+        """The post as the REST API receives it, terms and media by name."""
+        body = {
+            "title": self.title,
+            "content": self.content,
+            "excerpt": self.excerpt,
+            "slug": self.slug,
+            "status": self.status,
+            "tags": list(self.tags),
+            "categories": list(self.categories),
+        }
+        if self.date:
+            body["date_gmt"] = self.date
+        if self.featured_image:
+            body["featured_media"] = {"file": self.featured_image, "alt_text": self.image_alt}
+        return body
+
+    def files(self) -> dict[str, bytes]:
+        """`diff.json` (the request) and `diff.html` (the post body exactly as sent)."""
+        return {"diff.json": json_bytes(self.payload()), "diff.html": self.content.encode()}
+
+class Diff:
+    """The Diff blog adapter."""
+
+    name = "diff"
+    max_title_length = MAX_TITLE_LENGTH
+
+    def render(self, update: Update, context: RenderContext) -> DiffDraft:
+        """Render an update as a WordPress post."""
+        if len(update.title) > MAX_TITLE_LENGTH:
+            raise RenderError(update, "title", f"is {len(update.title)} characters; Diff takes {MAX_TITLE_LENGTH}")
+        if len(update.summary) > MAX_EXCERPT_LENGTH:
+            raise RenderError(
+                update, "summary", f"is {len(update.summary)} characters; the Diff excerpt takes {MAX_EXCERPT_LENGTH}"
+            )
+        for name in (*update.tags, *update.diff.categories):
+            if len(name) > MAX_TERM_LENGTH:
+                raise RenderError(update, "tags", f"{name[:40]!r}... is longer than {MAX_TERM_LENGTH} characters")
+        status, date = update.diff.status, None
+        if update.publish_at is not None:
+            date = update.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            if status == "publish":
+                status = "future"
+        return DiffDraft(
+            title=update.title,
+            content=render_html(update.body),
+            excerpt=update.summary,
+            slug=update.slug,
+            status=status,
+            date=date,
+            tags=update.tags,
+            categories=update.diff.categories,
+            featured_image=update.image.as_posix() if update.image else None,
+            image_alt=update.image_alt,
+            lang=update.lang,
+            link=context.diff_url,
+        )

@@ -1,0 +1,150 @@
+"""Typed settings, read once at the edge from `config/herald.toml` and `HERALD_*` variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_CONFIG = Path("config/herald.toml")
+Transport = Literal["auto", "outbox", "live"]
+
+
+class ConfigError(ValueError):
+    """Invalid configuration: one line naming the file and the setting."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    transport: Transport = "auto"
+
+    def has_credentials(self) -> bool:
+        """Whether this section has what a live transport needs."""
+        return False
+
+    def is_live(self) -> bool:
+        """Live when asked for, or when credentials are present and nothing else is asked."""
+        return self.transport == "live" or (self.transport == "auto" and self.has_credentials())
+
+
+class DiffSettings(_Section):
+    """The WordPress site behind Diff."""
+
+    base_url: str = "https://diff.wikimedia.org"
+    username: str = ""
+    app_password: SecretStr | None = None
+    permalink: str = "{base_url}/{date:%Y/%m/%d}/{slug}/"
+    timeout_seconds: float = 30.0
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        return url.rstrip("/")
+
+    def has_credentials(self) -> bool:
+        return bool(self.username and self.app_password)
+
+    def planned_url(self, slug: str, date: object) -> str:
+        """Where the post will live, before WordPress says so."""
+        return self.permalink.format(base_url=self.base_url, slug=slug, date=date)
+
+
+class MediumSettings(_Section):
+    """The Medium API (tokens are no longer issued: without one, herald prepares a manual import)."""
+
+    api_base: str = "https://api.medium.com/v1"
+    token: SecretStr | None = None
+    timeout_seconds: float = 30.0
+
+    def has_credentials(self) -> bool:
+        return self.token is not None
+
+
+class TwitterSettings(_Section):
+    """X through tweepy with OAuth 1.0a user credentials."""
+
+    api_base: str = "https://api.twitter.com"
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+    max_tweets: int = 10
+    daily_post_quota: int = 17
+    timeout_seconds: float = 30.0
+
+    def has_credentials(self) -> bool:
+        return all((self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret))
+
+
+class EmailSettings(_Section):
+    """The list address and the SMTP relay that reaches it."""
+
+    from_addr: str = "Herald <herald@localhost>"
+    list_addr: str = "list@localhost"
+    message_id_domain: str = "localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    password: SecretStr | None = None
+    timeout_seconds: float = 30.0
+
+    def has_credentials(self) -> bool:
+        return bool(self.username and self.password)
+
+
+class Settings(BaseSettings):
+    """Everything herald is configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HERALD_", env_nested_delimiter="__", extra="forbid", frozen=True, toml_file=DEFAULT_CONFIG
+    )
+
+    content_root: Path = Path("content")
+    outbox: Path = Path("outbox")
+    ledger_url: str = "sqlite:///herald.db"
+    require_approval: bool = False
+    diff: DiffSettings = DiffSettings()
+    medium: MediumSettings = MediumSettings()
+    twitter: TwitterSettings = TwitterSettings()
+    email: EmailSettings = EmailSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_cls.model_config.get("toml_file")
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read settings once: the TOML file (`HERALD_CONFIG` or config/herald.toml, if present), then the environment."""
+    toml_path = Path(path or os.environ.get("HERALD_CONFIG") or DEFAULT_CONFIG)
+    if path is not None and not toml_path.is_file():
+        raise ConfigError(f"{toml_path}: no such configuration file")
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_path if toml_path.is_file() else None)
+
+    try:
+        return _FromFile()
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting"
+        raise ConfigError(f"{toml_path}: {field}: {message}") from None
+    except Exception as error:  # tomllib.TOMLDecodeError and friends
+        raise ConfigError(f"{toml_path}: {error}") from None

@@ -1,0 +1,168 @@
+"""The one validated content model every channel reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ChannelName = Literal["diff", "medium", "twitter", "email"]
+ALL_CHANNELS: tuple[ChannelName, ...] = ("diff", "medium", "twitter", "email")
+
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _one_line(value: str, what: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{what} must be one line (it contains a line break)")
+    return value
+
+
+class DiffOptions(_Strict):
+    """Diff (WordPress) options from the update's `diff:` block."""
+
+    categories: tuple[str, ...] = ()
+    status: Literal["draft", "pending", "publish", "private"] = "publish"
+
+
+class MediumOptions(_Strict):
+    """Medium options from the update's `medium:` block."""
+
+    tags: tuple[str, ...] | None = None
+    publish_status: Literal["draft", "public", "unlisted"] = "draft"
+
+
+class TwitterOptions(_Strict):
+    """X options from the update's `twitter:` block."""
+
+    thread: tuple[str, ...] | None = None
+
+    @field_validator("thread")
+    @classmethod
+    def _thread_not_empty(cls, thread: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if thread is not None:
+            if not thread:
+                raise ValueError("a hand-written thread needs at least one tweet")
+            for number, tweet in enumerate(thread, 1):
+                if not tweet.strip():
+                    raise ValueError(f"tweet {number} is blank")
+        return thread
+
+
+class EmailOptions(_Strict):
+    """Mailing-list options from the update's `email:` block."""
+
+    subject: str | None = None
+
+    @field_validator("subject")
+    @classmethod
+    def _subject_one_line(cls, subject: str | None) -> str | None:
+        if subject is not None:
+            _one_line(subject, "the subject")
+            if not subject:
+                raise ValueError("the subject is blank")
+        return subject
+
+
+class Update(_Strict):
+    """One policy update: front matter plus a Markdown body."""
+
+    source: Path = Field(exclude=True)
+    title: str
+    date: dt.date
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    channels: tuple[ChannelName, ...] = ALL_CHANNELS
+    slug: str
+    lang: str = "en"
+    authors: tuple[str, ...] = ()
+    image: Path | None = None
+    image_alt: str | None = None
+    status: Literal["draft", "ready"] = "ready"
+    publish_at: dt.datetime | None = None
+    recap: bool = True
+    diff: DiffOptions = DiffOptions()
+    medium: MediumOptions = MediumOptions()
+    twitter: TwitterOptions = TwitterOptions()
+    email: EmailOptions = EmailOptions()
+    body: str = Field(exclude=True)
+
+    @field_validator("title")
+    @classmethod
+    def _title_one_line(cls, title: str) -> str:
+        _one_line(title, "the title")
+        if not title:
+            raise ValueError("the title is blank")
+        return title
+
+    @field_validator("summary")
+    @classmethod
+    def _summary_flat(cls, summary: str) -> str:
+        return " ".join(summary.split())
+
+    @field_validator("tags", "authors", "channels")
+    @classmethod
+    def _no_duplicates(cls, items: tuple) -> tuple:
+        seen = [item for index, item in enumerate(items) if item in items[:index]]
+        if seen:
+            raise ValueError(f"{seen[0]!r} is listed twice")
+        return items
+
+    @field_validator("channels")
+    @classmethod
+    def _some_channel(cls, channels: tuple) -> tuple:
+        if not channels:
+            raise ValueError("name at least one channel (diff, medium, twitter, email)")
+        return channels
+
+    @field_validator("slug")
+    @classmethod
+    def _slug_shape(cls, slug: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+            raise ValueError(f"{slug!r} is not a slug (lowercase letters, digits and single hyphens)")
+        return slug
+
+    @field_validator("lang")
+    @classmethod
+    def _bcp47(cls, lang: str) -> str:
+        if not _BCP47.fullmatch(lang):
+            raise ValueError(f"{lang!r} is not a BCP 47 language tag (for example en, fr, pt-BR, zh-Hant)")
+        return lang
+
+    @field_validator("publish_at")
+    @classmethod
+    def _aware(cls, publish_at: dt.datetime | None) -> dt.datetime | None:
+        if publish_at is not None and publish_at.utcoffset() is None:
+            raise ValueError("needs a time zone offset, for example 2026-10-08T09:00:00+02:00")
+        return publish_at
+
+    @field_validator("body")
+    @classmethod
+    def _body_not_empty(cls, body: str) -> str:
+        if not body.strip():
+            raise ValueError("the update has no text after its front matter")
+        return body
+
+    @model_validator(mode="after")
+    def _alt_with_image(self) -> Update:
+        if self.image is not None and not (self.image_alt or "").strip():
+            raise ValueError("image_alt: an image needs alt text for readers of screen readers")
+        if self.image is None and self.image_alt:
+            raise ValueError("image_alt: alt text given but no image")
+        return self
+
+    @property
+    def image_path(self) -> Path | None:
+        """The image file on disk, resolved against the update's folder."""
+        return (self.source.parent / self.image).resolve() if self.image else None
+
+    def wants(self, channel: str) -> bool:
+        """Whether this update goes out on the named channel."""
+        return channel in self.channels

@@ -1,0 +1,122 @@
+"""The publish flow: load, render all, publish Diff, fan the rest out, record, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.states import Completed, Failed
+
+from channels.base import Draft, Receipt, draft_digest
+from config.settings import load_settings
+from herald.drafts import prepare_publish, render_update
+from herald.ledger import PUBLISHED_STATUSES, Ledger
+from herald.report import ChannelResult, summary_markdown
+from herald.transports import Transport
+from herald.transports.select import transport_for
+
+TASK_TIMEOUT_SECONDS = 600
+
+
+def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
+    """Retry only what a transport marks as transient (connection errors, 5xx, 429)."""
+    try:
+        state.result()
+    except Exception as error:  # noqa: BLE001 - inspecting the task's own failure
+        return bool(getattr(error, "transient", False))
+    return False
+
+
+@task(
+    task_run_name="publish-{channel}",
+    cache_policy=NONE,
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=is_transient,
+    timeout_seconds=TASK_TIMEOUT_SECONDS,
+)
+def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
+    """Send one channel's draft unless the ledger says it already went; record the outcome."""
+    prior = ledger.receipt(slug, channel)
+    if prior and prior.status in PUBLISHED_STATUSES and (prior.transport == "live" or transport.kind == "outbox"):
+        return Receipt(channel, "already_published", url=prior.url, remote_id=prior.remote_id,
+                       detail=f"already published {prior.updated_at:%Y-%m-%d %H:%M} UTC via {prior.transport}")
+    digest = draft_digest(draft)
+    ledger.record_receipt(slug, channel, "intended", payload_hash=digest, transport=transport.kind)
+    try:
+        receipt = transport.send(draft)
+    except Exception as error:
+        ledger.record_receipt(slug, channel, "failed", payload_hash=digest, detail=str(error), transport=transport.kind)
+        raise
+    ledger.record_receipt(
+        slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
+        payload_hash=digest, detail=receipt.detail, transport=transport.kind,
+    )
+    return receipt
+
+
+def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        return ChannelResult(channel, "failed", None, " ".join(str(result).split()) or type(result).__name__,
+                             transport.kind)
+    return ChannelResult(channel, result.status, result.url, result.detail, transport.kind)
+
+
+def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
+    receipt = ledger.receipt(slug, "diff")
+    return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
+
+
+@flow(name="publish-update", log_prints=True)
+def publish_update(path: str, channels: list[str] | None = None, dry_run: bool = False) -> list[dict]:
+    """Publish one update: Diff first, then Medium, X and email in parallel with the real Diff URL."""
+    settings = load_settings()
+    rendered = prepare_publish(path, settings, channels)
+    update = rendered.update
+    if dry_run:
+        results = [ChannelResult(name, "dry_run", None, "; ".join(draft.warnings), "none")
+                   for name, draft in rendered.drafts.items()]
+        return _report(update.slug, results, dry_run=True)
+
+    ledger = Ledger(settings.ledger_url)
+    ledger.record_update(update.slug, str(update.source), update.title, update.date)
+    transports = {name: transport_for(name, settings, update.slug) for name in rendered.drafts}
+    results: list[ChannelResult] = []
+    diff_url = _known_diff_url(ledger, update.slug)
+    if "diff" in rendered.drafts:
+        state = publish_channel("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger,
+                                return_state=True)
+        results.append(_outcome("diff", state, transports["diff"]))
+        diff_url = results[0].url if results[0].status in {"published", "already_published"} else None
+
+    others = [name for name in rendered.drafts if name != "diff"]
+    if others and diff_url is None and update.wants("diff"):
+        results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
+                                  transports[name].kind) for name in others]
+    elif others:
+        final = render_update(update, settings, others, diff_url=diff_url)
+        futures = {name: publish_channel.submit(name, update.slug, final.drafts[name], transports[name], ledger)
+                   for name in others}
+        for future in futures.values():
+            future.wait()
+        results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
+    return _report(update.slug, results)
+
+
+def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> list[dict]:
+    markdown = summary_markdown(slug, results, dry_run=dry_run)
+    create_markdown_artifact(key=f"publish-{slug}"[:100], markdown=markdown, description=f"herald publish {slug}")
+    payload = [result.as_dict() for result in results]
+    failed = [result.channel for result in results if result.status in {"failed", "held"}]
+    if failed:
+        return Failed(message=f"{', '.join(failed)} did not go out", data=payload)
+    return Completed(message="all channels done", data=payload)
+
+
+def publish_file(path: Path | str, channels: list[str] | None = None, dry_run: bool = False) -> list[dict]:
+    """Run the flow and return its per-channel results, whatever the final state."""
+    state = publish_update(str(path), channels, dry_run, return_state=True)
+    return state.result(raise_on_failure=False)

@@ -1,0 +1,173 @@
+"""The `herald` command line: check, preview, publish, status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from channels.base import RenderError
+from config.settings import ConfigError, Settings, load_settings
+from content.errors import UpdateError
+from herald.drafts import Rendered, load_and_render, prepare_publish
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+INPUT_ERRORS = (UpdateError, RenderError, ConfigError)
+
+app = typer.Typer(
+    name="herald", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Publish one Markdown update to Diff, Medium, X and the mailing list.",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: config/herald.toml)")]
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as error:
+        _fail(error)
+
+
+def _fail(error: Exception, code: int = EXIT_INVALID) -> None:
+    err.print(f"[red]error:[/red] {error}", markup=True)
+    raise typer.Exit(code)
+
+
+def _update_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.md")) if path.is_dir() else [path]
+    return files
+
+
+def _summary(rendered: Rendered) -> str:
+    parts = []
+    for name, draft in rendered.drafts.items():
+        if name == "twitter":
+            kind = ", condensed" if draft.condensed else ", hand-written" if draft.hand_written else ""
+            parts.append(f"twitter ({len(draft.tweets)} tweets{kind})")
+        elif name == "email":
+            parts.append(f"email ({len(draft.as_bytes()) / 1024:.1f} KB)")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Update files, or folders of them")],
+    config: ConfigOption = None,
+) -> None:
+    """Validate updates and render every channel; no network, nothing written."""
+    settings = _settings(config)
+    files = _update_files(paths)
+    invalid = 0
+    for path in files:
+        try:
+            rendered = load_and_render(path, settings)
+        except INPUT_ERRORS as error:
+            invalid += 1
+            err.print(f"[red]invalid[/red] {error}", markup=True)
+            continue
+        out.print(f"[green]ok[/green] {path}: {_summary(rendered)}", markup=True)
+        for warning in rendered.warnings:
+            out.print(f"  [yellow]warning:[/yellow] {warning}", markup=True)
+    if not files:
+        _fail(UpdateError(" ".join(map(str, paths)), None, "no update files found"))
+    if invalid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def preview(
+    update: Annotated[Path, typer.Argument(help="The update file")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: preview/<slug>)")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write each channel's exact output and an index.html showing all four."""
+    from herald.preview import default_out, write_preview
+
+    settings = _settings(config)
+    try:
+        rendered = load_and_render(update, settings)
+    except INPUT_ERRORS as error:
+        _fail(error)
+    folder = out_dir or default_out(rendered)
+    written = write_preview(rendered, folder)
+    for warning in rendered.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
+
+
+@app.command()
+def publish(
+    update: Annotated[Path, typer.Argument(help="The update file")],
+    channels: Annotated[str | None, typer.Option(help="Comma-separated subset, e.g. diff,twitter")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and report; send nothing")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Publish an update: Diff first, then Medium, X and email in parallel."""
+    settings = _settings(config)
+    selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else None
+    try:
+        prepare_publish(update, settings, selected)
+    except INPUT_ERRORS as error:
+        _fail(error)
+    with err.status("Starting Prefect and publishing…"):
+        from flows.publish import publish_file
+
+        results = publish_file(update, selected, dry_run, config=config)
+    _print_results(results)
+    if any(result["status"] in {"failed", "held"} for result in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_results(results: list[dict]) -> None:
+    table = Table("channel", "status", "via", "where", "detail", title="herald publish", title_justify="left")
+    colours = {"published": "green", "already_published": "cyan", "failed": "red", "held": "yellow"}
+    for row in results:
+        colour = colours.get(row["status"], "white")
+        table.add_row(row["channel"], f"[{colour}]{row['status']}[/{colour}]", row["transport"], row["url"] or "",
+                      row["detail"])
+    out.print(table)
+
+
+@app.command()
+def status(
+    update: Annotated[Path, typer.Argument(help="The update file")],
+    config: ConfigOption = None,
+) -> None:
+    """What went where for an update, with URLs."""
+    from content.loader import load_update
+    from herald.ledger import Ledger
+
+    settings = _settings(config)
+    try:
+        slug = load_update(update).slug
+    except UpdateError as error:
+        _fail(error)
+    if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
+        out.print(f"{slug}: nothing published yet (no ledger at {settings.ledger_url[10:]})")
+        return
+    ledger = Ledger(settings.ledger_url)
+    receipts = ledger.receipts(slug)
+    if not receipts:
+        out.print(f"{slug}: nothing published yet")
+        return
+    table = Table("channel", "status", "via", "URL", "when (UTC)", "detail", title=slug, title_justify="left")
+    for row in receipts:
+        table.add_row(row.channel, row.status, row.transport, row.url or "", f"{row.updated_at:%Y-%m-%d %H:%M}",
+                      row.detail)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point for the `herald` script."""
+    sys.exit(app())

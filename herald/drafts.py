@@ -1,0 +1,83 @@
+"""Render every selected channel of an update: the one path shared by check, preview and publish."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from channels.base import Draft, RenderContext
+from channels.registry import CHANNELS
+from config.settings import Settings
+from content.errors import UpdateError
+from content.loader import load_update
+from content.model import Update
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An update and its drafts, one per selected channel, in publishing order."""
+
+    update: Update
+    context: RenderContext
+    drafts: dict[str, Draft]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every channel's warnings, prefixed with the channel name."""
+        return [f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings]
+
+
+def context_for(update: Update, settings: Settings, diff_url: str | None = None) -> RenderContext:
+    """The render context from settings; the Diff URL is planned until WordPress gives the real one."""
+    return RenderContext(
+        diff_url=diff_url or settings.diff.planned_url(update.slug, update.date),
+        diff_url_known=diff_url is not None,
+        max_tweets=settings.twitter.max_tweets,
+        email_from=settings.email.from_addr,
+        email_to=settings.email.list_addr,
+        message_id_domain=settings.email.message_id_domain,
+    )
+
+
+def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
+    """The update's channels, narrowed to `wanted`; naming an unknown channel is an error."""
+    if wanted is None:
+        return [name for name in CHANNELS if update.wants(name)]
+    wanted = list(wanted)
+    for name in wanted:
+        if name not in CHANNELS:
+            raise UpdateError(update.source, "--channels", f"{name!r} is not a channel ({', '.join(CHANNELS)})")
+        if not update.wants(name):
+            raise UpdateError(update.source, "channels", f"{name} is not among this update's channels")
+    return [name for name in CHANNELS if name in wanted and update.wants(name)]
+
+
+def render_update(
+    update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None
+) -> Rendered:
+    """Render the selected channels; raises on the first channel that cannot be rendered."""
+    context = context_for(update, settings, diff_url)
+    names = select_channels(update, channels)
+    return Rendered(update, context, {name: CHANNELS[name].render(update, context) for name in names})
+
+
+def load_and_render(
+    path: Path | str, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None
+) -> Rendered:
+    """Load, validate and render an update file."""
+    return render_update(load_update(path, content_root_for(Path(path), settings)), settings, channels, diff_url)
+
+
+def content_root_for(path: Path, settings: Settings) -> Path:
+    """The configured content root when the update lives under it, else the update's own folder."""
+    root = settings.content_root.resolve()
+    return root if path.resolve().is_relative_to(root) else path.resolve().parent
+
+
+def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str] | None = None) -> Rendered:
+    """Everything a publish checks before its first side effect: valid, ready, renderable."""
+    rendered = load_and_render(path, settings, channels)
+    if rendered.update.status != "ready":
+        raise UpdateError(path, "status", "is 'draft'; set `status: ready` to publish (check and preview still work)")
+    return rendered

@@ -1,0 +1,44 @@
+"""The embedded default: write exactly what each API would receive under `outbox/<slug>/`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from channels.base import Draft, Receipt, draft_digest
+
+
+class OutboxTransport:
+    """Writes a draft's files atomically and returns a receipt pointing at them."""
+
+    kind = "outbox"
+
+    def __init__(self, root: Path, slug: str) -> None:
+        self.folder = root / slug
+
+    def send(self, draft: Draft) -> Receipt:
+        """Write every file of the draft; the Diff receipt carries the post's planned URL."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        paths = [write_atomically(self.folder / name, data) for name, data in draft.files().items()]
+        url = getattr(draft, "link", None) or paths[0].resolve().as_uri()
+        return Receipt(
+            channel=draft.channel,
+            status="published",
+            url=url,
+            remote_id=draft_digest(draft)[:16],
+            detail="written to " + ", ".join(str(path) for path in paths),
+        )
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
