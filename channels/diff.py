@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
+from pathlib import Path
 
 from channels.base import RenderContext, RenderError, json_bytes
 from content.markdown import render_html
@@ -29,6 +30,7 @@ class DiffDraft:
     image_alt: str | None
     lang: str
     link: str
+    image_file: Path | None = field(default=None, compare=False)
     warnings: tuple[str, ...] = ()
     channel: str = "diff"
 
@@ -67,9 +69,11 @@ class Diff:
             raise RenderError(
                 update, "summary", f"is {len(update.summary)} characters; the Diff excerpt takes {MAX_EXCERPT_LENGTH}"
             )
-        for name in (*update.tags, *update.diff.categories):
-            if len(name) > MAX_TERM_LENGTH:
-                raise RenderError(update, "tags", f"{name[:40]!r}... is longer than {MAX_TERM_LENGTH} characters")
+        for field_name, names in (("tags", update.tags), ("diff.categories", update.diff.categories)):
+            for name in names:
+                if len(name) > MAX_TERM_LENGTH:
+                    message = f"{name[:40]!r}... is longer than {MAX_TERM_LENGTH} characters"
+                    raise RenderError(update, field_name, message)
         status, date = update.diff.status, None
         if update.publish_at is not None:
             date = update.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -88,4 +92,5 @@ class Diff:
             image_alt=update.image_alt,
             lang=update.lang,
             link=context.diff_url,
+            image_file=update.image_path,
         )

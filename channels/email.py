@@ -56,7 +56,7 @@ class _References:
 def plain_text(update: Update, diff_url: str) -> str:
     """The text/plain part: the Diff link on top, wrapped paragraphs, then the link references."""
     references = _References()
-    lines = [f"Read on Diff: {diff_url}", ""]
+    lines = [*_wrap(f"Read on Diff: {diff_url}"), ""]
     if update.summary:
         lines += [*_wrap(update.summary), ""]
     for block in blocks(update.body, references):
@@ -137,11 +137,11 @@ class Email:
             raise RenderError(update, "email.subject", str(error)) from None
         message["Date"] = format_datetime(message_date(update))
         message["Message-ID"] = message_id
-        message["Content-Language"] = update.lang
         text, html = plain_text(update, context.diff_url), html_part(update, context.diff_url, context.site_name)
         message.set_content(text, cte="quoted-printable")
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         message.set_boundary(mime_boundary(text, html))
+        message["Content-Language"] = update.lang  # after add_alternative, which moves Content-* into the first part
         draft = EmailDraft(message=message, message_id=message_id)
         size = len(draft.as_bytes())
         if size > MAX_MESSAGE_BYTES:

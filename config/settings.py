@@ -145,6 +145,12 @@ def load_settings(path: Path | str | None = None) -> Settings:
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown setting"
-        raise ConfigError(f"{toml_path}: {field}: {message}") from None
+        raise ConfigError(f"{_source(toml_path, problem['loc'])}: {field}: {message}") from None
     except Exception as error:  # tomllib.TOMLDecodeError and friends
         raise ConfigError(f"{toml_path}: {error}") from None
+
+
+def _source(toml_path: Path, loc: tuple) -> str:
+    """The environment variable that set a field, else the TOML file."""
+    name = "HERALD_" + "__".join(str(part) for part in loc).upper()
+    return name if name in {key.upper() for key in os.environ} else str(toml_path)

@@ -17,6 +17,7 @@ from content.yaml_loader import load_yaml
 
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.*)$", re.S)
 MAX_UPDATE_BYTES = 1_000_000
+_INTERNAL_FIELDS = frozenset({"source", "body"})
 
 
 def load_update(path: Path | str, content_root: Path | str | None = None) -> Update:
@@ -31,6 +32,9 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
     except ValueError:
         raise UpdateError(path, None, "the front matter has no closing '---' line") from None
     meta = _parse_front_matter(path, front, text[: text.find(front)].count("\n") + 1)
+    internal = sorted(_INTERNAL_FIELDS & meta.keys())
+    if internal:
+        raise UpdateError(path, internal[0], "unknown field" + _did_you_mean(internal[:1]))
     fields = {**meta, "source": path, "body": body}
     if "slug" not in meta and isinstance(meta.get("title"), str):
         fields["slug"] = make_slug(meta["title"])
@@ -113,7 +117,7 @@ def _did_you_mean(loc: list[str]) -> str:
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return ""
         model = annotation
-    known = [name for name in model.model_fields if name not in {"source", "body"}]
+    known = [name for name in model.model_fields if name not in _INTERNAL_FIELDS]
     close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else f" (known fields: {', '.join(known)})"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ _ALLOWED_ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
+_HIDDEN_TAG = re.compile(r"<(/?)(?:script|style)\b", re.I)
 
 
 def _new_parser() -> MarkdownIt:
@@ -73,10 +75,17 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
     """Plain text of inline tokens; links go through `link(text, href)`."""
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
+    hidden = False  # inside an inline <script> or <style>: its content is not text
     for child in children:
         kind = child.type
         target = stack[-1][1] if stack else out
-        if kind in {"text", "code_inline"}:
+        if kind == "html_inline":
+            tag = _HIDDEN_TAG.match(child.content)
+            if tag:
+                hidden = not tag.group(1)
+        elif hidden:
+            continue
+        elif kind in {"text", "code_inline"}:
             target.append(child.content)
         elif kind == "softbreak":
             target.append(" ")

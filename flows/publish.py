@@ -17,8 +17,6 @@ from herald.report import ChannelResult, summary_markdown
 from herald.transports import Transport
 from herald.transports.select import transport_for
 
-TASK_TIMEOUT_SECONDS = 600
-
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
     """Retry only what a transport marks as transient (connection errors, 5xx, 429)."""
@@ -35,7 +33,6 @@ def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's ret
     retries=3,
     retry_delay_seconds=[2, 10, 30],
     retry_condition_fn=is_transient,
-    timeout_seconds=TASK_TIMEOUT_SECONDS,
 )
 def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
     """Send one channel's draft unless the ledger says it already went; record the outcome."""
@@ -57,6 +54,13 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     return receipt
 
 
+@task(cache_policy=NONE)
+def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> None:
+    """Check every live channel's credentials and quotas before anything is sent."""
+    for name, transport in transports.items():
+        transport.preflight(drafts[name])
+
+
 def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
@@ -71,9 +75,11 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
 
 
 @flow(name="publish-update", log_prints=True)
-def publish_update(path: str, channels: list[str] | None = None, dry_run: bool = False) -> list[dict]:
+def publish_update(
+    path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
+) -> list[dict]:
     """Publish one update: Diff first, then Medium, X and email in parallel with the real Diff URL."""
-    settings = load_settings()
+    settings = load_settings(config)
     rendered = prepare_publish(path, settings, channels)
     update = rendered.update
     if dry_run:
@@ -82,8 +88,9 @@ def publish_update(path: str, channels: list[str] | None = None, dry_run: bool =
         return _report(update.slug, results, dry_run=True)
 
     ledger = Ledger(settings.ledger_url)
+    transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
+    preflight(transports, rendered.drafts)
     ledger.record_update(update.slug, str(update.source), update.title, update.date)
-    transports = {name: transport_for(name, settings, update.slug) for name in rendered.drafts}
     results: list[ChannelResult] = []
     diff_url = _known_diff_url(ledger, update.slug)
     if "diff" in rendered.drafts:
@@ -116,7 +123,12 @@ def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> l
     return Completed(message="all channels done", data=payload)
 
 
-def publish_file(path: Path | str, channels: list[str] | None = None, dry_run: bool = False) -> list[dict]:
+def publish_file(
+    path: Path | str, channels: list[str] | None = None, dry_run: bool = False, config: Path | str | None = None
+) -> list[dict]:
     """Run the flow and return its per-channel results, whatever the final state."""
-    state = publish_update(str(path), channels, dry_run, return_state=True)
-    return state.result(raise_on_failure=False)
+    state = publish_update(str(path), channels, dry_run, str(config) if config else None, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    return result

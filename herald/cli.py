@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from channels.base import RenderError
 from config.settings import ConfigError, Settings, load_settings
@@ -38,6 +38,12 @@ def _settings(config: Path | None) -> Settings:
 def _fail(error: Exception, code: int = EXIT_INVALID) -> None:
     err.print(f"[red]error:[/red] {error}", markup=True)
     raise typer.Exit(code)
+
+
+def quiet_prefect() -> None:
+    """Prefect's defaults for a CLI run: warnings only, no telemetry (this machine may have no internet)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _update_files(paths: list[Path]) -> list[Path]:
@@ -120,6 +126,7 @@ def publish(
         prepare_publish(update, settings, selected)
     except INPUT_ERRORS as error:
         _fail(error)
+    quiet_prefect()
     with err.status("Starting Prefect and publishing…"):
         from flows.publish import publish_file
 
@@ -129,14 +136,20 @@ def publish(
         raise typer.Exit(EXIT_FAILED)
 
 
+_COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
+            "held": "yellow", "needs_attention": "red", "dry_run": "cyan"}
+
+
+def _print_channel(channel: str, status: str, via: str, url: str | None, detail: str, when: str = "") -> None:
+    colour = _COLOURS.get(status, "white")
+    out.print(f"  {channel:<8} [{colour}]{status:<17}[/{colour}] {via:<7} {url or '-'}{when}", markup=True)
+    if detail:
+        out.print(f"           {detail}", markup=False)
+
+
 def _print_results(results: list[dict]) -> None:
-    table = Table("channel", "status", "via", "where", "detail", title="herald publish", title_justify="left")
-    colours = {"published": "green", "already_published": "cyan", "failed": "red", "held": "yellow"}
     for row in results:
-        colour = colours.get(row["status"], "white")
-        table.add_row(row["channel"], f"[{colour}]{row['status']}[/{colour}]", row["transport"], row["url"] or "",
-                      row["detail"])
-    out.print(table)
+        _print_channel(row["channel"], row["status"], row["transport"], row["url"], row["detail"])
 
 
 @app.command()
@@ -146,11 +159,12 @@ def status(
 ) -> None:
     """What went where for an update, with URLs."""
     from content.loader import load_update
+    from herald.drafts import content_root_for
     from herald.ledger import Ledger
 
     settings = _settings(config)
     try:
-        slug = load_update(update).slug
+        slug = load_update(update, content_root_for(update, settings)).slug
     except UpdateError as error:
         _fail(error)
     if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
@@ -161,11 +175,10 @@ def status(
     if not receipts:
         out.print(f"{slug}: nothing published yet")
         return
-    table = Table("channel", "status", "via", "URL", "when (UTC)", "detail", title=slug, title_justify="left")
+    out.print(f"{slug} ({update})", markup=False)
     for row in receipts:
-        table.add_row(row.channel, row.status, row.transport, row.url or "", f"{row.updated_at:%Y-%m-%d %H:%M}",
-                      row.detail)
-    out.print(table)
+        _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
+                       f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
 
 
 def main() -> None:

@@ -17,6 +17,9 @@ class OutboxTransport:
     def __init__(self, root: Path, slug: str) -> None:
         self.folder = root / slug
 
+    def preflight(self, draft: Draft) -> None:
+        """The outbox needs no credentials."""
+
     def send(self, draft: Draft) -> Receipt:
         """Write every file of the draft; the Diff receipt carries the post's planned URL."""
         self.folder.mkdir(parents=True, exist_ok=True)

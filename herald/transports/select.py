@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from config.settings import Settings
+from herald.ledger import Ledger
 from herald.transports import Transport
 from herald.transports.outbox import OutboxTransport
 
 
-def transport_for(channel: str, settings: Settings, slug: str) -> Transport:
-    """The live transport when the channel's settings ask for it, else the local outbox."""
+def transport_for(channel: str, settings: Settings, slug: str, ledger: Ledger) -> Transport:
+    """The live transport when the channel's settings ask for it (or have credentials), else the outbox."""
     section = getattr(settings, channel)
-    if section.is_live():
-        raise NotImplementedError(f"{channel}: live transport is not built yet; set transport = \"outbox\"")
-    return OutboxTransport(settings.outbox, slug)
+    if not section.is_live():
+        if channel == "medium" and section.transport == "auto":
+            from herald.transports.medium import ManualMediumTransport
+
+            return ManualMediumTransport(settings.outbox, slug)
+        return OutboxTransport(settings.outbox, slug)
+    if channel == "diff":
+        from herald.transports.wordpress import WordPressTransport
+
+        return WordPressTransport(settings.diff, ledger, slug)
+    if channel == "medium":
+        from herald.transports.medium import MediumTransport
+
+        return MediumTransport(settings.medium, ledger, slug)
+    if channel == "twitter":
+        from herald.transports.x import XTransport
+
+        return XTransport(settings.twitter, ledger, slug)
+    from herald.transports.smtp import SmtpTransport
+
+    return SmtpTransport(settings.email, ledger, slug)

@@ -1,0 +1,412 @@
+"""Pure helpers that weigh text by twitter-text v3 and pack it into tweet-sized pieces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+from itertools import accumulate, pairwise
+
+import regex
+from twitter_text import extract_urls_with_indices, parse_tweet
+from twitter_text.config import config
+from twitter_text.get_character_weight import get_character_weight
+from twitter_text.regexp.emoji import emoji as EMOJI
+from twitter_text.regexp.emoji import emoji_list as EMOJI_LIST
+
+OPTIONS = config["defaults"]
+SCALE = OPTIONS["scale"]
+URL_UNITS = OPTIONS["transformed_url_length"]
+EMOJI_UNITS = OPTIONS["default_weight"] // SCALE
+MIN_FILL = 0.5  # open a new tweet at a paragraph or sentence boundary only once the current one is half full
+MAX_ROUNDS = 60  # verification rounds before giving up on a pathological text
+ELLIPSIS = "…"
+
+_INVALID = re.compile("[\ufffe\ufeff\uffff]")
+_LINE_ENDINGS = re.compile(r"\r\n|\r")
+_WORD = re.compile(r"\S+")
+_TAG = regex.compile(r"(?<![\p{L}\p{N}_])[@＠#＃][\p{L}\p{M}\p{N}_]+")
+_CJK_STOP = regex.compile(r"[。！？、，；：]+")
+_SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+_GRAPHEME = regex.compile(r"\X")
+
+BudgetFor = Callable[[int], int]
+
+
+def _char_class(chars: Sequence[str]) -> str:
+    """A regex character class of sorted characters, as ranges (a long list of singles is slow)."""
+    ranges: list[list[int]] = []
+    for point in sorted({ord(c) for c in chars}):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    spans = (re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+    return f"[{''.join(spans)}]"
+
+
+def _emoji_starts() -> re.Pattern[str]:
+    """Where an emoji can begin, from the library's own emoji list (ASCII keycap bases need a follower)."""
+    followers: dict[str, set[str]] = {}
+    for entry in EMOJI_LIST:
+        points = [chr(int(code, 16)) for code in entry.codepoint.split()]
+        followers.setdefault(points[0], set()).add(points[1] if len(points) > 1 else "")
+    wide = [c for c, after in followers.items() if ord(c) >= 128 or "" in after]
+    narrow = [c for c, after in followers.items() if ord(c) < 128 and "" not in after]
+    after = [f for c in narrow for f in followers[c]]
+    return re.compile(f"{_char_class(wide)}|{_char_class(narrow)}(?={_char_class(after)})")
+
+
+_EMOJI_START = _emoji_starts()
+
+
+def clean(text: str) -> str:
+    """Text as parse_tweet counts it: NFC, LF line endings, no characters X rejects."""
+    return _INVALID.sub("", _LINE_ENDINGS.sub("\n", unicodedata.normalize("NFC", text)))
+
+
+@lru_cache(maxsize=8192)
+def char_weight(char: str) -> int:
+    """Weight of one code point outside any URL or emoji."""
+    return get_character_weight(char, OPTIONS) // SCALE
+
+
+def text_weight(text: str) -> int:
+    """Weight of a whole text, URLs and emoji included."""
+    return weigh(text).prefix[-1]
+
+
+def plain_weight(text: str) -> int:
+    """Weight of text counted code point by code point (for whitespace and cut fragments)."""
+    return sum(char_weight(char) for char in text)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A text with prefix sums of its twitter-text weights and the spans that must not be cut."""
+
+    text: str
+    prefix: tuple[int, ...]
+    locked: tuple[tuple[int, int], ...]
+
+    def weight(self, start: int, end: int) -> int:
+        """Weight of text[start:end], a span that cuts no URL or emoji."""
+        return self.prefix[end] - self.prefix[start]
+
+    def breakable(self, index: int) -> bool:
+        """Whether a cut before text[index] leaves every URL, emoji, mention and hashtag whole."""
+        return not any(start < index < end for start, end in self.locked)
+
+
+def emoji_spans(text: str) -> dict[int, int]:
+    """Start -> length of each emoji as extract_emojis_with_indices finds them, tried where one can begin."""
+    spans: dict[int, int] = {}
+    position = 0
+    while start := _EMOJI_START.search(text, position):
+        match = EMOJI.match(text, start.start())
+        if match:
+            spans[match.start()] = match.end() - match.start()
+            position = match.end()
+        else:
+            position = start.start() + 1
+    return spans
+
+
+def weigh(text: str) -> Weighed:
+    """Per-code-point weights of a text, exactly as parse_tweet walks it, as prefix sums."""
+    weights = list(map(char_weight, text))
+    urls = {url["indices"][0]: len(url["url"]) for url in extract_urls_with_indices(text)}
+    emojis = emoji_spans(text)
+    locked: list[tuple[int, int]] = []
+    covered = 0
+    for start in sorted(urls.keys() | emojis.keys()):
+        if start < covered:
+            continue  # parse_tweet has already stepped over this index
+        size, units = (urls[start], URL_UNITS) if start in urls else (emojis[start], EMOJI_UNITS)
+        weights[start : start + size] = [units] + [0] * (size - 1)
+        covered = start + size
+        if size > 1:
+            locked.append((start, covered))
+    locked.extend(match.span() for match in _TAG.finditer(text))
+    return Weighed(text, tuple(accumulate(weights, initial=0)), tuple(locked))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A whitespace-free run of text (split no further by preference) and the whitespace before it."""
+
+    sep: str
+    text: str
+    weight: int
+    source: Weighed = field(repr=False, compare=False)
+    start: int = 0
+
+    @cached_property
+    def sep_weight(self) -> int:
+        """Weight of the whitespace before the piece."""
+        return plain_weight(self.sep)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """Pieces up to a sentence end or a line break."""
+
+    pieces: tuple[Piece, ...]
+
+    @cached_property
+    def text(self) -> str:
+        """The sentence as written, without the whitespace before it."""
+        return self.pieces[0].text + "".join(piece.sep + piece.text for piece in self.pieces[1:])
+
+    @cached_property
+    def weight(self) -> int:
+        """Weight of the sentence's text."""
+        return self.pieces[0].weight + sum(piece.sep_weight + piece.weight for piece in self.pieces[1:])
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A block of a thread's source: sentences, the separator before it, and forced tweet breaks."""
+
+    sentences: tuple[Sentence, ...]
+    sep: str = "\n\n"
+    break_before: bool = False
+    break_after: bool = False
+
+    @cached_property
+    def text(self) -> str:
+        """The block as written."""
+        first, *rest = self.sentences
+        return first.text + "".join(s.pieces[0].sep + s.text for s in rest)
+
+    @cached_property
+    def weight(self) -> int:
+        """Weight of the block's text."""
+        first, *rest = self.sentences
+        return first.weight + sum(s.pieces[0].sep_weight + s.weight for s in rest)
+
+    @cached_property
+    def sep_weight(self) -> int:
+        """Weight of the separator before the block."""
+        return plain_weight(self.sep)
+
+
+def _pieces(source: Weighed) -> Iterator[Piece]:
+    """Whitespace-separated words, also split after CJK punctuation (which needs no space)."""
+    text, last = source.text, None
+    for word in _WORD.finditer(text):
+        sep = "" if last is None else text[last : word.start()]
+        stops = [m.end() for m in _CJK_STOP.finditer(text, word.start(), word.end())]
+        bounds = [word.start(), *(s for s in stops if s < word.end() and source.breakable(s)), word.end()]
+        for number, (start, end) in enumerate(pairwise(bounds)):
+            yield Piece(sep if number == 0 else "", text[start:end], source.weight(start, end), source, start)
+        last = word.end()
+
+
+@lru_cache(maxsize=512)
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """A cleaned text as sentences: breaks after sentence punctuation and at line breaks."""
+    out: list[Sentence] = []
+    group: list[Piece] = []
+    for piece in _pieces(weigh(text)):
+        if group and ("\n" in piece.sep or _SENTENCE_END.search(group[-1].text)):
+            out.append(Sentence(tuple(group)))
+            group = []
+        group.append(piece)
+    if group:
+        out.append(Sentence(tuple(group)))
+    return tuple(out)
+
+
+def joined(groups: Iterable[tuple[Sentence, ...]], sep: str = "\n") -> tuple[Sentence, ...]:
+    """Several blocks' sentences as one run, each block after the first led by `sep`."""
+    out: list[Sentence] = []
+    for group in groups:
+        if out and group:
+            first = group[0]
+            lead = replace(first.pieces[0], sep=sep)
+            group = (Sentence((lead, *first.pieces[1:])), *group[1:])
+        out.extend(group)
+    return tuple(out)
+
+
+def whole(text: str) -> Sentence:
+    """A text kept together as one piece (split only if it cannot fit a tweet at all)."""
+    source = weigh(text)
+    return Sentence((Piece("", text, source.weight(0, len(text)), source, 0),))
+
+
+def chunk(text: str, sep: str = "\n\n", **flags: bool) -> Chunk | None:
+    """A block of source text as a chunk, or None when it has no words."""
+    found = sentences(text)
+    return Chunk(found, sep, **flags) if found else None
+
+
+def atoms(piece: Piece) -> list[tuple[str, int]]:
+    """A piece cut at grapheme boundaries that split no URL, emoji, mention or hashtag."""
+    source, start, end = piece.source, piece.start, piece.start + len(piece.text)
+    bounds = [start, *(start + m.end() for m in _GRAPHEME.finditer(piece.text))]
+    bounds = [b for b in bounds if b in (start, end) or source.breakable(b)]
+    return [(source.text[a:b], source.weight(a, b)) for a, b in pairwise(bounds)]
+
+
+def fragments(text: str, limit: int) -> list[tuple[str, int]]:
+    """An atom too heavy for any tweet, as graphemes, or code points for a monstrous grapheme."""
+    out: list[tuple[str, int]] = []
+    for match in _GRAPHEME.finditer(text):
+        grapheme = match.group()
+        if plain_weight(grapheme) <= limit:
+            out.append((grapheme, plain_weight(grapheme)))
+        else:
+            out.extend((char, char_weight(char)) for char in grapheme)
+    return out
+
+
+class Packer:
+    """Greedy packing: whole blocks, else whole sentences, else words, else graphemes."""
+
+    def __init__(self, budget_for: BudgetFor) -> None:
+        self.budget_for = budget_for
+        self.tweets: list[str] = []
+        self.parts: list[str] = []
+        self.weight = 0
+
+    @property
+    def budget(self) -> int:
+        """The budget of the tweet being filled."""
+        return self.budget_for(len(self.tweets))
+
+    @property
+    def next_budget(self) -> int:
+        """The budget of the tweet after this one."""
+        return self.budget_for(len(self.tweets) + 1)
+
+    def fits(self, sep_weight: int, weight: int) -> bool:
+        """Whether a unit fits the current tweet (a tweet's first unit drops its separator)."""
+        return self.weight + (sep_weight if self.parts else 0) + weight <= self.budget
+
+    def put(self, sep: str, sep_weight: int, text: str, weight: int) -> None:
+        """Append a unit to the current tweet."""
+        if self.parts:
+            self.parts.append(sep)
+            self.weight += sep_weight
+        self.parts.append(text)
+        self.weight += weight
+
+    def flush(self) -> None:
+        """Close the current tweet, if it has anything in it."""
+        if self.parts:
+            self.tweets.append("".join(self.parts))
+            self.parts, self.weight = [], 0
+
+    def moves_on(self, weight: int, min_fill: float) -> bool:
+        """Open a new tweet for a unit that fits one whole, if the current one is full enough."""
+        if self.parts and weight <= self.next_budget and self.weight >= self.budget * min_fill:
+            self.flush()
+            return True
+        return False
+
+    def add_chunk(self, block: Chunk) -> None:
+        """Add a block whole if it fits, else sentence by sentence."""
+        if block.break_before:
+            self.flush()
+        if self.fits(block.sep_weight, block.weight) or self.moves_on(block.weight, MIN_FILL):
+            self.put(block.sep, block.sep_weight, block.text, block.weight)
+        else:
+            for number, sentence in enumerate(block.sentences):
+                lead = (block.sep, block.sep_weight) if number == 0 else None
+                self.add_sentence(sentence, lead)
+        if block.break_after:
+            self.flush()
+
+    def add_sentence(self, sentence: Sentence, lead: tuple[str, int] | None = None) -> None:
+        """Add a sentence whole if it fits, else word by word."""
+        sep, sep_weight = lead or (sentence.pieces[0].sep, sentence.pieces[0].sep_weight)
+        if self.fits(sep_weight, sentence.weight) or self.moves_on(sentence.weight, MIN_FILL):
+            self.put(sep, sep_weight, sentence.text, sentence.weight)
+            return
+        for number, piece in enumerate(sentence.pieces):
+            self.add_piece(piece, (sep, sep_weight) if number == 0 else None)
+
+    def add_piece(self, piece: Piece, lead: tuple[str, int] | None = None) -> None:
+        """Add a word, moving to a new tweet if needed; cut only a word longer than a tweet."""
+        sep, sep_weight = lead or (piece.sep, piece.sep_weight)
+        if self.fits(sep_weight, piece.weight) or self.moves_on(piece.weight, 0):
+            self.put(sep, sep_weight, piece.text, piece.weight)
+            return
+        for text, weight in atoms(piece):
+            limit = min(self.budget, self.next_budget)
+            if weight > limit:
+                for small, small_weight in fragments(text, limit):
+                    self.add_atom(sep, sep_weight, small, small_weight)
+                    sep, sep_weight = "", 0
+            else:
+                self.add_atom(sep, sep_weight, text, weight)
+            sep, sep_weight = "", 0
+
+    def add_atom(self, sep: str, sep_weight: int, text: str, weight: int) -> None:
+        """Add a fragment of a cut word, opening a new tweet when the current one is full."""
+        if not self.fits(sep_weight, weight):
+            self.flush()
+        self.put(sep, sep_weight, text, weight)
+
+
+def pack(blocks: Sequence[Chunk], budget_for: BudgetFor) -> list[str]:
+    """Pack blocks greedily into tweet texts within each tweet's budget."""
+    packer = Packer(budget_for)
+    for block in blocks:
+        packer.add_chunk(block)
+    packer.flush()
+    return packer.tweets
+
+
+def lead_text(found: Sequence[Sentence], budget: int, max_sentences: int | None = None) -> str:
+    """The leading whole sentences that fit the budget, or the leading words and an ellipsis."""
+    parts: list[str] = []
+    weight = 0
+    for sentence in found[:max_sentences]:
+        sep_weight = sentence.pieces[0].sep_weight if parts else 0
+        if weight + sep_weight + sentence.weight > budget:
+            break
+        parts.append((sentence.pieces[0].sep if parts else "") + sentence.text)
+        weight += sep_weight + sentence.weight
+    if parts or not found:
+        return "".join(parts)
+    return pack([Chunk(found[:1])], lambda _: budget - plain_weight(ELLIPSIS))[0] + ELLIPSIS
+
+
+def numbered(texts: Sequence[str]) -> list[str]:
+    """Append " k/n" to each tweet of a thread of more than one tweet."""
+    if len(texts) < 2:
+        return list(texts)
+    return [f"{text} {number}/{len(texts)}" for number, text in enumerate(texts, 1)]
+
+
+def numbering_reserve(count: int) -> int:
+    """Weight of the widest " k/n" suffix in a thread of `count` tweets."""
+    return 2 + 2 * len(str(count))
+
+
+def verified_thread(build: Callable[[BudgetFor], list[str]], limit: int, floor: int) -> tuple[list[str], list[int]]:
+    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more."""
+    cuts: dict[int, int] = {}
+    parsed: dict[str, tuple[bool, int]] = {}
+    count = 1
+    for _ in range(MAX_ROUNDS):
+        reserve = numbering_reserve(count)
+        texts = build(lambda index, reserve=reserve: max(floor, limit - reserve - cuts.get(index, 0)))
+        if numbering_reserve(len(texts)) > reserve:
+            count = len(texts)
+            continue
+        final = numbered(texts)
+        for text in final:
+            if text not in parsed:
+                result = parse_tweet(text)
+                parsed[text] = (result.valid, result.weightedLength)
+        bad = next((i for i, text in enumerate(final) if not parsed[text][0]), None)
+        if bad is None:
+            return final, [parsed[text][1] for text in final]
+        cuts[bad] = cuts.get(bad, 0) + max(1, parsed[final[bad]][1] - limit)
+    raise RuntimeError("could not split the text into valid tweets")  # pragma: no cover

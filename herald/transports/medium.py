@@ -1,0 +1,157 @@
+"""Medium: the article through the (unsupported but working) API, or an import-ready file for a person."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import httpx
+
+from channels.base import Receipt, json_bytes
+from channels.medium import MediumDraft
+from config.settings import MediumSettings
+from herald.ledger import Ledger
+from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports.outbox import OutboxTransport
+
+CHANNEL = "medium"
+PART_KIND = "post"
+PART_POSITION = 1
+IMPORT_URL = "https://medium.com/p/import"
+ARTICLE_FILE = "medium.html"
+# 429 and 503 say the request was not taken on; other 5xx answers to a POST may have created the post.
+NOT_APPLIED = frozenset({429, 503})
+
+
+def _errors(response: httpx.Response) -> str:
+    """Medium's `{"errors": [{"message", "code"}]}`, as one line."""
+    try:
+        errors = response.json().get("errors") or []
+        text = "; ".join(str(error.get("message", "")) for error in errors if isinstance(error, dict))
+    except (ValueError, AttributeError):
+        text = ""
+    return text or response.reason_phrase or "no detail"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.isdigit() else None
+
+
+class MediumTransport:
+    """`GET /me`, then `POST /users/{id}/posts` with the draft's payload; the post is a ledger part."""
+
+    kind = "live"
+
+    def __init__(self, settings: MediumSettings, ledger: Ledger, slug: str, client: httpx.Client | None = None) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.slug = slug
+        self.api_base = settings.api_base.rstrip("/")
+        self.client = client or httpx.Client(timeout=settings.timeout_seconds)
+
+    def _headers(self) -> dict[str, str]:
+        if self.settings.token is None:
+            raise PreflightError("medium: no integration token is configured")
+        return {
+            "Authorization": f"Bearer {self.settings.token.get_secret_value()}",
+            "Accept": "application/json",
+            "Accept-Charset": "utf-8",
+        }
+
+    def _me(self, preflight: bool = False) -> str:
+        failure = PreflightError if preflight else TransportError
+        try:
+            response = self.client.get(f"{self.api_base}/me", headers=self._headers(),
+                                       timeout=self.settings.timeout_seconds)
+        except httpx.HTTPError as error:
+            raise TransientError(f"medium: could not reach {self.api_base}: {type(error).__name__}") from None
+        if response.status_code == 401:
+            raise failure("medium: the integration token was rejected") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(f"medium: /me answered {response.status_code}", _retry_after(response))
+        if response.status_code != 200:
+            raise failure(f"medium: /me answered {response.status_code}: {_errors(response)}")
+        try:
+            return str(response.json()["data"]["id"])
+        except (ValueError, KeyError, TypeError):
+            raise failure("medium: /me answered without a user id") from None
+
+    def preflight(self, draft: MediumDraft) -> None:
+        """Check the token with `GET /me`."""
+        self._me(preflight=True)
+
+    def send(self, draft: MediumDraft) -> Receipt:
+        """Create the post once; a post the ledger already holds is not created again."""
+        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == PART_POSITION), None)
+        if part is not None and part.status == "done":
+            return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
+                           detail="created earlier; not posted again")
+        if part is not None and part.status == "ambiguous":
+            raise TransportError(
+                "medium: an earlier attempt may have created the post (no answer came) and Medium cannot list "
+                "posts; check the account's stories by hand before posting again"
+            )
+        author = self._me()
+        payload = draft.payload()
+        digest = hashlib.sha256(json_bytes(payload)).hexdigest()
+        self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, PART_POSITION, digest)
+        url = f"{self.api_base}/users/{author}/posts"
+        try:
+            response = self.client.post(url, json=payload, headers=self._headers(),
+                                        timeout=self.settings.timeout_seconds)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise TransientError(f"medium: could not reach {self.api_base}: {type(error).__name__}") from None
+        except httpx.HTTPError as error:
+            raise self._ambiguous(f"{type(error).__name__} while creating the post") from None
+        status = response.status_code
+        if status in NOT_APPLIED:
+            raise TransientError(f"medium: creating the post answered {status}", _retry_after(response))
+        if status >= 500:
+            raise self._ambiguous(f"creating the post answered {status}")
+        if status == 401:
+            raise TransportError("medium: the integration token was rejected")
+        if status == 403:
+            raise TransportError(f"medium: the token may not post as user {author} (403): {_errors(response)}")
+        if status not in (200, 201):
+            raise TransportError(f"medium: creating the post answered {status}: {_errors(response)}")
+        try:
+            data = response.json()["data"]
+            post_id, post_url = str(data["id"]), str(data["url"])
+        except (ValueError, KeyError, TypeError):
+            raise self._ambiguous(f"creating the post answered {status} without an id and url") from None
+        self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=post_id, url=post_url)
+        return Receipt(channel=CHANNEL, status="published", url=post_url, remote_id=post_id,
+                       detail=f"{data.get('publishStatus', draft.publish_status)} on Medium; "
+                              f"canonical {data.get('canonicalUrl', draft.canonical_url)}")
+
+    def _ambiguous(self, why: str) -> TransportError:
+        self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, PART_POSITION)
+        return TransportError(
+            f"medium: outcome unknown ({why}); Medium cannot list posts, so check the account's stories by hand"
+        )
+
+
+class ManualMediumTransport:
+    """Without a token: write the import-ready article and leave a pending manual step."""
+
+    kind = "outbox"
+
+    def __init__(self, outbox_root: Path, slug: str) -> None:
+        self.outbox = OutboxTransport(outbox_root, slug)
+
+    def preflight(self, draft: MediumDraft) -> None:
+        """Nothing to check: no credentials are used."""
+
+    def send(self, draft: MediumDraft) -> Receipt:
+        """Write the draft's files and say how to import the article."""
+        self.outbox.send(draft)
+        article = (self.outbox.folder / ARTICLE_FILE).resolve()
+        return Receipt(
+            channel=CHANNEL,
+            status="pending_manual",
+            url=None,
+            remote_id=None,
+            detail=f"import by hand: open {IMPORT_URL} and give it the Diff URL {draft.canonical_url}; "
+                   f"the article is in {article}",
+        )

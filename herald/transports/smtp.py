@@ -1,0 +1,188 @@
+"""Email: the rendered message, byte for byte, to the list through the SMTP relay."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from email.utils import getaddresses, parseaddr
+from urllib.parse import quote
+
+from channels.base import Receipt
+from channels.email import EmailDraft
+from config.settings import EmailSettings
+from herald.ledger import Ledger
+from herald.transports import PreflightError, TransientError, TransportError
+
+CHANNEL = "email"
+PART_KIND = "message"
+PART_POSITION = 1
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (plain SMTP is allowed only there)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def mid_url(message_id: str) -> str:
+    """The RFC 2392 `mid:` URL of a Message-ID."""
+    return "mid:" + quote(message_id.strip().strip("<>"), safe="@!$&'()*+,;=:")
+
+
+def envelope(draft: EmailDraft) -> tuple[str, list[str]]:
+    """The envelope sender (From) and recipients (To and Cc) of the draft."""
+    sender = parseaddr(str(draft.message.get("From", "")))[1]
+    headers = [str(value) for name in ("To", "Cc") for value in draft.message.get_all(name, [])]
+    recipients = [address for _, address in getaddresses(headers) if address]
+    if not sender or not recipients:
+        raise TransportError("email: the message needs a From and a To address")
+    return sender, recipients
+
+
+def _reply(error: smtplib.SMTPResponseException) -> str:
+    text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
+    return f"{error.smtp_code} {' '.join(text.split())}"
+
+
+class SmtpTransport:
+    """STARTTLS or implicit TLS with verified certificates, login from config, one message per update."""
+
+    kind = "live"
+
+    def __init__(
+        self, settings: EmailSettings, ledger: Ledger, slug: str, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.slug = slug
+        self.ssl_context = ssl_context
+        self.where = f"{settings.smtp_host}:{settings.smtp_port}"
+
+    def _context(self) -> ssl.SSLContext:
+        if self.ssl_context is None:
+            self.ssl_context = ssl.create_default_context()
+        return self.ssl_context
+
+    @contextmanager
+    def _session(self, failure: type[TransportError]) -> Iterator[smtplib.SMTP]:
+        """A connected, secured and logged-in SMTP session; every failure becomes a TransportError."""
+        settings = self.settings
+        if settings.security == "none" and not is_loopback(settings.smtp_host):
+            raise failure(f"email: security = 'none' is allowed only for a loopback host, not {settings.smtp_host!r}")
+        try:
+            if settings.security == "tls":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds, context=self._context()
+                )
+            else:
+                smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout_seconds)
+        except ssl.SSLError as error:
+            raise self._tls_error(failure, error) from None
+        except (smtplib.SMTPConnectError, OSError) as error:
+            raise TransientError(f"email: could not connect to {self.where}: {type(error).__name__}") from None
+        try:
+            try:
+                if settings.security == "starttls":
+                    smtp.starttls(context=self._context())
+                if settings.username:
+                    if settings.password is None:
+                        raise failure(f"email: user {settings.username!r} is configured without a password")
+                    smtp.login(settings.username, settings.password.get_secret_value())
+            except ssl.SSLError as error:
+                raise self._tls_error(failure, error) from None
+            except smtplib.SMTPNotSupportedError:
+                raise failure(f"email: {self.where} offers no {settings.security.upper()} or AUTH") from None
+            except smtplib.SMTPAuthenticationError:
+                raise failure(f"email: the SMTP server refused the login for user {settings.username!r}") from None
+            except smtplib.SMTPResponseException as error:
+                raise failure(f"email: {self.where} refused the session: {_reply(error)}") from None
+            except OSError as error:
+                raise TransientError(f"email: the connection to {self.where} failed: {type(error).__name__}") from None
+            yield smtp
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _tls_error(self, failure: type[TransportError], error: ssl.SSLError) -> TransportError:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return failure(f"email: the certificate of {self.where} could not be verified: {error.verify_message}")
+        return failure(f"email: TLS with {self.where} failed: {error.reason or type(error).__name__}")
+
+    def preflight(self, draft: EmailDraft) -> None:
+        """Connect, secure, log in and quit."""
+        envelope(draft)
+        with self._session(PreflightError):
+            pass
+
+    def send(self, draft: EmailDraft) -> Receipt:
+        """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
+        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == PART_POSITION), None)
+        if part is not None and part.status == "done":
+            return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
+                           detail="sent earlier; not sent again")
+        if part is not None and part.status == "ambiguous":
+            raise TransportError(
+                f"email: an earlier attempt may have delivered {draft.message_id} (the connection failed after the "
+                "message data was sent); check the list archive before sending again"
+            )
+        sender, recipients = envelope(draft)
+        data = draft.as_bytes()
+        with self._session(TransportError) as smtp:
+            digest = hashlib.sha256(data).hexdigest()
+            self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, PART_POSITION, digest)
+            self._envelope(smtp, sender, recipients, len(data))
+            try:
+                code, reply = smtp.data(data)
+            except smtplib.SMTPResponseException as error:  # DATA itself refused: no content went out
+                raise self._refused(error.smtp_code, _reply(error), "DATA") from None
+            except OSError as error:
+                self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, PART_POSITION)
+                raise TransportError(
+                    f"email: outcome unknown: {type(error).__name__} after the message data was sent to "
+                    f"{self.where}; check the list archive for {draft.message_id} before sending again"
+                ) from None
+            text = f"{code} {' '.join(reply.decode(errors='replace').split())}"
+            if code != 250:
+                raise self._refused(code, text, "the message")
+            url = mid_url(draft.message_id)
+            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=draft.message_id,
+                                       url=url)
+        return Receipt(channel=CHANNEL, status="published", url=url, remote_id=draft.message_id,
+                       detail=f"accepted by {self.where}: {text}")
+
+    def _envelope(self, smtp: smtplib.SMTP, sender: str, recipients: list[str], size: int) -> None:
+        """MAIL FROM and RCPT TO; nothing of the message has gone out yet, so failures are clean."""
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            options = [f"SIZE={size}"] if smtp.has_extn("size") else []
+            code, reply = smtp.mail(sender, options)
+            if code != 250:
+                raise self._refused(code, f"{code} {reply.decode(errors='replace')}", f"sender {sender}")
+            for recipient in recipients:
+                code, reply = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    raise self._refused(code, f"{code} {reply.decode(errors='replace')}", f"recipient {recipient}")
+        except smtplib.SMTPResponseException as error:
+            raise self._refused(error.smtp_code, _reply(error), "the envelope") from None
+        except TransportError:
+            with suppress(smtplib.SMTPException, OSError):
+                smtp.rset()
+            raise
+        except OSError as error:
+            raise TransientError(f"email: the connection to {self.where} failed: {type(error).__name__}") from None
+
+    def _refused(self, code: int, reply: str, what: str) -> TransportError:
+        """An explicit refusal: 4xx may pass on a retry, 5xx will not; either way nothing was accepted."""
+        message = f"email: {self.where} refused {what}: {' '.join(reply.split())}"
+        return TransientError(message) if 400 <= code < 500 else TransportError(message)

@@ -1,0 +1,204 @@
+"""Diff, live: the WordPress REST API with an application password."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from typing import Any, NoReturn
+
+import httpx
+from slugify import slugify
+
+from channels.base import Receipt
+from channels.diff import DiffDraft
+from config.settings import DiffSettings
+from herald.ledger import Ledger
+from herald.transports import PreflightError, TransientError, TransportError
+
+CHANNEL = "diff"
+API = "wp/v2"
+
+
+def term_slug(name: str) -> str:
+    """The slug WordPress would give a term name (it drops apostrophes rather than splitting on them)."""
+    return slugify(name, replacements=[["'", ""], ["\u2019", ""]])
+
+
+def _digest(data: bytes | str) -> str:
+    return hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return float(response.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "")
+
+
+def _error(response: httpx.Response) -> tuple[str, str, dict]:
+    """WordPress's error `code`, `message` and `data`, or the bare status when the body is not its JSON."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and "code" in body:
+        return str(body["code"]), str(body.get("message", "")), body.get("data") or {}
+    return f"http_{response.status_code}", response.reason_phrase, {}
+
+
+class WordPressTransport:
+    """Publishes a DiffDraft: terms by name, the featured image, then the post, never twice."""
+
+    kind = "live"
+
+    def __init__(self, settings: DiffSettings, ledger: Ledger, slug: str, client: httpx.Client | None = None) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.slug = slug
+        self._owns_client = client is None
+        self._client = client or httpx.Client(timeout=settings.timeout_seconds)
+        self._auth = httpx.BasicAuth(settings.username, settings.app_password.get_secret_value() if
+                                     settings.app_password else "")  # fmt: skip
+        self._pretty: bool | None = None  # /wp-json/ works; None until the first GET finds out
+
+    def _url(self, route: str, params: dict | None) -> tuple[str, dict]:
+        """The URL and query of a wp/v2 route, with or without pretty permalinks."""
+        if self._pretty is False:
+            return f"{self.settings.base_url}/", {"rest_route": f"/{API}/{route}", **(params or {})}
+        return f"{self.settings.base_url}/wp-json/{API}/{route}", dict(params or {})
+
+    def _call(self, method: str, route: str, params: dict | None = None, **kwargs: Any) -> httpx.Response:
+        url, query = self._url(route, params)
+        try:
+            response = self._client.request(
+                method, url, params=query, auth=self._auth, timeout=self.settings.timeout_seconds, **kwargs
+            )
+        except httpx.TransportError as error:
+            raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
+        if self._pretty is None and method == "GET":
+            # Without rewrites WordPress answers /wp-json/... with an HTML page (or a 404), never its JSON.
+            self._pretty = _is_json(response)
+            if not self._pretty:
+                return self._call(method, route, params, **kwargs)
+        return response
+
+    def _request(self, method: str, route: str, params: dict | None = None, **kwargs: Any) -> Any:
+        """Call the API and return its JSON; errors become TransientError or TransportError."""
+        response = self._call(method, route, params, **kwargs)
+        if not response.is_success:
+            self._raise(response, method, route)
+        if not _is_json(response):
+            raise TransportError(f"{CHANNEL}: {self.settings.base_url} does not answer like the WordPress REST API")
+        return response.json()
+
+    def _raise(self, response: httpx.Response, method: str, route: str) -> NoReturn:
+        code, message, _ = _error(response)
+        text = f"{CHANNEL}: WordPress answered {response.status_code} to {method} {route}: {code}: {message}"
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TransientError(text, _retry_after(response))
+        raise TransportError(text)
+
+    def preflight(self, draft: DiffDraft) -> None:
+        """Check the credentials and the user's capabilities with `users/me`, and that the image is there."""
+        if draft.image_file is not None and not draft.image_file.is_file():
+            raise PreflightError(f"{CHANNEL}: the featured image {draft.image_file} does not exist")
+        try:
+            response = self._call("GET", "users/me", {"context": "edit"})
+        except TransientError as error:
+            reason = str(error).partition(" failed: ")[2]
+            raise PreflightError(f"{CHANNEL}: cannot reach WordPress at {self.settings.base_url}: {reason}") from None
+        user = self.settings.username
+        if response.status_code in (401, 403):
+            code = _error(response)[0]
+            raise PreflightError(f"{CHANNEL}: WordPress rejected the credentials for user {user!r} ({code})")
+        if not response.is_success or not _is_json(response):
+            code, message, _ = _error(response)
+            raise PreflightError(
+                f"{CHANNEL}: WordPress at {self.settings.base_url} answered {response.status_code}: {code}: {message}"
+            )
+        capabilities = response.json().get("capabilities") or {}
+        needed = ["publish_posts"] if draft.status in ("publish", "future", "private") else ["edit_posts"]
+        if draft.image_file is not None:
+            needed.append("upload_files")
+        missing = [name for name in needed if capabilities and not capabilities.get(name)]
+        if missing:
+            raise PreflightError(f"{CHANNEL}: WordPress user {user!r} lacks {', '.join(missing)}")
+
+    def send(self, draft: DiffDraft) -> Receipt:
+        """Create the post unless one with this slug exists; return where it lives."""
+        existing = self._request("GET", "posts", {"slug": draft.slug, "status": "any", "context": "edit"})
+        if existing:
+            post = existing[0]
+            self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
+            return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), "already on the site")
+        names = [("tags", name) for name in draft.tags] + [("categories", name) for name in draft.categories]
+        ids: dict[str, list[int]] = {"tags": [], "categories": []}
+        for position, (taxonomy, name) in enumerate(names):
+            ids[taxonomy].append(self._term(taxonomy, name, position))
+        body: dict[str, Any] = {
+            "title": draft.title, "content": draft.content, "excerpt": draft.excerpt, "slug": draft.slug,
+            "status": draft.status, **ids,
+        }  # fmt: skip
+        if draft.date:
+            body["date_gmt"] = draft.date
+        if draft.image_file is not None:
+            body["featured_media"] = self._media(draft)
+        self.ledger.mark_part_intended(self.slug, CHANNEL, "post", 0, _digest(json.dumps(body, sort_keys=True)))
+        post = self._request("POST", "posts", json=body)
+        self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
+        return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), f"post {post['id']} {post['status']}")
+
+    def _term(self, taxonomy: str, name: str, position: int) -> int:
+        """The ID of a tag or category by name: found by slug, created when missing."""
+        slug = term_slug(name)
+        found = self._request("GET", taxonomy, {"slug": slug})
+        if found:
+            term_id = int(found[0]["id"])
+        else:
+            self.ledger.mark_part_intended(self.slug, CHANNEL, "term", position, _digest(f"{taxonomy}\0{name}"))
+            response = self._call("POST", taxonomy, json={"name": name, "slug": slug})
+            if response.is_success:
+                term_id = int(response.json()["id"])
+            else:
+                code, _, data = _error(response)
+                if code != "term_exists" or "term_id" not in data:
+                    self._raise(response, "POST", taxonomy)
+                term_id = int(data["term_id"])  # the same name already there under another slug
+        self.ledger.mark_part_done(self.slug, CHANNEL, "term", position, str(term_id))
+        return term_id
+
+    def _media(self, draft: DiffDraft) -> int:
+        """Upload the featured image once (the ledger remembers it across reruns) and set its alt text."""
+        assert draft.image_file is not None
+        data = draft.image_file.read_bytes()
+        digest = _digest(data)
+        done = [part for part in self.ledger.parts(self.slug, CHANNEL, "media") if part.status == "done"]
+        if done and done[0].remote_id and done[0].payload_hash == digest:
+            media_id = int(done[0].remote_id)
+            # Setting the alt text again also proves the upload is still there; a 404 means it was deleted.
+            response = self._call("POST", f"media/{media_id}", json={"alt_text": draft.image_alt or ""})
+            if response.status_code != 404:
+                if not response.is_success:
+                    self._raise(response, "POST", "media")
+                return media_id
+        self.ledger.mark_part_intended(self.slug, CHANNEL, "media", 0, digest)
+        filename = draft.image_file.name
+        if not filename.isascii() or '"' in filename:
+            filename = (slugify(draft.image_file.stem) or "image") + draft.image_file.suffix
+        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'}
+        media = self._request("POST", "media", content=data, headers=headers)
+        media_id = int(media["id"])
+        self.ledger.mark_part_done(self.slug, CHANNEL, "media", 0, str(media_id), media.get("source_url"))
+        self._request("POST", f"media/{media_id}", json={"alt_text": draft.image_alt or ""})
+        return media_id
+
+    def close(self) -> None:
+        """Release the HTTP connections of a client this transport made."""
+        if self._owns_client:
+            self._client.close()

@@ -1,0 +1,222 @@
+"""X (Twitter): post a thread through tweepy, one ledger part per tweet, resumable."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any, Protocol
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TwitterServerError, Unauthorized
+
+from channels.base import Receipt
+from config.settings import TwitterSettings
+from herald.ledger import Ledger
+from herald.transports import PreflightError, TransientError, TransportError
+
+CHANNEL = "twitter"
+PART_KIND = "tweet"
+TWEEPY_HOST = "https://api.twitter.com"
+STATUS_URL = "https://x.com/i/status/{id}"
+DUPLICATE_MARKER = "duplicate content"
+
+
+class ThreadLike(Protocol):
+    """What the transport needs from a thread draft."""
+
+    channel: str
+    tweets: tuple[str, ...]
+
+
+class ApiBaseAdapter(HTTPAdapter):
+    """Sends tweepy's hard-coded `https://api.twitter.com` requests to `api_base`, with a timeout on each."""
+
+    def __init__(self, api_base: str, timeout: float) -> None:
+        super().__init__(max_retries=0)
+        self.api_base = api_base.rstrip("/")
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        # The OAuth 1.0a signature was computed for the api.twitter.com URL; the rewrite only moves the socket.
+        if self.api_base != TWEEPY_HOST and request.url and request.url.startswith(TWEEPY_HOST):
+            request.url = self.api_base + request.url[len(TWEEPY_HOST):]
+            kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def tweet_hash(text: str) -> str:
+    """The ledger's payload hash of one tweet."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def tweet_url(tweet_id: str) -> str:
+    """The public address of a tweet."""
+    return STATUS_URL.format(id=tweet_id)
+
+
+def retry_after(error: TooManyRequests, now: float | None = None) -> float | None:
+    """Seconds until `x-rate-limit-reset` (epoch seconds), never negative."""
+    reset = error.reset_time
+    if reset is None:
+        header = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
+        reset = int(header) if header and header.isdigit() else None
+    if reset is None:
+        return None
+    return max(0.0, reset - (time.time() if now is None else now))
+
+
+def _api_detail(error: HTTPException) -> str:
+    return "; ".join(str(message) for message in error.api_messages) or str(error).split("\n")[0]
+
+
+def make_client(settings: TwitterSettings) -> tweepy.Client:
+    """A tweepy client with OAuth 1.0a user credentials, its session routed to `api_base` with timeouts."""
+    secrets = (settings.consumer_key, settings.consumer_secret, settings.access_token, settings.access_token_secret)
+    if not all(secrets):
+        raise PreflightError("twitter: the consumer key and secret and the access token and secret are all required")
+    consumer_key, consumer_secret, access_token, access_token_secret = (
+        secret.get_secret_value() for secret in secrets  # type: ignore[union-attr]
+    )
+    client = tweepy.Client(
+        consumer_key=consumer_key, consumer_secret=consumer_secret,
+        access_token=access_token, access_token_secret=access_token_secret,
+    )
+    adapter = ApiBaseAdapter(settings.api_base, settings.timeout_seconds)
+    client.session.mount(TWEEPY_HOST, adapter)
+    if settings.api_base.rstrip("/") != TWEEPY_HOST:
+        client.session.mount(settings.api_base.rstrip("/"), adapter)
+    return client
+
+
+class XTransport:
+    """Posts each tweet as a reply to the previous one; tweets already in the ledger are skipped."""
+
+    kind = "live"
+
+    def __init__(
+        self, settings: TwitterSettings, ledger: Ledger, slug: str, client: tweepy.Client | None = None
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.slug = slug
+        self._client = client
+
+    @property
+    def client(self) -> tweepy.Client:
+        """The tweepy client, made on first use so a missing credential surfaces as a clear error."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    def _done(self) -> dict[int, Any]:
+        return {part.position: part for part in self.ledger.parts(self.slug, CHANNEL, PART_KIND)
+                if part.status == "done"}
+
+    def preflight(self, draft: ThreadLike) -> None:
+        """Check the credentials with `users/me`, and the tweets still to post against the quotas."""
+        count = len(draft.tweets)
+        if count > self.settings.max_tweets:
+            raise PreflightError(
+                f"twitter: the thread has {count} tweets but at most {self.settings.max_tweets} are allowed"
+            )
+        remaining = count - len(set(self._done()) & set(range(1, count + 1)))
+        if remaining > self.settings.daily_post_quota:
+            already = f" ({count - remaining} already posted)" if remaining != count else ""
+            raise PreflightError(
+                f"twitter: the thread has {remaining} tweets{already} but the daily post quota is "
+                f"{self.settings.daily_post_quota}"
+            )
+        try:
+            self.client.get_me(user_auth=True)
+        except Unauthorized:
+            raise PreflightError("twitter: X rejected the OAuth credentials (401 on users/me)") from None
+        except Forbidden as error:
+            raise PreflightError(f"twitter: X refused users/me (403): {_api_detail(error)}") from None
+        except TooManyRequests as error:
+            raise TransientError("twitter: rate limited on users/me (429)", retry_after(error)) from None
+        except TwitterServerError as error:
+            raise TransientError(f"twitter: X answered {error.response.status_code} on users/me") from None
+        except HTTPException as error:
+            raise PreflightError(f"twitter: users/me failed: {_api_detail(error)}") from None
+        except requests.RequestException as error:
+            raise TransientError(f"twitter: could not reach {self.settings.api_base}: {type(error).__name__}") from None
+
+    def send(self, draft: ThreadLike) -> Receipt:
+        """Post the thread; each tweet is recorded in the ledger before and after it goes out."""
+        if not draft.tweets:
+            raise TransportError("twitter: the thread has no tweets")
+        done = self._done()
+        parts: list[dict] = []
+        previous: str | None = None
+        for number, text in enumerate(draft.tweets, 1):
+            digest = tweet_hash(text)
+            if number in done:
+                part = done[number]
+                previous = part.remote_id
+                parts.append({"position": number, "status": "already_posted", "id": part.remote_id,
+                              "url": part.url or tweet_url(part.remote_id),
+                              "changed": part.payload_hash != digest})
+                continue
+            self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, number, digest)
+            tweet_id = self._post(number, text, previous)
+            url = tweet_url(tweet_id)
+            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=tweet_id, url=url)
+            parts.append({"position": number, "status": "posted", "id": tweet_id, "url": url, "changed": False})
+            previous = tweet_id
+        posted = sum(part["status"] == "posted" for part in parts)
+        detail = f"thread of {len(parts)} tweets; {posted} posted now"
+        changed = [str(part["position"]) for part in parts if part["changed"]]
+        if changed:
+            detail += f"; tweets {', '.join(changed)} were posted earlier with different text"
+        return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
+                       detail=detail, parts=tuple(parts))
+
+    def _post(self, number: int, text: str, previous: str | None) -> str:
+        try:
+            response = self.client.create_tweet(text=text, in_reply_to_tweet_id=previous, user_auth=True)
+        except TooManyRequests as error:
+            raise TransientError(f"twitter: rate limited at tweet {number} (429)", retry_after(error)) from None
+        except TwitterServerError as error:
+            raise TransientError(f"twitter: X answered {error.response.status_code} at tweet {number}") from None
+        except Forbidden as error:
+            if any(DUPLICATE_MARKER in str(message).lower() for message in error.api_messages):
+                raise self._duplicate(number) from None
+            raise TransportError(f"twitter: X refused tweet {number} (403): {_api_detail(error)}") from None
+        except Unauthorized:
+            raise TransportError(f"twitter: X rejected the OAuth credentials at tweet {number} (401)") from None
+        except HTTPException as error:
+            status = error.response.status_code if error.response is not None else "?"
+            raise TransportError(f"twitter: X refused tweet {number} ({status}): {_api_detail(error)}") from None
+        except (requests.ConnectionError, requests.ConnectTimeout) as error:
+            if isinstance(error, requests.ConnectTimeout) or not _may_have_sent(error):
+                raise TransientError(f"twitter: could not reach X at tweet {number}: {type(error).__name__}") from None
+            raise self._ambiguous(number) from None
+        except requests.RequestException:
+            raise self._ambiguous(number) from None
+        data = response.data if isinstance(response, tweepy.Response) else None
+        tweet_id = str(data.get("id")) if isinstance(data, dict) and data.get("id") else None
+        if tweet_id is None:
+            raise self._ambiguous(number, "X accepted it but returned no tweet id")
+        return tweet_id
+
+    def _duplicate(self, number: int) -> TransportError:
+        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == number), None)
+        message = f"twitter: X refused tweet {number} as a duplicate of an earlier tweet (403)"
+        if part is not None and part.status == "ambiguous":
+            message += "; an earlier attempt at this tweet got no answer, so it is probably already on X: find it " \
+                       "and record its id before resuming"
+        return TransportError(message)
+
+    def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> TransportError:
+        self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, number)
+        return TransportError(f"twitter: outcome unknown for tweet {number}: {why}; check the account before resuming")
+
+
+def _may_have_sent(error: requests.ConnectionError) -> bool:
+    """False when the connection was never made (refused, DNS), so nothing reached X."""
+    text = repr(error.args[0] if error.args else error)
+    return not any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused"))

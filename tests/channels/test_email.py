@@ -1,0 +1,276 @@
+"""channels.email: the list announcement, parsed back from the exact bytes that are sent."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from channels.base import Channel, RenderContext, RenderError, draft_digest
+from channels.email import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email
+from content.loader import load_update
+from content.model import Update
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+UPDATES = FIXTURES / "updates"
+DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
+CONTEXT = RenderContext(
+    diff_url=DIFF_URL,
+    email_from="Global Advocacy <advocacy@example.org>",
+    email_to="advocacy-news@lists.example.org",
+    message_id_domain="example.org",
+)
+ALL_FIXTURES = ["full.md", "cyrillic.md", "cjk.md", "arabic.md", "emoji_urls.md", "unsafe.md"]
+_REFERENCE = re.compile(r"^\[\d+\] \S+://\S+$")
+
+
+def unbreakable(line: str) -> bool:
+    """A line allowed past the wrap width: one URL alone (maybe indented), or a `[n] URL` reference."""
+    bare = line.strip()
+    return (bare.startswith(("http://", "https://")) and " " not in bare) or bool(_REFERENCE.match(line))
+
+
+def load(name: str) -> Update:
+    """A fixture update."""
+    return load_update(UPDATES / name, FIXTURES)
+
+
+def write(tmp_path: Path, front: str, body: str = "Chile widened its copyright exceptions.\n") -> Update:
+    """An update from front matter lines."""
+    path = tmp_path / "update.md"
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
+    return load_update(path)
+
+
+def sent(update: Update, context: RenderContext = CONTEXT) -> EmailMessage:
+    """The message parsed back from the bytes in `files()`."""
+    data = Email().render(update, context).files()["email.eml"]
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def parts(update: Update) -> tuple[str, str]:
+    """The decoded text/plain and text/html parts."""
+    message = sent(update)
+    text, html = (message.get_body((kind,)).get_content().replace("\r\n", "\n") for kind in ("plain", "html"))
+    return text, html
+
+
+def test_email_is_a_channel() -> None:
+    assert isinstance(Email(), Channel)
+    assert Email.name == "email" and MAX_MESSAGE_BYTES == 40 * 1024 and WRAP_WIDTH == 72
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_multipart_alternative_with_plain_text_first(name: str) -> None:
+    message = sent(load(name))
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert all(part.get_content_charset() == "utf-8" for part in message.iter_parts())
+    assert not any(part.get_content_disposition() == "attachment" for part in message.walk())
+
+
+def test_headers() -> None:
+    update = load("full.md")
+    message = sent(update)
+    assert message["From"] == "Global Advocacy <advocacy@example.org>"
+    assert message["To"] == "advocacy-news@lists.example.org"
+    assert message["Subject"] == "Don't Blink, September 2026: DSA, Chile, UK Online Safety"
+    assert message["Message-ID"] == "<herald.20261001.dont-blink-september-2026@example.org>"
+    assert parsedate_to_datetime(message["Date"]) == update.publish_at
+    assert message["Content-Language"] == "en"
+    assert message["MIME-Version"] == "1.0"
+
+
+def test_subject_falls_back_to_the_title() -> None:
+    update = load("cyrillic.md")
+    message = sent(update)
+    assert message["Subject"] == "Свобода знаний в Казахстане и Кыргызстане"
+    assert message["Content-Language"] == "ru"
+
+
+def test_date_without_publish_at_is_the_update_date_at_midnight_utc() -> None:
+    assert sent(load("cyrillic.md"))["Date"] == "Tue, 15 Sep 2026 00:00:00 +0000"
+
+
+def test_message_id_uses_the_configured_domain() -> None:
+    other = RenderContext(diff_url=DIFF_URL, message_id_domain="lists.wikimedia.example")
+    message_id = sent(load("cjk.md"), other)["Message-ID"]
+    assert re.fullmatch(r"<[A-Za-z0-9.\-]+@lists\.wikimedia\.example>", message_id)
+    assert Email().render(load("cjk.md"), other).message_id == message_id
+
+
+def test_message_id_differs_between_updates() -> None:
+    ids = {sent(load(name))["Message-ID"] for name in ALL_FIXTURES}
+    assert len(ids) == len(ALL_FIXTURES)
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_no_list_headers(name: str) -> None:
+    message = sent(load(name))
+    for header in message:
+        assert not header.lower().startswith("list-"), header
+        assert header.lower() not in {"archived-at", "bcc", "cc"}
+    assert not message["Subject"].startswith("[")
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_plain_text_is_wrapped_at_72_except_unbreakable_urls(name: str) -> None:
+    text, _ = parts(load(name))
+    assert [line for line in text.splitlines() if len(line) > WRAP_WIDTH and not unbreakable(line)] == []
+
+
+def test_the_wrap_check_is_not_vacuous() -> None:
+    assert not unbreakable("word " * 20)
+    assert not unbreakable("See https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/ for the details.")
+    assert unbreakable("https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/and/a/very/long/tail")
+    assert unbreakable("[12] https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/and/a/long/tail")
+    text, _ = parts(load("full.md"))
+    assert max(len(line) for line in text.splitlines() if "://" not in line) > WRAP_WIDTH - 10  # lines are filled
+
+
+def test_long_urls_stay_whole_on_their_own_line() -> None:
+    update = load("emoji_urls.md")
+    text, _ = parts(update)
+    url = (
+        "https://www.gov.uk/government/consultations/online-safety-act-2023-draft-codes-of-practice-for-protecting-"
+        "children-from-harmful-content-online-and-age-assurance-guidance-for-service-providers"
+        "?utm_source=herald&utm_medium=email&utm_campaign=dont-blink-2026-06"
+    )
+    assert url + "\n" in text and "\n" + url in text
+    assert any(len(line) > WRAP_WIDTH for line in text.splitlines())
+
+
+def test_diff_link_is_at_the_top() -> None:
+    text, html = parts(load("full.md"))
+    assert text.startswith(f"Read on Diff:\n{DIFF_URL}\n\n")  # too long for one line: the URL goes whole below
+    short = RenderContext(diff_url="https://diff.wikimedia.org/?p=4242")
+    assert Email().render(load("full.md"), short).message.get_body(("plain",)).get_content().startswith(
+        "Read on Diff: https://diff.wikimedia.org/?p=4242\n\n"
+    )
+    body = html.split("<body>", 1)[1].lstrip()
+    assert body.startswith(f'<p><a href="{DIFF_URL}">Read on Diff</a></p>')
+
+
+def test_links_are_numbered_references_listed_at_the_end() -> None:
+    text, _ = parts(load("full.md"))
+    assert "follow us on Diff [1] and join the public policy mailing list [2]." in " ".join(text.split())
+    assert "Read more [3]" in text
+    head, links = text.split("\nLinks:\n")
+    assert links.splitlines() == [
+        "[1] https://diff.wikimedia.org/",
+        "[2] https://lists.wikimedia.org/postorius/lists/publicpolicy.lists.wikimedia.org/",
+        "[3] https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/",
+    ]
+    assert "https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/" not in head
+
+
+def test_a_repeated_link_keeps_one_number(tmp_path: Path) -> None:
+    body = (
+        "See [Diff](https://diff.wikimedia.org/) and [the blog](https://diff.wikimedia.org/)"
+        " and [Meta](https://meta.wikimedia.org/).\n"
+    )
+    text, _ = parts(write(tmp_path, "title: T\ndate: 2026-03-02", body))
+    assert "See Diff [1] and the blog [1] and Meta [2]." in text
+    assert text.endswith("Links:\n[1] https://diff.wikimedia.org/\n[2] https://meta.wikimedia.org/\n")
+
+
+def test_bare_urls_are_shown_not_numbered(tmp_path: Path) -> None:
+    text, _ = parts(write(tmp_path, "title: T\ndate: 2026-03-02", "Read https://meta.wikimedia.org/wiki/Policy now.\n"))
+    assert "Read https://meta.wikimedia.org/wiki/Policy now." in text
+    assert "Links:" not in text
+
+
+def test_plain_text_structure(tmp_path: Path) -> None:
+    text, _ = parts(load("full.md"))
+    assert "EU: the Digital Services Act transparency database\n" + "=" * 50 + "\n" in text
+    assert "1. We filed comments on the draft codes." in text
+    assert "  - Age assurance must not apply to Wikipedia." in text
+    assert "> Community-governed projects are not social media platforms." in text
+    assert "    Chile | Ley 21.045 reform | Passed" in text
+    assert "<" not in text.replace("<herald", "")
+
+
+def test_code_blocks_are_indented_and_not_wrapped() -> None:
+    text, _ = parts(load("emoji_urls.md"))
+    code = "    def weight(text: str) -> int:\n        return sum(2 if ord(ch) > 0x10FF else 1 for ch in text)\n"
+    assert code in text
+
+
+@pytest.mark.parametrize(
+    ("name", "phrase"),
+    [
+        ("cyrillic.md", "Парламент Кыргызстана принял закон «О средствах массовой информации»."),
+        ("cjk.md", "文化庁は、生成AIと著作権に関する新しいガイドラインを公表しました。"),
+        ("arabic.md", "ناقش البرلمان مشروع قانون جديد"),
+        ("emoji_urls.md", "Our team 👩🏽‍💻👨🏿‍💻 read all 1,200 pages of the consultation 🧑‍🤝‍🧑"),
+    ],
+)
+def test_non_ascii_survives_as_quoted_printable(name: str, phrase: str) -> None:
+    update = load(name)
+    data = Email().render(update, CONTEXT).files()["email.eml"]
+    assert data.isascii()  # 7-bit clean on the wire
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    for part in message.iter_parts():
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+    text, html = parts(update)
+    assert phrase in " ".join(text.split())
+    assert phrase.split()[0] in html
+    assert message["Subject"] == update.title
+
+
+def test_html_part_is_a_sanitised_document() -> None:
+    _, html = parts(load("unsafe.md"))
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert "<h1>Unsafe HTML must never reach an output</h1>" in html
+    lowered = html.lower()
+    assert "<script" not in lowered and "onerror" not in lowered and "onclick" not in lowered
+    assert 'href="javascript:' not in lowered and 'href="data:' not in lowered and 'src="data:' not in lowered
+    assert "<iframe" not in lowered and "<style" not in lowered
+
+
+def test_html_escapes_the_title(tmp_path: Path) -> None:
+    _, html = parts(write(tmp_path, 'title: "Fees <b>& taxes</b>"\ndate: 2026-03-02'))
+    assert "<h1>Fees &lt;b&gt;&amp; taxes&lt;/b&gt;</h1>" in html
+
+
+def test_over_40_kb_is_a_render_error_naming_the_file(tmp_path: Path) -> None:
+    paragraph = "The Commission opened its transparency database to researchers and volunteers. " * 8
+    update = write(tmp_path, "title: T\ndate: 2026-03-02", "\n\n".join([paragraph] * 40))
+    with pytest.raises(RenderError) as caught:
+        Email().render(update, CONTEXT)
+    line = str(caught.value)
+    assert line.startswith(f"{update.source}: email: ")
+    assert "40 KB" in line and "\n" not in line
+
+
+def test_just_under_the_limit_renders(tmp_path: Path) -> None:
+    paragraph = "The Commission opened its transparency database to researchers and volunteers. " * 8
+    update = write(tmp_path, "title: T\ndate: 2026-03-02", "\n\n".join([paragraph] * 10))
+    assert len(Email().render(update, CONTEXT).as_bytes()) < MAX_MESSAGE_BYTES
+
+
+def test_a_bad_from_address_in_the_context_is_a_render_error() -> None:
+    context = RenderContext(diff_url=DIFF_URL, email_from="Advocacy\r\nBcc: everyone@example.org <a@example.org>")
+    with pytest.raises(RenderError, match=r": email"):
+        Email().render(load("cjk.md"), context)
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_rendering_is_pure(name: str) -> None:
+    update = load(name)
+    first, second = Email().render(update, CONTEXT), Email().render(update, CONTEXT)
+    assert first.files() == second.files()
+    assert first.files() == first.files()
+    assert draft_digest(first) == draft_digest(second)
+
+
+def test_files_is_the_message_as_sent() -> None:
+    draft = Email().render(load("full.md"), CONTEXT)
+    assert set(draft.files()) == {"email.eml"}
+    assert draft.files()["email.eml"] == draft.as_bytes()
+    assert b"\r\n" in draft.as_bytes()  # SMTP line endings

@@ -1,0 +1,256 @@
+"""content.markdown: one pipeline, sanitised HTML everywhere, plain-text blocks in reading order."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import pytest
+
+from channels.base import RenderContext
+from channels.diff import Diff
+from channels.email import Email
+from channels.medium import Medium
+from content.loader import load_update
+from content.markdown import Block, bare_link, blocks, render_html, sanitize_html
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+UPDATES = FIXTURES / "updates"
+CONTEXT = RenderContext(diff_url="https://diff.example.org/2026/05/01/unsafe/", message_id_domain="example.org")
+
+_EVENT_HANDLER = re.compile(r"""<[^>]*\son[a-z]+\s*=""", re.I)
+_UNSAFE_URL = re.compile(
+    r"""(?:href|src|action|data|formaction|xlink:href)\s*=\s*["']?\s*(?:javascript|data|vbscript):""", re.I
+)
+
+
+def keep(text: str, href: str) -> str:
+    """A link style that shows both parts."""
+    return f"{text}<{href}>"
+
+
+def assert_safe(html: str) -> None:
+    """No script, no handler, no unsafe URL, no embedding element."""
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert not _EVENT_HANDLER.search(html), _EVENT_HANDLER.search(html)
+    assert not _UNSAFE_URL.search(html), _UNSAFE_URL.search(html)
+    assert "javascript:" not in lowered.replace("[markdown javascript link](javascript:", "")
+    for tag in ("<iframe", "<style", "<object", "<embed", "<form", "<svg", "<input"):
+        assert tag not in lowered, tag
+
+
+def html_outputs(name: str) -> dict[str, str]:
+    """Every HTML output of the fixture: diff.html, medium.html and the email's HTML part."""
+    update = load_update(UPDATES / name, FIXTURES)
+    outputs = {
+        "diff.html": Diff().render(update, CONTEXT).files()["diff.html"].decode(),
+        "medium.html": Medium().render(update, CONTEXT).files()["medium.html"].decode(),
+    }
+    data = Email().render(update, CONTEXT).files()["email.eml"]
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    outputs["email.html"] = message.get_body(("html",)).get_content()
+    outputs["email.txt"] = message.get_body(("plain",)).get_content()
+    return outputs
+
+
+# Markdown features
+
+
+def test_tables() -> None:
+    html = render_html("| Country | Status |\n|---|---|\n| Chile | Passed |\n")
+    assert "<table>" in html and "<th>Country</th>" in html and "<td>Passed</td>" in html
+
+
+def test_footnotes() -> None:
+    html = render_html("The Commission agreed.[^dsa]\n\n[^dsa]: See the announcement.\n")
+    assert 'class="footnote-ref"' in html and 'href="#fn1"' in html
+    assert '<section class="footnotes">' in html and "See the announcement." in html
+
+
+def test_strikethrough() -> None:
+    assert "<s>narrows</s>" in render_html("a reform that ~~narrows~~ widens exceptions")
+
+
+def test_linkify_turns_bare_urls_into_links() -> None:
+    html = render_html("Read https://diff.wikimedia.org/2026/09/12/dsa/ today.")
+    assert '<a href="https://diff.wikimedia.org/2026/09/12/dsa/" rel="noopener noreferrer">' in html
+
+
+def test_code_is_escaped_not_interpreted() -> None:
+    html = render_html("```html\n<script>alert(1)</script>\n```\n\nand `<b onclick=x>`\n")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<code>&lt;b onclick=x&gt;</code>" in html
+    assert_safe(html)
+
+
+def test_code_block_language_class_survives() -> None:
+    assert '<code class="language-python">' in render_html("```python\nx = 1\n```\n")
+
+
+def test_links_get_noopener() -> None:
+    assert 'rel="noopener noreferrer"' in render_html("[Diff](https://diff.wikimedia.org/)")
+
+
+def test_fixture_features_render() -> None:
+    html = render_html(load_update(UPDATES / "full.md", FIXTURES).body)
+    for piece in ("<table>", "<s>narrows</s>", 'class="footnotes"', "<blockquote>", "<ol>", "<ul>", "<h2>"):
+        assert piece in html, piece
+
+
+def test_rendering_is_deterministic() -> None:
+    body = (UPDATES / "emoji_urls.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert render_html(body) == render_html(body)
+    assert blocks(body, bare_link) == blocks(body, bare_link)
+
+
+# Sanitising
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+        '<img src="x.png" onerror="alert(1)">',
+        '<p onclick="alert(1)">hi</p>',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVaScRiPt:alert(1)">x</a>',
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+        '<iframe src="https://evil.example/"></iframe>',
+        "<style>body{display:none}</style>",
+        '<svg onload="alert(1)"></svg>',
+        '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button></form>',
+        "[x](javascript:alert(1))",
+        "![x](data:image/png;base64,iVBORw0KGgo=)",
+        "<javascript:alert(1)>",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+    ],
+)
+def test_unsafe_html_is_removed(dirty: str) -> None:
+    html = render_html(f"Before.\n\n{dirty}\n\nAfter.\n")
+    assert "Before." in html and "After." in html
+    assert "<script" not in html.lower()
+    assert not _EVENT_HANDLER.search(html)
+    assert not _UNSAFE_URL.search(html)
+    assert "<iframe" not in html and "<style" not in html and "<svg" not in html
+    assert 'style="' not in html.split("<td")[0]
+
+
+def test_sanitize_keeps_safe_markup() -> None:
+    clean = sanitize_html('<p lang="fr" dir="ltr">Été <a href="https://fr.wikipedia.org/">wiki</a></p>')
+    assert '<p lang="fr" dir="ltr">' in clean
+    assert 'href="https://fr.wikipedia.org/"' in clean
+    assert sanitize_html('<a href="mailto:policy@example.org">mail</a>').count("mailto:policy@example.org") == 1
+
+
+@pytest.mark.parametrize("output", ["diff.html", "medium.html", "email.html"])
+def test_unsafe_fixture_never_reaches_an_html_output(output: str) -> None:
+    html = html_outputs("unsafe.md")[output]
+    assert_safe(html)
+    assert "Click me" in html
+    assert 'href="https://diff.wikimedia.org/"' in html
+    assert "document.cookie" not in html and "display: none" not in html
+
+
+def test_unsafe_fixture_plain_text_carries_no_markup() -> None:
+    text = html_outputs("unsafe.md")["email.txt"]
+    assert "<script" not in text.lower() and "onerror" not in text and "<iframe" not in text
+    assert "document.cookie" not in text and "alert('inline')" not in text
+    assert "Intro paragraph with" in text and "a script." in text
+    assert "A safe Diff link [1] survives." in text
+
+
+def test_inline_script_and_style_content_is_not_text() -> None:
+    found = blocks("Before <script>alert(1)</script>middle <STYLE>p{}</STYLE>after.", keep)
+    assert found == [Block("paragraph", "Before middle after.")]
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    ["<script>x</script>", '<img onerror="x">', '<a href="javascript:x">', "<a href='data:text/html,x'>", "<iframe>"],
+)
+def test_the_safety_check_itself_catches_unsafe_html(dirty: str) -> None:
+    with pytest.raises(AssertionError):
+        assert_safe(f"<p>ok</p>{dirty}")
+
+
+@pytest.mark.parametrize("name", ["full.md", "cyrillic.md", "cjk.md", "arabic.md", "emoji_urls.md"])
+def test_every_fixture_renders_safe_html(name: str) -> None:
+    for output, html in html_outputs(name).items():
+        if output.endswith(".html"):
+            assert_safe(html)
+
+
+# Plain-text blocks
+
+
+def test_blocks_structure() -> None:
+    body = (
+        "# Title\n\nFirst *para*\nwraps.\n\n## Section\n\n- one\n- [two](https://x.example/)\n\n"
+        "3. three\n4. four\n\n> quoted\n\n```\ncode line\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n"
+        "Note.[^n]\n\n[^n]: The note.\n"
+    )
+    assert blocks(body, keep) == [
+        Block("heading", "Title", level=1),
+        Block("paragraph", "First para wraps."),
+        Block("heading", "Section", level=2),
+        Block("item", "one", level=1, marker="•"),
+        Block("item", "two<https://x.example/>", level=1, marker="•"),
+        Block("item", "three", level=1, marker="3."),
+        Block("item", "four", level=1, marker="4."),
+        Block("quote", "quoted", level=1),
+        Block("code", "code line"),
+        Block("table", "a | b\n1 | 2"),
+        Block("rule", ""),
+        Block("paragraph", "Note.[1]"),
+        Block("footnote", "[1] The note."),
+    ]
+
+
+def test_nested_lists_keep_their_level() -> None:
+    found = blocks("1. We filed.\n2. We met.\n   - Age assurance.\n", keep)
+    assert [(b.kind, b.level, b.marker) for b in found] == [("item", 1, "1."), ("item", 1, "2."), ("item", 2, "•")]
+
+
+def test_html_blocks_become_text_without_markup() -> None:
+    found = blocks("<p onclick='x()'>Click <b>me</b></p>\n\n<script>alert(1)</script>\n", keep)
+    assert found == [Block("paragraph", "Click me")]
+
+
+def test_blocks_route_every_link_through_the_style() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def record(text: str, href: str) -> str:
+        seen.append((text, href))
+        return text
+
+    blocks("See [Diff](https://diff.wikimedia.org/) and https://lists.wikimedia.org/.", record)
+    assert seen == [("Diff", "https://diff.wikimedia.org/"), ("https://lists.wikimedia.org/", "https://lists.wikimedia.org/")]
+
+
+def test_blocks_keep_non_latin_text_and_emoji() -> None:
+    body = load_update(UPDATES / "emoji_urls.md", FIXTURES).body
+    text = "\n".join(block.text for block in blocks(body, bare_link))
+    assert "👩🏽‍💻👨🏿‍💻" in text and "🧑‍🤝‍🧑" in text and "👨‍👩‍👧‍👦 | family" in text
+    arabic = blocks(load_update(UPDATES / "arabic.md", FIXTURES).body, bare_link)
+    assert arabic[0].text.startswith("ناقش البرلمان")
+    assert arabic[1] == Block("heading", "الخطوات التالية", level=2)
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        ("Diff", "https://diff.wikimedia.org/", "Diff https://diff.wikimedia.org/"),
+        ("https://diff.wikimedia.org/", "https://diff.wikimedia.org/", "https://diff.wikimedia.org/"),
+        ("diff.wikimedia.org", "https://diff.wikimedia.org", "https://diff.wikimedia.org"),
+        ("policy@example.org", "mailto:policy@example.org", "policy@example.org"),
+        ("", "https://x.example/", "https://x.example/"),
+    ],
+)
+def test_bare_link(text: str, href: str, shown: str) -> None:
+    assert bare_link(text, href) == shown

@@ -1,0 +1,140 @@
+"""A small threaded HTTP server on 127.0.0.1 that records every request and can be told to fail once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+Reply = tuple[int, dict[str, str], Any]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request as the fake received it (header names lower-cased)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when empty."""
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class _Scripted:
+    method: str
+    path: str
+    skip: int
+    reply: Reply
+    used: bool = field(default=False)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        parts = urlsplit(self.path)
+        recorded = Recorded(
+            method=self.command,
+            path=parts.path,
+            query=dict(parse_qsl(parts.query)),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        status, headers, body = self.server.fake.receive(recorded)
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Quiet."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: RecordingServer
+
+
+class RecordingServer:
+    """Subclasses answer in `respond`; every request is kept in `requests`, in arrival order."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self._scripts: list[_Scripted] = []
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:<port>`."""
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> RecordingServer:
+        """Listen on a free loopback port in a background thread."""
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name=type(self).__name__,
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> RecordingServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def fail_once(
+        self, method: str, path: str, status: int, body: Any = None, headers: dict[str, str] | None = None,
+        nth: int = 1,
+    ) -> None:
+        """Answer the `nth` next `method path` request (counted from now) with this reply, once."""
+        reply: Reply = (status, headers or {}, body if body is not None else {"status": status})
+        with self._lock:
+            self._scripts.append(_Scripted(method, path, nth - 1, reply))
+
+    def calls(self, method: str, path: str) -> list[Recorded]:
+        """The recorded requests to one route."""
+        return [r for r in self.requests if r.method == method and r.path == path]
+
+    def receive(self, request: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            for script in self._scripts:
+                if not script.used and script.method == request.method and script.path == request.path:
+                    if script.skip:
+                        script.skip -= 1
+                        continue
+                    script.used = True
+                    return script.reply
+            return self.respond(request)
+
+    def respond(self, request: Recorded) -> Reply:
+        """The normal answer; runs under the fake's lock."""
+        return 404, {}, {"error": "not found"}

@@ -1,0 +1,124 @@
+"""The real publish flow on the embedded default: outbox files, ledger rows, reruns, exit codes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from herald.cli import app
+
+pytestmark = pytest.mark.flow
+EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
+SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"
+DIFF_URL = f"https://diff.example.org/2026/10/08/{SLUG}/"
+
+
+def _run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def _ledger_rows(workdir: Path) -> list[tuple]:
+    with sqlite3.connect(workdir / "herald.db") as db:
+        return db.execute(
+            "select r.channel, r.status, r.url, r.transport from receipts r order by r.channel"
+        ).fetchall()
+
+
+def test_publish_writes_the_previewed_bytes_records_the_ledger_and_reruns_as_a_no_op(workdir, prefect_engine):
+    assert _run("preview", EXAMPLE, "--out", "preview").exit_code == 0
+    first = _run("publish", EXAMPLE)
+    assert first.exit_code == 0, first.output
+
+    outbox = workdir / "outbox" / SLUG
+    previewed = {p.name: p.read_bytes() for p in (workdir / "preview").iterdir() if p.name != "index.html"}
+    sent = {p.name: p.read_bytes() for p in outbox.iterdir()}
+    assert sent == previewed
+    assert set(sent) == {"diff.json", "diff.html", "medium.json", "medium.html", "thread.json", "thread.txt",
+                         "email.eml"}
+
+    assert _ledger_rows(workdir) == [
+        ("diff", "published", DIFF_URL, "outbox"),
+        ("email", "published", (outbox / "email.eml").as_uri(), "outbox"),
+        ("medium", "pending_manual", None, "outbox"),
+        ("twitter", "published", (outbox / "thread.json").as_uri(), "outbox"),
+    ]
+    assert json.loads(sent["medium.json"])["canonicalUrl"] == DIFF_URL
+    assert DIFF_URL in "\n".join(json.loads(sent["thread.json"]))
+    message = email.message_from_bytes(sent["email.eml"], policy=email.policy.default)
+    assert DIFF_URL in message.get_body(("plain",)).get_content()
+    assert DIFF_URL in message.get_body(("html",)).get_content()
+
+    before = {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()}
+    second = _run("publish", EXAMPLE)
+    assert second.exit_code == 0, second.output
+    assert second.output.count("already_published") == 4
+    assert {p.name: p.stat().st_mtime_ns for p in outbox.iterdir()} == before
+    assert len(_ledger_rows(workdir)) == 4
+
+    status = _run("status", EXAMPLE)
+    assert status.exit_code == 0 and DIFF_URL in status.output
+
+
+def test_a_channel_subset_publishes_only_those_channels(workdir, prefect_engine):
+    result = _run("publish", EXAMPLE, "--channels", "diff,twitter")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (workdir / "outbox" / SLUG).iterdir()) == [
+        "diff.html", "diff.json", "thread.json", "thread.txt"]
+    assert [row[0] for row in _ledger_rows(workdir)] == ["diff", "twitter"]
+
+
+def test_dry_run_sends_and_records_nothing(workdir, prefect_engine):
+    result = _run("publish", EXAMPLE, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry_run" in result.output
+    assert not (workdir / "outbox").exists()
+    assert not (workdir / "herald.db").exists()
+
+
+def test_a_failed_channel_does_not_block_the_others_and_exits_1(workdir, prefect_engine):
+    outbox = workdir / "outbox" / SLUG
+    outbox.mkdir(parents=True)
+    (outbox / "thread.json").mkdir()  # the outbox cannot write this file: twitter fails
+    result = _run("publish", EXAMPLE)
+    assert result.exit_code == 1, result.output
+    rows = {row[0]: row[1] for row in _ledger_rows(workdir)}
+    assert rows == {"diff": "published", "medium": "pending_manual", "email": "published", "twitter": "failed"}
+
+    (outbox / "thread.json").rmdir()
+    retry = _run("publish", EXAMPLE)
+    assert retry.exit_code == 0, retry.output
+    assert retry.output.count("already_published") == 3
+    assert {row[0]: row[1] for row in _ledger_rows(workdir)}["twitter"] == "published"
+
+
+def test_without_a_medium_token_the_article_waits_as_a_manual_step(workdir, prefect_engine):
+    assert _run("publish", EXAMPLE, "--channels", "diff,medium").exit_code == 0
+    status = _run("status", EXAMPLE)
+    assert "pending_manual" in status.output
+    assert "medium.com/p/import" in status.output
+    assert DIFF_URL in status.output
+
+
+def test_invalid_input_exits_2_with_one_line_and_writes_nothing(workdir, prefect_engine):
+    bad = workdir / "content" / "updates" / "bad.md"
+    bad.write_text("---\ntitle: Broken\ndate: 2026-13-45\n---\nBody.\n", encoding="utf-8")
+    result = _run("publish", str(bad))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {bad}: date: 2026-13-45 is not a valid date"
+    assert not (workdir / "outbox").exists()
+    assert not (workdir / "herald.db").exists()
+
+
+def test_a_draft_update_is_refused(workdir, prefect_engine):
+    path = workdir / EXAMPLE
+    path.write_text(path.read_text(encoding="utf-8").replace("status: ready", "status: draft"), encoding="utf-8")
+    result = _run("publish", EXAMPLE)
+    assert result.exit_code == 2
+    assert "status: is 'draft'" in result.output
+    assert not (workdir / "outbox").exists()

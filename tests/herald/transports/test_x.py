@@ -1,0 +1,257 @@
+"""herald.transports.x: a thread through the real tweepy client against a contract fake of the X API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from channels.base import RenderContext
+from config.settings import TwitterSettings
+from content.loader import load_update
+from herald.ledger import Ledger
+from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports.x import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fakes"))
+from x_api import DUPLICATE, FakeX, Tweet, rate_limited  # noqa: E402
+
+pytestmark = pytest.mark.live
+
+SLUG = "dont-blink-september-2026"
+DIFF_URL = "https://diff.example.org/2026/10/08/dont-blink-september-2026/"
+SECRETS = {"consumer_key": "ck-herald-test", "consumer_secret": "cs-TOP-SECRET-1f2e",
+           "access_token": "1467726470533754880-at-herald", "access_token_secret": "ats-TOP-SECRET-9a8b"}
+THREAD = (
+    "Don't Blink for September 2026: what moved in EU, Chilean and UK policy this month. 1/5",
+    "The EU opened its DSA transparency database to researchers; we asked for proportionate rules. 2/5",
+    "Chile widened its copyright exceptions for teaching and research. 3/5",
+    "In the UK we filed comments on the draft Online Safety codes and met the regulator. 4/5",
+    f"Read the full post: {DIFF_URL}",
+)
+
+
+@dataclass(frozen=True)
+class StandInThread:
+    """The two fields the transport reads, for when the real renderer is unavailable."""
+
+    tweets: tuple[str, ...]
+    channel: str = "twitter"
+
+
+def thread(tmp_path: Path, tweets: tuple[str, ...] = THREAD):
+    """A thread draft rendered from a real update file with a hand-written thread."""
+    lines = "\n".join(f"    - {json.dumps(tweet)}" for tweet in tweets)
+    path = tmp_path / "update.md"
+    path.write_text(
+        f"---\ntitle: \"Don't Blink: September 2026\"\ndate: 2026-10-01\nslug: {SLUG}\n"
+        f"twitter:\n  thread:\n{lines}\n---\nChile widened its copyright exceptions.\n",
+        encoding="utf-8",
+    )
+    update = load_update(path)
+    try:
+        from channels.twitter import Twitter
+    except ImportError:
+        return StandInThread(tuple(update.twitter.thread or ()))
+    return Twitter().render(update, RenderContext(diff_url=DIFF_URL, diff_url_known=True))
+
+
+@pytest.fixture
+def fake():
+    with FakeX(**SECRETS) as server:
+        yield server
+
+
+@pytest.fixture
+def ledger(tmp_path: Path):
+    ledger = Ledger.at(tmp_path / "herald.db")
+    ledger.record_update(SLUG, "update.md", "Don't Blink: September 2026", date(2026, 10, 1))
+    yield ledger
+    ledger.close()
+
+
+def settings(api_base: str, **overrides) -> TwitterSettings:
+    values = {name: SecretStr(value) for name, value in SECRETS.items()}
+    return TwitterSettings(**{"api_base": api_base, "timeout_seconds": 5, **values, **overrides})
+
+
+def transport(fake: FakeX, ledger: Ledger, **overrides) -> XTransport:
+    return XTransport(settings(fake.url, **overrides), ledger, SLUG)
+
+
+def test_x_thread_is_posted_as_a_reply_chain_with_oauth1(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = thread(tmp_path)
+    assert draft.tweets == THREAD
+    receipt = transport(fake, ledger).send(draft)
+
+    posts = fake.calls("POST", "/2/tweets")
+    assert len(posts) == len(THREAD) == len(fake.requests)
+    ids = [tweet.id for tweet in fake.tweets]
+    assert posts[0].json == {"text": THREAD[0]}
+    for number in range(1, len(THREAD)):
+        assert posts[number].json == {"text": THREAD[number], "reply": {"in_reply_to_tweet_id": ids[number - 1]}}
+    for post in posts:
+        auth = post.headers["authorization"]
+        assert auth.startswith("OAuth ")
+        assert f'oauth_consumer_key="{SECRETS["consumer_key"]}"' in auth
+        assert f'oauth_token="{SECRETS["access_token"]}"' in auth
+        assert 'oauth_signature_method="HMAC-SHA1"' in auth
+        assert post.headers["content-type"] == "application/json"
+        assert fake.oauth(post) is not None  # signed for https://api.twitter.com/2/tweets
+
+    assert [tweet.in_reply_to for tweet in fake.tweets] == [None, *ids[:-1]]
+    assert receipt.status == "published" and receipt.channel == "twitter"
+    assert receipt.url == f"https://x.com/i/status/{ids[0]}" and receipt.remote_id == ids[0]
+    assert [(p["position"], p["id"], p["status"]) for p in receipt.parts] == [
+        (n, tweet_id, "posted") for n, tweet_id in enumerate(ids, 1)
+    ]
+    recorded = ledger.parts(SLUG, "twitter", "tweet")
+    assert [(p.position, p.status, p.remote_id, p.url) for p in recorded] == [
+        (n, "done", tweet_id, f"https://x.com/i/status/{tweet_id}") for n, tweet_id in enumerate(ids, 1)
+    ]
+    assert [p.payload_hash for p in recorded] == [hashlib.sha256(t.encode()).hexdigest() for t in THREAD]
+
+
+def test_x_a_failure_at_tweet_3_resumes_from_tweet_3(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = thread(tmp_path)
+    fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503}, nth=3)
+    with pytest.raises(TransientError, match="503 at tweet 3"):
+        transport(fake, ledger).send(draft)
+    assert [t.text for t in fake.tweets] == list(THREAD[:2])
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "intended"]
+
+    before = len(fake.requests)
+    receipt = transport(fake, ledger).send(draft)
+    resumed = [r.json for r in fake.requests[before:]]
+    first, second = fake.tweets[0].id, fake.tweets[1].id
+    assert [body["text"] for body in resumed] == list(THREAD[2:])
+    assert resumed[0]["reply"] == {"in_reply_to_tweet_id": second}
+    assert [t.text for t in fake.tweets] == list(THREAD)
+    assert [t.in_reply_to for t in fake.tweets] == [None, *(t.id for t in fake.tweets[:-1])]
+    assert receipt.url == f"https://x.com/i/status/{first}"
+    assert [p["status"] for p in receipt.parts] == ["already_posted"] * 2 + ["posted"] * 3
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done"] * 5
+
+    again = transport(fake, ledger).send(draft)
+    assert len(fake.tweets) == 5 and again.url == receipt.url
+
+
+def test_x_429_is_transient_and_honours_x_rate_limit_reset(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    headers, body = rate_limited(reset_in=120)
+    fake.fail_once("POST", "/2/tweets", 429, body, headers, nth=2)
+    with pytest.raises(TransientError) as caught:
+        transport(fake, ledger).send(thread(tmp_path))
+    assert "rate limited at tweet 2 (429)" in str(caught.value)
+    assert 110 <= caught.value.retry_after <= 120
+    assert len(fake.tweets) == 1
+
+
+def test_x_duplicate_content_is_reported_clearly(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    fake.tweets.append(Tweet("1700000000000000000", THREAD[2], None))
+    with pytest.raises(TransportError) as caught:
+        transport(fake, ledger).send(thread(tmp_path))
+    assert str(caught.value) == "twitter: X refused tweet 3 as a duplicate of an earlier tweet (403)"
+    assert not caught.value.transient
+    assert fake.calls("POST", "/2/tweets")[-1].json["text"] == THREAD[2]
+    assert DUPLICATE.startswith("You are not allowed")
+
+
+def test_x_preflight_checks_credentials_with_users_me(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    transport(fake, ledger).preflight(thread(tmp_path))
+    (me,) = fake.requests
+    assert (me.method, me.path) == ("GET", "/2/users/me")
+    assert me.headers["authorization"].startswith("OAuth ") and fake.oauth(me) is not None
+
+
+def test_x_preflight_refuses_a_thread_over_the_daily_quota(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    with pytest.raises(PreflightError) as caught:
+        transport(fake, ledger, daily_post_quota=3).preflight(thread(tmp_path))
+    assert str(caught.value) == "twitter: the thread has 5 tweets but the daily post quota is 3"
+    assert fake.requests == []
+
+
+def test_x_preflight_counts_only_tweets_still_to_post(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = thread(tmp_path)
+    fake.fail_once("POST", "/2/tweets", 503, nth=3)
+    with pytest.raises(TransientError):
+        transport(fake, ledger).send(draft)
+    transport(fake, ledger, daily_post_quota=3).preflight(draft)
+    with pytest.raises(PreflightError, match=r"has 3 tweets \(2 already posted\) but the daily post quota is 2"):
+        transport(fake, ledger, daily_post_quota=2).preflight(draft)
+
+
+def test_x_preflight_401_stops_with_nothing_posted(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    bad = transport(fake, ledger, consumer_secret=SecretStr("cs-WRONG-SECRET-0000"))
+    with pytest.raises(PreflightError, match="rejected the OAuth credentials"):
+        bad.preflight(thread(tmp_path))
+    assert fake.tweets == [] and fake.calls("POST", "/2/tweets") == []
+
+
+def test_x_no_secret_appears_in_errors_receipts_ledger_or_logs(
+    fake: FakeX, ledger: Ledger, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    draft = thread(tmp_path)
+    wrong = "cs-WRONG-SECRET-0000"
+    texts: list[str] = []
+    rejected, good = transport(fake, ledger, consumer_secret=SecretStr(wrong)), transport(fake, ledger)
+    for call in (rejected.preflight, rejected.send, good.send):
+        if call == good.send:
+            fake.fail_once("POST", "/2/tweets", 500, nth=2)
+        with pytest.raises(TransportError) as caught:
+            call(draft)
+        error = caught.value
+        texts += [str(error), repr(error), repr(error.__cause__), repr(error.__context__)]
+    receipt = transport(fake, ledger).send(draft)
+    texts += [repr(receipt), repr(ledger.parts(SLUG, "twitter")), repr(settings(fake.url)), caplog.text]
+    joined = "\n".join(texts)
+    assert "rejected the OAuth credentials" in joined and "answered 500 at tweet 2" in joined
+    for secret in (SECRETS["consumer_secret"], SECRETS["access_token_secret"], wrong):
+        assert secret not in joined
+
+
+def test_x_connection_refused_is_transient(ledger: Ledger, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    closed = XTransport(settings(f"http://127.0.0.1:{port}"), ledger, SLUG)
+    with pytest.raises(TransientError, match="could not reach X at tweet 1"):
+        closed.send(thread(tmp_path))
+    with pytest.raises(TransientError, match="could not reach"):
+        closed.preflight(thread(tmp_path))
+
+
+def test_x_a_tweet_without_an_answer_is_marked_ambiguous(ledger: Ledger, tmp_path: Path) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()[0]), daemon=True).start()
+    try:
+        slow = XTransport(settings(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout_seconds=0.5), ledger, SLUG)
+        started = time.monotonic()
+        with pytest.raises(TransportError, match="outcome unknown for tweet 1") as caught:
+            slow.send(thread(tmp_path))
+        assert time.monotonic() - started < 5 and not caught.value.transient
+        assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["ambiguous"]
+    finally:
+        for sock in (*accepted, silent):
+            sock.close()
+
+
+def test_x_the_session_is_routed_to_api_base_with_a_timeout() -> None:
+    routed = make_client(settings("http://127.0.0.1:9"))
+    adapter = routed.session.get_adapter(TWEEPY_HOST + "/2/tweets")
+    assert isinstance(adapter, ApiBaseAdapter) and adapter.api_base == "http://127.0.0.1:9" and adapter.timeout == 5
+    default = make_client(settings(TWEEPY_HOST)).session.get_adapter(TWEEPY_HOST + "/2/tweets")
+    assert isinstance(default, ApiBaseAdapter) and default.api_base == TWEEPY_HOST
