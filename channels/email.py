@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from html import escape
 
 from channels.base import RenderContext, RenderError
-from content.markdown import Block, blocks, render_html
+from content.markdown import Block, blocks, footnote_count, render_html
 from content.model import Update
 
 MAX_MESSAGE_BYTES = 40 * 1024
@@ -39,9 +39,10 @@ class EmailDraft:
 
 
 class _References:
-    """Numbered link references for plain text."""
+    """Numbered link references for plain text, numbered after the footnotes so `[n]` is never ambiguous."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 1) -> None:
+        self.first = first
         self.urls: list[str] = []
 
     def __call__(self, text: str, href: str) -> str:
@@ -50,19 +51,19 @@ class _References:
             return shown
         if href not in self.urls:
             self.urls.append(href)
-        return f"{text} [{self.urls.index(href) + 1}]"
+        return f"{text} [{self.urls.index(href) + self.first}]"
 
 
-def plain_text(update: Update, diff_url: str) -> str:
+def plain_text(update: Update, diff_url: str, site_name: str = "Diff") -> str:
     """The text/plain part: the Diff link on top, wrapped paragraphs, then the link references."""
-    references = _References()
-    lines = [*_wrap(f"Read on Diff: {diff_url}"), ""]
+    references = _References(first=footnote_count(update.body) + 1)
+    lines = [*_wrap(f"Read on {site_name}: {diff_url}"), ""]
     if update.summary:
         lines += [*_wrap(update.summary), ""]
     for block in blocks(update.body, references):
         lines += [*_format(block), ""]
     if references.urls:
-        lines += ["Links:", *(f"[{n}] {url}" for n, url in enumerate(references.urls, 1)), ""]
+        lines += ["Links:", *(f"[{n}] {url}" for n, url in enumerate(references.urls, references.first)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -137,7 +138,8 @@ class Email:
             raise RenderError(update, "email.subject", str(error)) from None
         message["Date"] = format_datetime(message_date(update))
         message["Message-ID"] = message_id
-        text, html = plain_text(update, context.diff_url), html_part(update, context.diff_url, context.site_name)
+        text = plain_text(update, context.diff_url, context.site_name)
+        html = html_part(update, context.diff_url, context.site_name)
         message.set_content(text, cte="quoted-printable")
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         message.set_boundary(mime_boundary(text, html))

@@ -27,6 +27,7 @@ _ALLOWED_ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
+_SPACES = re.compile(r"[ \t]{2,}")
 _HIDDEN_TAG = re.compile(r"<(/?)(?:script|style)\b", re.I)
 
 
@@ -76,6 +77,7 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
     hidden = False  # inside an inline <script> or <style>: its content is not text
+    struck = 0  # inside ~~strikethrough~~: struck-out words would say the opposite in plain text
     for child in children:
         kind = child.type
         target = stack[-1][1] if stack else out
@@ -83,7 +85,9 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
             tag = _HIDDEN_TAG.match(child.content)
             if tag:
                 hidden = not tag.group(1)
-        elif hidden:
+        elif kind in {"s_open", "s_close"}:
+            struck += 1 if kind == "s_open" else -1
+        elif hidden or struck:
             continue
         elif kind in {"text", "code_inline"}:
             target.append(child.content)
@@ -101,7 +105,12 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
             href, parts = stack.pop()
             text = "".join(parts).strip()
             (stack[-1][1] if stack else out).append(link(text, href))
-    return "".join(out).strip()
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def footnote_count(body: str) -> int:
+    """How many footnotes the body defines."""
+    return sum(1 for token in tokens(body) if token.type == "footnote_open")
 
 
 def blocks(body: str, link: LinkStyle) -> list[Block]:

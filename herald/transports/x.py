@@ -10,10 +10,11 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TwitterServerError, Unauthorized
+from urllib3.exceptions import NewConnectionError
 
 from channels.base import Receipt
 from config.settings import TwitterSettings
-from herald.ledger import Ledger
+from herald.ledger import Ledger, PartRow
 from herald.transports import PreflightError, TransientError, TransportError
 
 CHANNEL = "twitter"
@@ -112,7 +113,7 @@ class XTransport:
             self._client = make_client(self.settings)
         return self._client
 
-    def _done(self) -> dict[int, Any]:
+    def _done(self) -> dict[int, PartRow]:
         return {part.position: part for part in self.ledger.parts(self.slug, CHANNEL, PART_KIND)
                 if part.status == "done"}
 
@@ -217,6 +218,6 @@ class XTransport:
 
 
 def _may_have_sent(error: requests.ConnectionError) -> bool:
-    """False when the connection was never made (refused, DNS), so nothing reached X."""
-    text = repr(error.args[0] if error.args else error)
-    return not any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused"))
+    """False when the connection was never made (refused, DNS failure), so nothing reached X."""
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return not isinstance(reason, NewConnectionError)

@@ -156,15 +156,16 @@ def test_diff_link_is_at_the_top() -> None:
     assert body.startswith(f'<p><a href="{DIFF_URL}">Read on Diff</a></p>')
 
 
-def test_links_are_numbered_references_listed_at_the_end() -> None:
-    text, _ = parts(load("full.md"))
-    assert "follow us on Diff [1] and join the public policy mailing list [2]." in " ".join(text.split())
-    assert "Read more [3]" in text
+def test_links_are_numbered_references_listed_at_the_end_after_the_footnotes() -> None:
+    text, _ = parts(load("full.md"))  # one footnote: [1]; links start at [2]
+    assert "follow us on Diff [2] and join the public policy mailing list [3]." in " ".join(text.split())
+    assert "Read more [4]" in text
+    assert "\n[1] " in text.split("\nLinks:\n")[0]
     head, links = text.split("\nLinks:\n")
     assert links.splitlines() == [
-        "[1] https://diff.wikimedia.org/",
-        "[2] https://lists.wikimedia.org/postorius/lists/publicpolicy.lists.wikimedia.org/",
-        "[3] https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/",
+        "[2] https://diff.wikimedia.org/",
+        "[3] https://lists.wikimedia.org/postorius/lists/publicpolicy.lists.wikimedia.org/",
+        "[4] https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/",
     ]
     assert "https://diff.wikimedia.org/2026/09/12/dsa-transparency-database/" not in head
 
