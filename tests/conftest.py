@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import smtp_server
+import wordpress_server
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "content" / "updates"
@@ -41,3 +45,22 @@ def prefect_engine():
     setup_logging()  # bind Prefect's console handler now, not inside a CliRunner whose streams close
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[wordpress_server.WordPressSite]:
+    """A freshly installed WordPress with an application password; fails (in CI) or skips without packages."""
+    try:
+        wordpress_server.ensure_installed()
+    except wordpress_server.ServersUnavailable as error:
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"live WordPress unavailable in CI: {error}", pytrace=False)
+        pytest.skip(f"live WordPress unavailable: {error}")
+    with wordpress_server.running_wordpress(tmp_path_factory.mktemp("wordpress")) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def smtp_pki(tmp_path_factory: pytest.TempPathFactory) -> smtp_server.Pki:
+    """A throwaway CA and a certificate for 127.0.0.1 that SMTP tests trust."""
+    return smtp_server.make_pki(tmp_path_factory.mktemp("pki"))

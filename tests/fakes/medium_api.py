@@ -10,7 +10,7 @@ import itertools
 import re
 import time
 
-from recording import Recorded, RecordingServer, Reply
+from recording_server import Recorded, RecordingServer, Reply
 
 USER = {"id": "5303d74c64f66366f00cb9b2a94f3251bf5", "username": "wikimediapolicy", "name": "Global Advocacy",
         "url": "https://medium.com/@wikimediapolicy", "imageUrl": "https://images.medium.com/0*avatar.png"}

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from oauthlib.oauth1.rfc5849 import signature, utils
-from recording import Recorded, RecordingServer, Reply
+from recording_server import Recorded, RecordingServer, Reply
 
 PUBLIC_HOST = "https://api.twitter.com"
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."

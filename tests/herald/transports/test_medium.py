@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
+from medium_api import USER, FakeMedium
 from pydantic import SecretStr
 
 from channels.base import RenderContext
@@ -19,9 +19,6 @@ from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
 from herald.transports.medium import ManualMediumTransport, MediumTransport
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fakes"))
-from medium_api import USER, FakeMedium  # noqa: E402
 
 pytestmark = pytest.mark.live
 

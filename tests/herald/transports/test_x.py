@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import socket
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from x_api import DUPLICATE, FakeX, Tweet, rate_limited
 
 from channels.base import RenderContext
 from config.settings import TwitterSettings
@@ -22,9 +22,6 @@ from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
 from herald.transports.x import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "fakes"))
-from x_api import DUPLICATE, FakeX, Tweet, rate_limited  # noqa: E402
 
 pytestmark = pytest.mark.live
 
