@@ -91,6 +91,7 @@ class EmailSettings(_Section):
     smtp_host: str = "localhost"
     smtp_port: int = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: Path | None = None
     username: str = ""
     password: SecretStr | None = None
     timeout_seconds: float = 30.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from prefect import flow, task
@@ -17,13 +18,22 @@ from herald.report import ChannelResult, summary_markdown
 from herald.transports import Transport
 from herald.transports.select import transport_for
 
+RETRY_DELAYS = [2, 10, 30]
+MAX_RATE_LIMIT_WAIT = 15 * 60
+
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
-    """Retry only what a transport marks as transient (connection errors, 5xx, 429)."""
+    """Retry only what a transport marks transient (nothing was applied); wait out a service's reset time."""
     try:
         state.result()
     except Exception as error:  # noqa: BLE001 - inspecting the task's own failure
-        return bool(getattr(error, "transient", False))
+        if not getattr(error, "transient", False):
+            return False
+        extra = (getattr(error, "retry_after", None) or 0) - RETRY_DELAYS[min(task_run.run_count - 1, 2)]
+        if extra > MAX_RATE_LIMIT_WAIT:
+            return False
+        time.sleep(max(extra, 0))  # X's x-rate-limit-reset can be minutes away, beyond Prefect's fixed delay
+        return True
     return False
 
 
@@ -31,7 +41,7 @@ def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's ret
     task_run_name="publish-{channel}",
     cache_policy=NONE,
     retries=3,
-    retry_delay_seconds=[2, 10, 30],
+    retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=is_transient,
 )
 def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:

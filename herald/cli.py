@@ -127,10 +127,18 @@ def publish(
     except INPUT_ERRORS as error:
         _fail(error)
     quiet_prefect()
+    from herald.transports import PreflightError
+
     with err.status("Starting Prefect and publishing…"):
         from flows.publish import publish_file
 
-        results = publish_file(update, selected, dry_run, config=config)
+        try:
+            results = publish_file(update, selected, dry_run, config=config)
+        except PreflightError as error:
+            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        except INPUT_ERRORS as error:
+            _fail(error)
     _print_results(results)
     if any(result["status"] in {"failed", "held"} for result in results):
         raise typer.Exit(EXIT_FAILED)

@@ -55,11 +55,14 @@ def preview_page(rendered: Rendered) -> str:
 
 def _diff_pane(draft) -> str:
     terms = ", ".join(draft.tags) or "none"
-    image = f"<p class=meta>Featured image: {escape(draft.featured_image)} — alt: {escape(draft.image_alt or '')}</p>"
+    image = ""
+    if draft.featured_image:
+        alt = escape(draft.image_alt or "")
+        image = f"<p class=meta>Featured image: {escape(draft.featured_image)} — alt: {alt}</p>"
     return (
         f'<section class=pane id=diff><h2>Diff</h2><p class=meta>status {escape(draft.status)} · slug '
         f"{escape(draft.slug)} · tags {escape(terms)} · categories {escape(', '.join(draft.categories) or 'none')}</p>"
-        f"{image if draft.featured_image else ''}<h1>{escape(draft.title)}</h1>"
+        f"{image}<h1>{escape(draft.title)}</h1>"
         f"<p><em>{escape(draft.excerpt)}</em></p>{draft.content}</section>"
     )
 

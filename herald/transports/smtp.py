@@ -69,7 +69,8 @@ class SmtpTransport:
 
     def _context(self) -> ssl.SSLContext:
         if self.ssl_context is None:
-            self.ssl_context = ssl.create_default_context()
+            cafile = str(self.settings.ca_file) if self.settings.ca_file else None
+            self.ssl_context = ssl.create_default_context(cafile=cafile)
         return self.ssl_context
 
     @contextmanager

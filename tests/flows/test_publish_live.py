@@ -1,0 +1,133 @@
+"""`herald publish` against a real WordPress, a real SMTP server and contract fakes of Medium and X."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import smtp_server
+from medium_api import FakeMedium
+from typer.testing import CliRunner
+from x_api import FakeX
+
+from herald.cli import app
+
+pytestmark = [pytest.mark.flow, pytest.mark.live]
+EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
+OTHER = "content/updates/2026-10-22-global-digital-compact.md"
+SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"
+OTHER_SLUG = "three-things-the-global-digital-compact-review-should-protect"
+X_KEYS = {"consumer_key": "ck-live", "consumer_secret": "cs-live-secret", "access_token": "99-at-live",
+          "access_token_secret": "ats-live-secret"}
+MEDIUM_TOKEN = "medium-live-token"
+SMTP_USER, SMTP_PASSWORD = "herald", "smtp-live-password"
+
+
+@dataclass
+class Services:
+    """Every service a live publish reaches."""
+
+    wordpress: object
+    medium: FakeMedium
+    x: FakeX
+    smtp: smtp_server.Server
+
+
+@pytest.fixture
+def services(workdir, wordpress, smtp_pki, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
+    """Live settings for every channel, pointing at the local servers; secrets only in the environment."""
+    smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD)
+    with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS) as x:
+        (workdir / "herald.toml").write_text(
+            f'content_root = "{workdir / "content"}"\noutbox = "{workdir / "outbox"}"\n'
+            f'ledger_url = "sqlite:///{workdir / "herald.db"}"\n'
+            f'[diff]\nbase_url = "{wordpress.base_url}"\nusername = "{wordpress.username}"\n'
+            f'[medium]\napi_base = "{medium.api_base}"\n'
+            f'[twitter]\napi_base = "{x.url}"\n'
+            f'[email]\nfrom_addr = "Advocacy <advocacy@example.org>"\nlist_addr = "news@lists.example.org"\n'
+            f'message_id_domain = "example.org"\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\n'
+            f'username = "{SMTP_USER}"\nca_file = "{smtp_pki.ca}"\n',
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", wordpress.app_password)
+        monkeypatch.setenv("HERALD_MEDIUM__TOKEN", MEDIUM_TOKEN)
+        for name, value in X_KEYS.items():
+            monkeypatch.setenv(f"HERALD_TWITTER__{name.upper()}", value)
+        monkeypatch.setenv("HERALD_EMAIL__PASSWORD", SMTP_PASSWORD)
+        yield Services(wordpress, medium, x, smtp)
+    smtp.controller.stop()
+
+
+def _publish(path: str):
+    return CliRunner().invoke(app, ["publish", path], catch_exceptions=False)
+
+
+def _nothing_sent(services: Services, slug: str) -> bool:
+    return (services.wordpress.total("posts", slug=slug, status="any") == 0 and not services.medium.posts
+            and not services.x.tweets and not services.smtp.mailbox.envelopes)
+
+
+def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_creates_nothing(services):
+    result = _publish(EXAMPLE)
+    assert result.exit_code == 0, result.output
+
+    posts = services.wordpress.get("posts", slug=SLUG, status="any", context="edit").json()
+    assert len(posts) == 1
+    diff_url = posts[0]["link"]
+    assert diff_url.startswith(services.wordpress.base_url)
+
+    assert len(services.medium.posts) == 1
+    assert services.medium.posts[0]["canonicalUrl"] == diff_url
+
+    tweets = services.x.tweets
+    assert len(tweets) >= 2
+    assert [t.in_reply_to for t in tweets] == [None, *(t.id for t in tweets[:-1])]
+    assert any(diff_url in t.text for t in tweets)
+
+    assert len(services.smtp.mailbox.envelopes) == 1
+    envelope = services.smtp.mailbox.envelopes[0]
+    assert envelope.rcpt_tos == ["news@lists.example.org"]
+    message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+    assert diff_url in message.get_body(("plain",)).get_content()
+
+    counts = (len(services.medium.posts), len(tweets), len(services.smtp.mailbox.envelopes))
+    again = _publish(EXAMPLE)
+    assert again.exit_code == 0, again.output
+    assert again.output.count("already_published") == 4
+    assert services.wordpress.total("posts", slug=SLUG, status="any") == 1
+    assert (len(services.medium.posts), len(services.x.tweets), len(services.smtp.mailbox.envelopes)) == counts
+
+    status = CliRunner().invoke(app, ["status", EXAMPLE])
+    assert status.output.count("published") == 4 and diff_url in status.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("HERALD_DIFF__APP_PASSWORD", "wrong wrong wrong wrong", "diff: WordPress rejected the credentials"),
+        ("HERALD_MEDIUM__TOKEN", "not-the-token", "medium: the integration token was rejected"),
+        ("HERALD_TWITTER__DAILY_POST_QUOTA", "1", "daily post quota is 1"),
+        ("HERALD_EMAIL__PASSWORD", "not-the-password", "email: the SMTP server refused the login"),
+    ],
+)
+def test_a_preflight_failure_sends_nothing(services, monkeypatch, variable, value, complaint):
+    monkeypatch.setenv(variable, value)
+    result = _publish(OTHER)
+    assert result.exit_code == 1, result.output
+    assert complaint in " ".join(result.output.split())
+    assert value not in result.output or variable.endswith("QUOTA")
+    assert _nothing_sent(services, OTHER_SLUG)
+
+
+def test_x_receives_exactly_the_previewed_thread_with_the_real_diff_url(services, workdir):
+    preview = CliRunner().invoke(app, ["preview", OTHER, "--out", "preview"])
+    assert preview.exit_code == 0, preview.output
+    assert _publish(OTHER).exit_code == 0
+    real_url = services.wordpress.get("posts", slug=OTHER_SLUG, status="any").json()[0]["link"]
+    previewed = json.loads((workdir / "preview" / "thread.json").read_text(encoding="utf-8"))
+    planned_url = next(word for word in " ".join(previewed).split() if OTHER_SLUG in word)
+    assert [t.text for t in services.x.tweets] == [tweet.replace(planned_url, real_url) for tweet in previewed]

@@ -1,0 +1,79 @@
+"""The CLI's check and preview: per-file reports, exact output files, exit codes; no Prefect, no network."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from herald.cli import app
+
+EXAMPLES = ["content/updates/2026-10-08-eu-copyright-consultation.md",
+            "content/updates/2026-10-22-global-digital-compact.md"]
+
+
+def _run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def test_check_reports_every_example_update_as_ok(workdir):
+    result = _run("check", "content/updates")
+    assert result.exit_code == 0, result.output
+    assert [line.split(":")[0] for line in result.output.splitlines() if line.startswith("ok")] == [
+        f"ok {path}" for path in EXAMPLES]
+    assert "twitter (" in result.output and "email (" in result.output
+
+
+def test_check_exits_2_naming_the_bad_file_and_still_checks_the_others(workdir):
+    bad = workdir / "content" / "updates" / "2026-10-30-bad.md"
+    bad.write_text("---\ntitle: Fine\ndate: 2026-10-30\nchanels: [diff]\n---\nBody.\n", encoding="utf-8")
+    result = _run("check", "content/updates")
+    assert result.exit_code == 2
+    assert f"invalid {bad.relative_to(workdir)}: chanels: unknown field; did you mean 'channels'?" in result.output
+    assert result.output.count("\nok ") + result.output.startswith("ok ") == 2
+
+
+def test_check_says_when_a_thread_was_condensed(workdir):
+    long = workdir / "content" / "updates" / "2026-10-31-long.md"
+    sections = "\n\n".join(f"## Part {n}\n\n" + "A sentence about policy work that matters. " * 12 for n in range(12))
+    long.write_text(f"---\ntitle: A long update\ndate: 2026-10-31\n---\n{sections}\n", encoding="utf-8")
+    result = _run("check", str(long.relative_to(workdir)))
+    assert result.exit_code == 0, result.output
+    assert "condensed" in result.output
+
+
+def test_preview_writes_each_channels_exact_output(workdir):
+    for example in EXAMPLES:
+        out = workdir / "preview" / Path(example).stem
+        result = _run("preview", example, "--out", str(out))
+        assert result.exit_code == 0, result.output
+        names = sorted(p.name for p in out.iterdir())
+        assert names == ["diff.html", "diff.json", "email.eml", "index.html", "medium.html", "medium.json",
+                         "thread.json", "thread.txt"]
+        tweets = json.loads((out / "thread.json").read_text(encoding="utf-8"))
+        assert all(tweet in (out / "thread.txt").read_text(encoding="utf-8") for tweet in tweets)
+        page = (out / "index.html").read_text(encoding="utf-8")
+        assert all(f"id={pane}" in page for pane in ("diff", "medium", "twitter", "email"))
+        assert "<script" not in page
+
+
+def test_preview_of_an_invalid_update_exits_2_and_writes_nothing(workdir):
+    bad = workdir / "bad.md"
+    bad.write_bytes(b"---\ntitle: Caf\xe9\ndate: 2026-10-01\n---\nBody\n")
+    result = _run("preview", str(bad), "--out", "preview")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {bad}: is not UTF-8 text (bad byte at line 2); save it as UTF-8"
+    assert not (workdir / "preview").exists()
+
+
+def test_check_and_preview_do_not_import_prefect(workdir):
+    code = (
+        "import sys; from herald.cli import app\n"
+        "try:\n    app(['check', 'content/updates'])\nexcept SystemExit:\n    pass\n"
+        "print('prefect' in sys.modules)"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip().splitlines()[-1] == "False"
