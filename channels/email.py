@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -17,6 +18,8 @@ from content.model import Update
 
 MAX_MESSAGE_BYTES = 40 * 1024
 WRAP_WIDTH = 72
+SECTION_LEVEL = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 FORBIDDEN_HEADERS = ("List-Id", "List-Post", "List-Unsubscribe", "Archived-At")
 
 
@@ -106,6 +109,47 @@ def html_part(update: Update, diff_url: str, site_name: str) -> str:
     )
 
 
+def highlights(update: Update) -> list[str]:
+    """One line per section: its heading and the first sentence under it (or each paragraph's first sentence)."""
+    found: list[list[str]] = []
+    body = blocks(update.body, lambda text, href: text or href)
+    has_sections = any(block.kind == "heading" and block.level == SECTION_LEVEL for block in body)
+    for block in body:
+        if block.kind == "heading" and (block.level == SECTION_LEVEL or not has_sections):
+            found.append([block.text])
+        elif block.kind == "paragraph" and (not has_sections or found) and (not found or len(found[-1]) < 2):
+            first = _SENTENCE_END.split(block.text, maxsplit=1)[0]
+            if found and len(found[-1]) == 1:
+                found[-1].append(first)
+            elif not has_sections:
+                found.append([first])
+    return [": ".join(parts) for parts in found]
+
+
+def announcement(update: Update, diff_url: str, site_name: str) -> tuple[str, str]:
+    """A short note for a long update: the summary, highlights, and the link (text and HTML parts)."""
+    points = highlights(update)
+    lines = [*_wrap(f"Read on {site_name}: {diff_url}"), ""]
+    if update.summary:
+        lines += [*_wrap(update.summary), ""]
+    if points:
+        lines += ["Highlights:", ""]
+        for point in points:
+            lines += _wrap(point, "- ", "  ")
+        lines.append("")
+    lines += _wrap(f"Read the full post on {site_name}: {diff_url}")
+    url = escape(diff_url)
+    items = "".join(f"<li>{escape(point)}</li>\n" for point in points)
+    summary = f"<p><em>{escape(update.summary)}</em></p>\n" if update.summary else ""
+    html = (
+        f'<!DOCTYPE html>\n<html lang="{escape(update.lang)}">\n<head><meta charset="utf-8">'
+        f"<title>{escape(update.title)}</title></head>\n<body>\n<h1>{escape(update.title)}</h1>\n{summary}"
+        f"{f'<p>Highlights:</p>{chr(10)}<ul>{chr(10)}{items}</ul>{chr(10)}' if items else ''}"
+        f'<p><a href="{url}">Read the full post on {escape(site_name)}</a></p>\n</body>\n</html>\n'
+    )
+    return "\n".join(lines) + "\n", html
+
+
 def message_date(update: Update) -> datetime:
     """The Date header: the scheduled time, else the update's date at midnight UTC (keeps rendering pure)."""
     if update.publish_at is not None:
@@ -126,7 +170,23 @@ class Email:
     wrap_width = WRAP_WIDTH
 
     def render(self, update: Update, context: RenderContext) -> EmailDraft:
-        """Render an update as a multipart/alternative email."""
+        """The whole update as a multipart/alternative email; an announcement with highlights if it is too big."""
+        full = self._message(update, context, plain_text(update, context.diff_url, context.site_name),
+                             html_part(update, context.diff_url, context.site_name))
+        if len(full.as_bytes()) <= MAX_MESSAGE_BYTES:
+            return full
+        note = (f"email condensed to highlights: the whole body would be {len(full.as_bytes()) / 1024:.1f} KB "
+                f"and the list holds posts over {MAX_MESSAGE_BYTES // 1024} KB")
+        short = self._message(update, context, *announcement(update, context.diff_url, context.site_name), note)
+        size = len(short.as_bytes())
+        if size > MAX_MESSAGE_BYTES:
+            raise RenderError(
+                update, "email", f"even condensed, the message is {size / 1024:.1f} KB; the list holds posts over "
+                f"{MAX_MESSAGE_BYTES // 1024} KB (shorten the summary and headings or leave email out of channels)",
+            )
+        return short
+
+    def _message(self, update: Update, context: RenderContext, text: str, html: str, note: str = "") -> EmailDraft:
         subject = update.email.subject or update.title
         message_id = f"<herald.{update.date:%Y%m%d}.{update.slug}@{context.message_id_domain}>"
         message = EmailMessage(policy=email.policy.SMTP)
@@ -138,17 +198,8 @@ class Email:
             raise RenderError(update, "email.subject", str(error)) from None
         message["Date"] = format_datetime(message_date(update))
         message["Message-ID"] = message_id
-        text = plain_text(update, context.diff_url, context.site_name)
-        html = html_part(update, context.diff_url, context.site_name)
         message.set_content(text, cte="quoted-printable")
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         message.set_boundary(mime_boundary(text, html))
         message["Content-Language"] = update.lang  # after add_alternative, which moves Content-* into the first part
-        draft = EmailDraft(message=message, message_id=message_id)
-        size = len(draft.as_bytes())
-        if size > MAX_MESSAGE_BYTES:
-            raise RenderError(
-                update, "email", f"the message is {size / 1024:.1f} KB; the list holds posts over "
-                f"{MAX_MESSAGE_BYTES // 1024} KB (shorten the body or leave email out of channels)",
-            )
-        return draft
+        return EmailDraft(message=message, message_id=message_id, warnings=(note,) if note else ())

@@ -239,14 +239,37 @@ def test_html_escapes_the_title(tmp_path: Path) -> None:
     assert "<h1>Fees &lt;b&gt;&amp; taxes&lt;/b&gt;</h1>" in html
 
 
-def test_over_40_kb_is_a_render_error_naming_the_file(tmp_path: Path) -> None:
+def test_over_40_kb_becomes_an_announcement_with_highlights_and_a_warning(tmp_path: Path) -> None:
     paragraph = "The Commission opened its transparency database to researchers and volunteers. " * 8
-    update = write(tmp_path, "title: T\ndate: 2026-03-02", "\n\n".join([paragraph] * 40))
+    sections = "\n\n".join(f"## Part {n}\n\nFirst point of part {n}. {paragraph}\n\n{paragraph}" for n in range(20))
+    update = write(tmp_path, "title: T\ndate: 2026-03-02\nsummary: The short version.", sections)
+    draft = Email().render(update, CONTEXT)
+    assert len(draft.as_bytes()) <= MAX_MESSAGE_BYTES
+    assert any(w.startswith("email condensed to highlights") and "40 KB" in w for w in draft.warnings)
+    text = draft.message.get_body(("plain",)).get_content()
+    assert "The short version." in text
+    assert [line for line in text.splitlines() if line.startswith("- ")] == [
+        f"- Part {n}: First point of part {n}." for n in range(20)]
+    assert text.rstrip().endswith(DIFF_URL)
+    assert paragraph.strip() not in text
+
+
+def test_an_announcement_still_over_40_kb_is_a_render_error_naming_the_file(tmp_path: Path) -> None:
+    heading = "A very long heading about the Commission's transparency database and its researchers " * 3
+    body = "\n\n".join(f"## {heading}{n}\n\nText." for n in range(200))
+    update = write(tmp_path, "title: T\ndate: 2026-03-02", body)
     with pytest.raises(RenderError) as caught:
         Email().render(update, CONTEXT)
     line = str(caught.value)
     assert line.startswith(f"{update.source}: email: ")
     assert "40 KB" in line and "\n" not in line
+
+
+def test_a_short_update_is_sent_whole_without_warnings(tmp_path: Path) -> None:
+    update = write(tmp_path, "title: T\ndate: 2026-03-02", "## One\n\nAll of it.")
+    draft = Email().render(update, CONTEXT)
+    assert draft.warnings == ()
+    assert "All of it." in draft.message.get_body(("plain",)).get_content()
 
 
 def test_just_under_the_limit_renders(tmp_path: Path) -> None:
