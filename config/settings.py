@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -100,6 +101,92 @@ class EmailSettings(_Section):
         return bool(self.username and self.password)
 
 
+DONT_BLINK_TITLE = "Don't Blink: Protecting the Wikimedia model, its people, and its values in {month}"
+DONT_BLINK_INTRO = (
+    "Welcome to \"Don't Blink\"! Every month we share developments from around the world that shape people's "
+    "ability to participate in the free knowledge movement. In case you blinked last month, here are the most "
+    "important public policy advocacy topics that have kept the Wikimedia Foundation busy."
+)
+DONT_BLINK_TEAM = (
+    "The Global Advocacy team works to advocate laws and government policies that protect the volunteer "
+    "community-led Wikimedia model, Wikimedia's people, and the Wikimedia movement's core values."
+)
+
+
+class RecapLink(BaseModel):
+    """One of the team's channels, linked from the recap's team blurb."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://", "mailto:")):
+            raise ValueError(f"{url!r} is not an http(s) or mailto URL")
+        return url
+
+
+class RecapSettings(BaseModel):
+    """The monthly "Don't Blink" recap: its fixed text, the team's links and its schedule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = DONT_BLINK_TITLE
+    summary: str = "Our monthly recap of the public policy developments that shape the Wikimedia model: {month}."
+    intro: str = DONT_BLINK_INTRO
+    team_blurb: str = DONT_BLINK_TEAM
+    links: tuple[RecapLink, ...] = (
+        RecapLink(label="Meta-Wiki", url="https://meta.wikimedia.org/wiki/Global_Advocacy"),
+        RecapLink(label="X (@WikimediaPolicy)", url="https://x.com/WikimediaPolicy"),
+        RecapLink(label="the public policy mailing list",
+                  url="https://lists.wikimedia.org/postorius/lists/publicpolicy.lists.wikimedia.org/"),
+    )
+    tags: tuple[str, ...] = ("Don't Blink", "public policy")
+    timezone: str = "UTC"
+    cron: str = "0 9 1 * *"
+
+    @field_validator("title", "summary")
+    @classmethod
+    def _names_month(cls, text: str) -> str:
+        if "{month}" not in text:
+            raise ValueError("must contain {month}, for example 'Don't Blink ... in {month}'")
+        return text
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not an IANA time zone (for example UTC, Europe/Berlin)") from None
+        return name
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, cron: str) -> str:
+        if len(cron.split()) != 5:
+            raise ValueError(f"{cron!r} is not a five-field cron expression (minute hour day month weekday)")
+        return " ".join(cron.split())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone months are counted in."""
+        return ZoneInfo(self.timezone)
+
+
+class PublishSettings(BaseModel):
+    """How publishing retries and guards against concurrent runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    retries: int = 3
+    retry_delays: tuple[float, ...] = (2.0, 10.0, 30.0)
+    lease_ttl_seconds: float = 3600.0
+
+
 class Settings(BaseSettings):
     """Everything herald is configured with."""
 
@@ -111,10 +198,12 @@ class Settings(BaseSettings):
     outbox: Path = Path("outbox")
     ledger_url: str = "sqlite:///herald.db"
     require_approval: bool = False
+    publish: PublishSettings = PublishSettings()
     diff: DiffSettings = DiffSettings()
     medium: MediumSettings = MediumSettings()
     twitter: TwitterSettings = TwitterSettings()
     email: EmailSettings = EmailSettings()
+    recap: RecapSettings = RecapSettings()
 
     @classmethod
     def settings_customise_sources(

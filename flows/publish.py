@@ -13,37 +13,40 @@ from prefect.states import Completed, Failed
 from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
 from herald.drafts import prepare_publish, render_update
+from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger
-from herald.report import ChannelResult, summary_markdown
-from herald.transports import Transport
+from herald.report import NOT_DONE, ChannelResult, summary_markdown
+from herald.transports import Ambiguous, NeedsAttention, Transport
 from herald.transports.select import transport_for
 
-RETRY_DELAYS = [2, 10, 30]
 MAX_RATE_LIMIT_WAIT = 15 * 60
 
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
-    """Retry only what a transport marks transient (nothing was applied); wait out a service's reset time."""
+    """Retry only what cannot have been applied, or what the next attempt looks up; wait out reset times."""
     try:
         state.result()
     except Exception as error:  # noqa: BLE001 - inspecting the task's own failure
         if not getattr(error, "transient", False):
             return False
-        extra = (getattr(error, "retry_after", None) or 0) - RETRY_DELAYS[min(task_run.run_count - 1, 2)]
+        delays = task.retry_delay_seconds or [0]
+        delays = delays if isinstance(delays, list) else [delays]
+        extra = (getattr(error, "retry_after", None) or 0) - delays[min(task_run.run_count - 1, len(delays) - 1)]
         if extra > MAX_RATE_LIMIT_WAIT:
             return False
-        time.sleep(max(extra, 0))  # X's x-rate-limit-reset can be minutes away, beyond Prefect's fixed delay
+        time.sleep(max(extra, 0))  # X's x-rate-limit-reset can be minutes away, beyond the configured delay
         return True
     return False
 
 
-@task(
-    task_run_name="publish-{channel}",
-    cache_policy=NONE,
-    retries=3,
-    retry_delay_seconds=RETRY_DELAYS,
-    retry_condition_fn=is_transient,
-)
+def outcome_status(error: BaseException) -> str:
+    """The ledger status of a failed send: needs a person, or failed (a rerun can finish it)."""
+    if isinstance(error, NeedsAttention) or (isinstance(error, Ambiguous) and not error.transient):
+        return "needs_attention"
+    return "failed"
+
+
+@task(task_run_name="publish-{channel}", cache_policy=NONE, retry_condition_fn=is_transient)
 def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
     """Send one channel's draft unless the ledger says it already went; record the outcome."""
     prior = ledger.receipt(slug, channel)
@@ -55,7 +58,8 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     try:
         receipt = transport.send(draft)
     except Exception as error:
-        ledger.record_receipt(slug, channel, "failed", payload_hash=digest, detail=str(error), transport=transport.kind)
+        ledger.record_receipt(slug, channel, outcome_status(error), payload_hash=digest, detail=str(error),
+                              transport=transport.kind)
         raise
     ledger.record_receipt(
         slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
@@ -74,8 +78,8 @@ def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> Non
 def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
-        return ChannelResult(channel, "failed", None, " ".join(str(result).split()) or type(result).__name__,
-                             transport.kind)
+        return ChannelResult(channel, outcome_status(result), None,
+                             " ".join(str(result).split()) or type(result).__name__, transport.kind)
     return ChannelResult(channel, result.status, result.url, result.detail, transport.kind)
 
 
@@ -99,27 +103,29 @@ def publish_update(
 
     ledger = Ledger(settings.ledger_url)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
-    preflight(transports, rendered.drafts)
-    ledger.record_update(update.slug, str(update.source), update.title, update.date)
-    results: list[ChannelResult] = []
-    diff_url = _known_diff_url(ledger, update.slug)
-    if "diff" in rendered.drafts:
-        state = publish_channel("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger,
-                                return_state=True)
-        results.append(_outcome("diff", state, transports["diff"]))
-        diff_url = results[0].url if results[0].status in {"published", "already_published"} else None
+    send = publish_channel.with_options(retries=settings.publish.retries,
+                                        retry_delay_seconds=list(settings.publish.retry_delays))
+    with publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+        preflight(transports, rendered.drafts)
+        ledger.record_update(update.slug, str(update.source), update.title, update.date)
+        results: list[ChannelResult] = []
+        diff_url = _known_diff_url(ledger, update.slug)
+        if "diff" in rendered.drafts:
+            state = send("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger, return_state=True)
+            results.append(_outcome("diff", state, transports["diff"]))
+            diff_url = results[0].url if results[0].status in {"published", "already_published"} else None
 
-    others = [name for name in rendered.drafts if name != "diff"]
-    if others and diff_url is None and update.wants("diff"):
-        results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
-                                  transports[name].kind) for name in others]
-    elif others:
-        final = render_update(update, settings, others, diff_url=diff_url)
-        futures = {name: publish_channel.submit(name, update.slug, final.drafts[name], transports[name], ledger)
-                   for name in others}
-        for future in futures.values():
-            future.wait()
-        results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
+        others = [name for name in rendered.drafts if name != "diff"]
+        if others and diff_url is None and update.wants("diff"):
+            results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
+                                      transports[name].kind) for name in others]
+        elif others:
+            final = render_update(update, settings, others, diff_url=diff_url)
+            futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
+                       for name in others}
+            for future in futures.values():
+                future.wait()
+            results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
     return _report(update.slug, results)
 
 
@@ -127,7 +133,7 @@ def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> l
     markdown = summary_markdown(slug, results, dry_run=dry_run)
     create_markdown_artifact(key=f"publish-{slug}"[:100], markdown=markdown, description=f"herald publish {slug}")
     payload = [result.as_dict() for result in results]
-    failed = [result.channel for result in results if result.status in {"failed", "held"}]
+    failed = [result.channel for result in results if result.status in NOT_DONE]
     if failed:
         return Failed(message=f"{', '.join(failed)} did not go out", data=payload)
     return Completed(message="all channels done", data=payload)

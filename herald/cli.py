@@ -1,4 +1,4 @@
-"""The `herald` command line: check, preview, publish, status."""
+"""The `herald` command line: check, preview, approve, publish, status."""
 
 from __future__ import annotations
 
@@ -93,14 +93,20 @@ def check(
 
 @app.command()
 def preview(
-    update: Annotated[Path, typer.Argument(help="The update file")],
+    update: Annotated[Path, typer.Argument(help="The update file, or a folder of them")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: preview/<slug>)")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve on 127.0.0.1; reload when the update changes")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (default: a free one)")] = 0,
     config: ConfigOption = None,
 ) -> None:
-    """Write each channel's exact output and an index.html showing all four."""
+    """Write each channel's exact output and an index.html showing all four (a folder: a page per update)."""
     from herald.preview import default_out, write_preview
 
     settings = _settings(config)
+    if serve:
+        return _serve_preview(update, settings, port)
+    if update.is_dir():
+        return _preview_folder(update, out_dir or Path("preview"), settings)
     try:
         rendered = load_and_render(update, settings)
     except INPUT_ERRORS as error:
@@ -110,6 +116,37 @@ def preview(
     for warning in rendered.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
+
+
+def _preview_folder(folder: Path, out_dir: Path, settings: Settings) -> None:
+    from herald.preview import folder_entries, folder_files, write_files
+
+    entries = folder_entries(folder, settings)
+    written = write_files(folder_files(entries), out_dir)
+    for entry in entries:
+        if entry.rendered is None:
+            err.print(f"[red]invalid[/red] {entry.error}", markup=True)
+    out.print(f"wrote {len(written)} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    if any(entry.rendered is None for entry in entries):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _serve_preview(target: Path, settings: Settings, port: int) -> None:
+    from herald.preview_serve import make_server
+
+    if not target.is_dir():
+        try:
+            load_and_render(target, settings)
+        except INPUT_ERRORS as error:
+            _fail(error)
+    server = make_server(target, settings, port)
+    out.print(f"serving the preview of {target} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("stopped")
+    finally:
+        server.server_close()
 
 
 @app.command()
@@ -127,6 +164,8 @@ def publish(
     except INPUT_ERRORS as error:
         _fail(error)
     quiet_prefect()
+    from herald.lease import LeaseHeld
+    from herald.report import NOT_DONE
     from herald.transports import PreflightError
 
     with err.status("Starting Prefect and publishing…"):
@@ -137,10 +176,13 @@ def publish(
         except PreflightError as error:
             err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
             raise typer.Exit(EXIT_FAILED) from None
+        except LeaseHeld as error:
+            err.print(f"[red]not published:[/red] {error}", markup=True)
+            raise typer.Exit(EXIT_FAILED) from None
         except INPUT_ERRORS as error:
             _fail(error)
     _print_results(results)
-    if any(result["status"] in {"failed", "held"} for result in results):
+    if any(result["status"] in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -162,19 +204,14 @@ def _print_results(results: list[dict]) -> None:
 
 @app.command()
 def status(
-    update: Annotated[Path, typer.Argument(help="The update file")],
+    update: Annotated[str, typer.Argument(help="The update file, or its slug")],
     config: ConfigOption = None,
 ) -> None:
-    """What went where for an update, with URLs."""
-    from content.loader import load_update
-    from herald.drafts import content_root_for
+    """What went where for an update, with URLs, and what needs a person."""
     from herald.ledger import Ledger
 
     settings = _settings(config)
-    try:
-        slug = load_update(update, content_root_for(update, settings)).slug
-    except UpdateError as error:
-        _fail(error)
+    slug = _slug_of(update, settings)
     if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
         out.print(f"{slug}: nothing published yet (no ledger at {settings.ledger_url[10:]})")
         return
@@ -184,9 +221,55 @@ def status(
         out.print(f"{slug}: nothing published yet")
         return
     out.print(f"{slug} ({update})", markup=False)
+    holder = ledger.lease_holder(slug)
+    if holder:
+        out.print(f"  a publish is running now ({holder[0]}, lease until {holder[1]:%H:%M} UTC)", markup=False)
     for row in receipts:
         _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
+        tweets = ledger.parts(slug, row.channel, "tweet")
+        if tweets:
+            done = sum(part.status == "done" for part in tweets)
+            open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
+            out.print(f"           {done} tweets posted" +
+                      (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
+
+
+@app.command()
+def resolve(
+    update: Annotated[str, typer.Argument(help="The update file, or its slug")],
+    channel: Annotated[str, typer.Argument(help="diff, medium, twitter or email")],
+    sent: Annotated[str | None, typer.Option("--sent", help="It went out: the URL where it is")] = None,
+    not_sent: Annotated[bool, typer.Option("--not-sent", help="It did not go out: allow sending it again")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
+    from herald.ledger import Ledger
+    from herald.resolve import NothingToResolve
+    from herald.resolve import resolve as settle
+
+    if bool(sent) == not_sent:
+        _fail(UpdateError(update, "resolve", "say either --sent URL or --not-sent"))
+    settings = _settings(config)
+    slug = _slug_of(update, settings)
+    try:
+        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent), markup=False)
+    except NothingToResolve as error:
+        _fail(error)
+
+
+def _slug_of(update: str, settings: Settings) -> str:
+    """The slug of an update given as a file or as the slug itself."""
+    from content.loader import load_update
+    from herald.drafts import content_root_for
+
+    path = Path(update)
+    if path.suffix != ".md" and not path.exists():
+        return update
+    try:
+        return load_update(path, content_root_for(path, settings)).slug
+    except UpdateError as error:
+        _fail(error)
 
 
 def main() -> None:

@@ -76,8 +76,12 @@ def content_root_for(path: Path, settings: Settings) -> Path:
 
 
 def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str] | None = None) -> Rendered:
-    """Everything a publish checks before its first side effect: valid, ready, renderable."""
+    """Everything a publish checks before its first side effect: valid, ready, renderable, approved if required."""
     rendered = load_and_render(path, settings, channels)
     if rendered.update.status != "ready":
         raise UpdateError(path, "status", "is 'draft'; set `status: ready` to publish (check and preview still work)")
+    if settings.require_approval:
+        from herald.approvals import require_approval  # drafts here use the planned Diff URL, as approve did
+
+        require_approval(rendered, settings.ledger_url)
     return rendered

@@ -35,7 +35,8 @@ from content.model import ALL_CHANNELS
 RECEIPT_STATUSES = ("published", "failed", "pending_manual", "needs_attention", "intended")
 PUBLISHED_STATUSES = ("published", "pending_manual")
 TRANSPORTS = ("outbox", "live")
-PART_STATUSES = ("intended", "done", "ambiguous")
+PART_STATUSES = ("intended", "done", "ambiguous", "not_sent")
+UNSETTLED_PART_STATUSES = ("intended", "ambiguous")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE = "herald_write"
 
@@ -109,6 +110,16 @@ parts = Table(
     Column("created_at", _UTCDateTime, nullable=False),
     Column("updated_at", _UTCDateTime, nullable=False),
     UniqueConstraint("update_id", "channel", "kind", "position"),
+)
+
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("owner", Text, nullable=False),
+    Column("acquired_at", _UTCDateTime, nullable=False),
+    Column("expires_at", _UTCDateTime, nullable=False),
 )
 
 
@@ -369,6 +380,47 @@ class Ledger:
     def mark_part_ambiguous(self, slug: str, channel: str, kind: str, position: int) -> None:
         """Record that a remote write may or may not have happened (intended, then no answer)."""
         self._set_part(slug, channel, kind, position, status="ambiguous")
+
+    def mark_part_not_sent(self, slug: str, channel: str, kind: str, position: int) -> None:
+        """Record that an intended write certainly did not happen (refused, or never reached the service)."""
+        self._set_part(slug, channel, kind, position, status="not_sent")
+
+    def part(self, slug: str, channel: str, kind: str, position: int) -> PartRow | None:
+        """One part, if recorded."""
+        return next((p for p in self.parts(slug, channel, kind) if p.position == position), None)
+
+    def acquire_lease(self, slug: str, owner: str, ttl_seconds: float, stale_owner: str | None = None) -> str | None:
+        """Take the publish lease of an update; None when taken, else the owner who holds it.
+
+        Free when absent, expired, already ours, or held by `stale_owner` (a holder the caller knows is dead).
+        """
+        now = _now()
+        stmt = self._insert(leases).values(
+            slug=slug, owner=owner, acquired_at=now, expires_at=now + dt.timedelta(seconds=ttl_seconds)
+        )
+        free = (leases.c.expires_at < now) | (leases.c.owner == owner)
+        if stale_owner:
+            free = free | (leases.c.owner == stale_owner)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[leases.c.slug],
+            set_={"owner": stmt.excluded.owner, "acquired_at": now, "expires_at": stmt.excluded.expires_at},
+            where=free,
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+            holder = conn.scalar(select(leases.c.owner).where(leases.c.slug == slug))
+        return None if holder == owner else holder
+
+    def lease_holder(self, slug: str) -> tuple[str, dt.datetime] | None:
+        """Who holds an unexpired publish lease on an update, and until when."""
+        with self._read() as conn:
+            row = conn.execute(select(leases).where(leases.c.slug == slug, leases.c.expires_at >= _now())).first()
+        return (row.owner, row.expires_at) if row else None
+
+    def release_lease(self, slug: str, owner: str) -> None:
+        """Give the lease back (only if we hold it)."""
+        with self._write() as conn:
+            conn.execute(leases.delete().where(leases.c.slug == slug, leases.c.owner == owner))
 
     def parts(self, slug: str, channel: str, kind: str | None = None) -> list[PartRow]:
         """The parts of one update on one channel, optionally of one kind, by position."""

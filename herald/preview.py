@@ -2,104 +2,177 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
+import base64
+import hashlib
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from herald.drafts import Rendered
+from channels.base import RenderError
+from config.settings import Settings
+from content.errors import UpdateError
+from herald.drafts import Rendered, load_and_render
+from herald.preview_panes import PANES, attr
+
+INPUT_ERRORS = (UpdateError, RenderError)
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"
+RELOAD_SCRIPT = (
+    "const v=document.querySelector('meta[name=herald-version]').content;"
+    "setInterval(()=>fetch('/__version',{cache:'no-store'}).then(r=>r.text())"
+    ".then(t=>{if(t&&t!==v)location.reload()}).catch(()=>{}),1000);"
+)
+LIVE_CSP = (f"{CSP}; connect-src 'self'; script-src "
+            f"'sha256-{base64.b64encode(hashlib.sha256(RELOAD_SCRIPT.encode()).digest()).decode()}'")
+PREVIEWS = Path("previews")
 
 _STYLE = """
-body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#202122}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#eaecf0;color:#202122}
 header{padding:12px 20px;background:#fff;border-bottom:1px solid #c8ccd1}
-.problems{background:#fef6e7;border:1px solid #fc3;padding:8px 16px;margin:12px 20px}
-.panes{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:16px;padding:16px 20px}
-section.pane{background:#fff;border:1px solid #c8ccd1;border-radius:4px;padding:12px 16px;overflow:auto}
-.tweet{border:1px solid #cfd9de;border-radius:12px;padding:8px 12px;margin:8px 0;white-space:pre-wrap}
-.count{color:#54595d;font-size:12px}.near{color:#b32424;font-weight:bold}
-pre{white-space:pre-wrap;background:#f8f9fa;padding:8px;font-size:13px}
-.meta{color:#54595d;font-size:13px}
+header h1{margin:0 0 4px;font-size:22px}
+.meta,.files{color:#54595d;font-size:13px}.files{border-top:1px solid #eaecf0;padding-top:6px;margin-top:12px}
+.problems{background:#fef6e7;border:1px solid #fc3;border-radius:4px;padding:8px 16px;margin:12px 20px}
+.problems.none{background:#d5fdf4;border-color:#14866d}
+.panes{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:16px;padding:16px 20px;
+ align-items:start}
+section.pane{background:#fff;border:1px solid #c8ccd1;border-radius:6px;padding:12px 16px;overflow:auto;min-width:0}
+section.pane>h2{margin:0 0 8px;font-size:16px;text-transform:uppercase;letter-spacing:.05em;color:#36c}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;font-size:13px;margin:0 0 10px}
+dt{color:#54595d}dd{margin:0;overflow-wrap:anywhere}
+.chip{display:inline-block;background:#eaf3ff;border-radius:10px;padding:0 8px;margin:0 4px 2px 0;font-size:12px}
+.post{border-top:1px solid #eaecf0;padding-top:8px;overflow-wrap:anywhere}.post img{max-width:100%}
+.post table{border-collapse:collapse}.post td,.post th{border:1px solid #c8ccd1;padding:2px 6px}
+.excerpt{font-style:italic;color:#54595d}
+figure{margin:0 0 8px}img.featured{max-width:100%;border-radius:4px}figcaption{font-size:12px;color:#54595d}
+.tweet{border:1px solid #cfd9de;border-radius:12px;padding:8px 12px;margin:8px 0}
+.tweet-head{font-size:12px;color:#536471;font-weight:bold}.tweet-text{white-space:pre-wrap;overflow-wrap:anywhere}
+.link{color:#1d9bf0}
+.tco{font-size:11px;color:#536471;background:#eff3f4;border-radius:4px;padding:0 4px;margin-left:4px}
+.count,.size{font-size:12px;color:#14866d;text-align:right}.size{text-align:left}
+.near{color:#ac6600;font-weight:bold}.over,.warn{color:#d33;font-weight:bold}
+pre.plain{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f9fa;border:1px solid #eaecf0;padding:8px;
+ font:13px/1.4 ui-monospace,monospace}
+iframe.email-html{width:100%;height:480px;border:1px solid #c8ccd1;background:#fff}
+ul.index li{margin:4px 0}.error{color:#d33}
 """
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-NEAR_LIMIT = 260
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One update of a folder preview: its page's folder and its render, or the one-line error."""
+
+    source: Path
+    folder: str
+    rendered: Rendered | None = None
+    error: str = ""
+
+
+def shell(title: str, body: str, lang: str = "en", version: str | None = None) -> str:
+    """A whole page: strict CSP, inline style; with a version, the tiny reload script for `--serve`."""
+    csp, live = CSP, ""
+    if version is not None:
+        csp = LIVE_CSP
+        live = f'<meta name=herald-version content="{attr(version)}"><script>{RELOAD_SCRIPT}</script>'
+    return (
+        f'<!DOCTYPE html><html lang="{attr(lang)}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">{live}'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>{body}</body></html>\n"
+    )
+
+
+def problems_html(warnings: list[str]) -> str:
+    """The box at the top listing what to check before publishing."""
+    if not warnings:
+        return '<div class="problems none" id=problems>No problems found.</div>'
+    items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
+    return f'<div class=problems id=problems><strong>Check before publishing</strong><ul>{items}</ul></div>'
+
+
+def preview_page(rendered: Rendered, version: str | None = None) -> str:
+    """One self-contained page (no network; no script unless served) showing every channel's output."""
+    update = rendered.update
+    panes = "".join(PANES[name](draft) for name, draft in rendered.drafts.items())
+    planned = "" if rendered.context.diff_url_known else " (planned: WordPress gives the final one)"
+    header = (
+        f"<header><h1>{escape(update.title)}</h1><div class=meta>{escape(str(update.source))} · "
+        f"{escape(update.status)} · Diff URL: {escape(rendered.context.diff_url)}{planned}</div>"
+        "<div class=meta>Every pane is drawn from the very draft that publish sends.</div></header>"
+    )
+    body = f"{header}{problems_html(rendered.warnings)}<div class=panes>{panes}</div>"
+    return shell(f"Preview: {update.title}", body, update.lang, version)
+
+
+def error_page(path: Path, error: str, version: str | None = None) -> str:
+    """What a served preview shows while its update is invalid."""
+    body = f"<header><h1>{escape(str(path))}</h1></header><div class=problems><p class=error>{escape(error)}</p></div>"
+    return shell(f"Invalid: {path}", body, version=version)
+
+
+def index_page(entries: list[Entry], version: str | None = None) -> str:
+    """A folder preview's index: a link per update, and each invalid update's one-line error."""
+    items = []
+    for entry in entries:
+        if entry.rendered is None:
+            items.append(f"<li class=invalid><span class=error>invalid</span> {escape(entry.error)}</li>")
+        else:
+            count = len(entry.rendered.warnings)
+            note = f" <span class=near>{count} to check</span>" if count else ""
+            items.append(f'<li><a href="{attr(entry.folder)}/index.html">{escape(entry.rendered.update.title)}</a> '
+                         f"<span class=meta>{escape(entry.source.name)}</span>{note}</li>")
+    body = f"<header><h1>Updates preview</h1></header><div class=panes><ul class=index>{''.join(items)}</ul></div>"
+    return shell("Updates preview", body, version=version)
+
+
+def page_files(rendered: Rendered, version: str | None = None) -> dict[str, bytes]:
+    """Every draft's exact files plus `index.html`."""
+    files = {name: data for draft in rendered.drafts.values() for name, data in draft.files().items()}
+    return {**files, "index.html": preview_page(rendered, version).encode()}
+
+
+def folder_entries(folder: Path, settings: Settings) -> list[Entry]:
+    """Render every `*.md` in a folder; an invalid one keeps its one-line error instead."""
+    entries = []
+    for path in sorted(folder.glob("*.md")):
+        try:
+            entries.append(Entry(path, path.stem, load_and_render(path, settings)))
+        except INPUT_ERRORS as error:
+            entries.append(Entry(path, path.stem, error=str(error)))
+    return entries
+
+
+def folder_files(entries: list[Entry], version: str | None = None) -> dict[str, bytes]:
+    """A folder preview: `index.html` and `<stem>/...` for each valid update."""
+    files = {"index.html": index_page(entries, version).encode()}
+    for entry in entries:
+        if entry.rendered is not None:
+            files |= {f"{entry.folder}/{name}": data for name, data in page_files(entry.rendered, version).items()}
+    return files
+
+
+def write_files(files: dict[str, bytes], out: Path) -> list[Path]:
+    """Write a preview's files under `out`; returns the paths written."""
+    written = []
+    for name, data in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
 
 
 def write_preview(rendered: Rendered, out: Path) -> list[Path]:
     """Write every draft's files and an `index.html`; returns the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for draft in rendered.drafts.values():
-        for name, data in draft.files().items():
-            (out / name).write_bytes(data)
-            written.append(out / name)
-    index = out / "index.html"
-    index.write_text(preview_page(rendered), encoding="utf-8")
-    return [*written, index]
-
-
-def preview_page(rendered: Rendered) -> str:
-    """One self-contained HTML page (no scripts, no network) showing every channel's output."""
-    update = rendered.update
-    panes = "".join(_PANES[name](draft) for name, draft in rendered.drafts.items())
-    problems = "".join(f"<li>{escape(w)}</li>" for w in rendered.warnings)
-    problems_html = f'<div class="problems"><strong>Check before publishing</strong><ul>{problems}</ul></div>'
-    return (
-        f'<!DOCTYPE html><html lang="{escape(update.lang)}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>Preview: {escape(update.title)}</title><style>{_STYLE}</style></head><body>"
-        f"<header><h1>{escape(update.title)}</h1><div class=meta>{escape(str(update.source))} · "
-        f"Diff URL: {escape(rendered.context.diff_url)}</div></header>"
-        f"{problems_html if problems else ''}<div class=panes>{panes}</div></body></html>\n"
-    )
-
-
-def _diff_pane(draft) -> str:
-    terms = ", ".join(draft.tags) or "none"
-    image = ""
-    if draft.featured_image:
-        alt = escape(draft.image_alt or "")
-        image = f"<p class=meta>Featured image: {escape(draft.featured_image)} — alt: {alt}</p>"
-    return (
-        f'<section class=pane id=diff><h2>Diff</h2><p class=meta>status {escape(draft.status)} · slug '
-        f"{escape(draft.slug)} · tags {escape(terms)} · categories {escape(', '.join(draft.categories) or 'none')}</p>"
-        f"{image}<h1>{escape(draft.title)}</h1>"
-        f"<p><em>{escape(draft.excerpt)}</em></p>{draft.content}</section>"
-    )
-
-
-def _medium_pane(draft) -> str:
-    return (
-        f"<section class=pane id=medium><h2>Medium</h2><p class=meta>{escape(draft.publish_status)} · tags "
-        f"{escape(', '.join(draft.tags) or 'none')} · canonical {escape(draft.canonical_url)}</p>"
-        f"{draft.content}</section>"
-    )
-
-
-def _twitter_pane(draft) -> str:
-    cards = "".join(
-        f'<div class=tweet>{escape(text)}<div class="count{" near" if weight > NEAR_LIMIT else ""}">'
-        f"{weight}/280</div></div>"
-        for text, weight in zip(draft.tweets, draft.weights, strict=True)
-    )
-    kind = "condensed" if draft.condensed else "hand-written" if draft.hand_written else "full body"
-    meta = f"{len(draft.tweets)} tweets, {kind}"
-    return f"<section class=pane id=twitter><h2>X thread</h2><p class=meta>{meta}</p>{cards}</section>"
-
-
-def _email_pane(draft) -> str:
-    data = draft.as_bytes()
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    text = message.get_body(("plain",)).get_content()
-    headers = "".join(f"<div><strong>{k}:</strong> {escape(str(message[k]))}</div>" for k in ("From", "To", "Subject"))
-    return (
-        f"<section class=pane id=email><h2>Email</h2>{headers}<p class=meta>{len(data) / 1024:.1f} KB of 40 KB</p>"
-        f"<pre>{escape(text)}</pre></section>"
-    )
-
-
-_PANES = {"diff": _diff_pane, "medium": _medium_pane, "twitter": _twitter_pane, "email": _email_pane}
+    return write_files(page_files(rendered), out)
 
 
 def default_out(rendered: Rendered) -> Path:
     """`preview/<slug>/`."""
     return Path("preview") / rendered.update.slug
+
+
+def attach_preview(rendered: Rendered) -> None:
+    """Attach the preview to the current Prefect run: a Markdown summary, and a link to the written page."""
+    from herald.preview_artifact import attach
+
+    attach(rendered, preview_page(rendered), PREVIEWS)

@@ -23,6 +23,18 @@ class TransientError(TransportError):
         self.retry_after = retry_after
 
 
+class Ambiguous(TransportError):
+    """The write may have been applied but no answer came; `transient` when a rerun can look it up."""
+
+    def __init__(self, message: str, reconcilable: bool = False) -> None:
+        super().__init__(message)
+        self.transient = reconcilable
+
+
+class NeedsAttention(TransportError):
+    """An outcome herald cannot settle by itself: a person checks, then runs `herald resolve`."""
+
+
 class PreflightError(TransportError):
     """Credentials or quota checked before the first side effect, and found wanting."""
 

@@ -11,13 +11,15 @@ from channels.base import Receipt, json_bytes
 from channels.medium import MediumDraft
 from config.settings import MediumSettings
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outbox import OutboxTransport
+from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
 
 CHANNEL = "medium"
 PART_KIND = "post"
 PART_POSITION = 1
 IMPORT_URL = "https://medium.com/p/import"
+STORIES_URL = "https://medium.com/me/stories/public"
 ARTICLE_FILE = "medium.html"
 # 429 and 503 say the request was not taken on; other 5xx answers to a POST may have created the post.
 NOT_APPLIED = frozenset({429, 503})
@@ -83,19 +85,26 @@ class MediumTransport:
 
     def send(self, draft: MediumDraft) -> Receipt:
         """Create the post once; a post the ledger already holds is not created again."""
-        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == PART_POSITION), None)
+        part = self.ledger.part(self.slug, CHANNEL, PART_KIND, PART_POSITION)
         if part is not None and part.status == "done":
             return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
                            detail="created earlier; not posted again")
-        if part is not None and part.status == "ambiguous":
-            raise TransportError(
+        if is_unsettled(part):
+            raise NeedsAttention(
                 "medium: an earlier attempt may have created the post (no answer came) and Medium cannot list "
-                "posts; check the account's stories by hand before posting again"
+                f"posts; check the account's stories at {STORIES_URL}, {resolve_hint(self.slug, CHANNEL)}"
             )
         author = self._me()
         payload = draft.payload()
         digest = hashlib.sha256(json_bytes(payload)).hexdigest()
-        self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, PART_POSITION, digest)
+        with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, digest):
+            post_id, post_url, data = self._create(author, payload)
+        self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=post_id, url=post_url)
+        return Receipt(channel=CHANNEL, status="published", url=post_url, remote_id=post_id,
+                       detail=f"{data.get('publishStatus', draft.publish_status)} on Medium; "
+                              f"canonical {data.get('canonicalUrl', draft.canonical_url)}")
+
+    def _create(self, author: str, payload: dict) -> tuple[str, str, dict]:
         url = f"{self.api_base}/users/{author}/posts"
         try:
             response = self.client.post(url, json=payload, headers=self._headers(),
@@ -117,18 +126,14 @@ class MediumTransport:
             raise TransportError(f"medium: creating the post answered {status}: {_errors(response)}")
         try:
             data = response.json()["data"]
-            post_id, post_url = str(data["id"]), str(data["url"])
+            return str(data["id"]), str(data["url"]), data
         except (ValueError, KeyError, TypeError):
             raise self._ambiguous(f"creating the post answered {status} without an id and url") from None
-        self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=post_id, url=post_url)
-        return Receipt(channel=CHANNEL, status="published", url=post_url, remote_id=post_id,
-                       detail=f"{data.get('publishStatus', draft.publish_status)} on Medium; "
-                              f"canonical {data.get('canonicalUrl', draft.canonical_url)}")
 
-    def _ambiguous(self, why: str) -> TransportError:
-        self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, PART_POSITION)
-        return TransportError(
-            f"medium: outcome unknown ({why}); Medium cannot list posts, so check the account's stories by hand"
+    def _ambiguous(self, why: str) -> Ambiguous:
+        return Ambiguous(
+            f"medium: outcome unknown ({why}); Medium cannot list posts, so check the account's stories at "
+            f"{STORIES_URL}, {resolve_hint(self.slug, CHANNEL)}"
         )
 
 

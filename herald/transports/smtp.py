@@ -15,7 +15,8 @@ from channels.base import Receipt
 from channels.email import EmailDraft
 from config.settings import EmailSettings
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
 
 CHANNEL = "email"
 PART_KIND = "message"
@@ -128,37 +129,35 @@ class SmtpTransport:
 
     def send(self, draft: EmailDraft) -> Receipt:
         """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
-        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == PART_POSITION), None)
+        part = self.ledger.part(self.slug, CHANNEL, PART_KIND, PART_POSITION)
         if part is not None and part.status == "done":
             return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
                            detail="sent earlier; not sent again")
-        if part is not None and part.status == "ambiguous":
-            raise TransportError(
-                f"email: an earlier attempt may have delivered {draft.message_id} (the connection failed after the "
-                "message data was sent); check the list archive before sending again"
+        if is_unsettled(part):
+            raise NeedsAttention(
+                f"email: an earlier attempt may have delivered {draft.message_id} (no answer came after the message "
+                f"data was sent); check the list archive for it, {resolve_hint(self.slug, CHANNEL)}"
             )
         sender, recipients = envelope(draft)
         data = draft.as_bytes()
-        with self._session(TransportError) as smtp:
-            digest = hashlib.sha256(data).hexdigest()
-            self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, PART_POSITION, digest)
+        with self._session(TransportError) as smtp, tracked_write(
+            self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, hashlib.sha256(data).hexdigest()
+        ):
             self._envelope(smtp, sender, recipients, len(data))
             try:
                 code, reply = smtp.data(data)
             except smtplib.SMTPResponseException as error:  # DATA itself refused: no content went out
                 raise self._refused(error.smtp_code, _reply(error), "DATA") from None
             except OSError as error:
-                self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, PART_POSITION)
-                raise TransportError(
+                raise Ambiguous(
                     f"email: outcome unknown: {type(error).__name__} after the message data was sent to "
-                    f"{self.where}; check the list archive for {draft.message_id} before sending again"
+                    f"{self.where}; check the list archive for {draft.message_id}, {resolve_hint(self.slug, CHANNEL)}"
                 ) from None
             text = f"{code} {' '.join(reply.decode(errors='replace').split())}"
             if code != 250:
                 raise self._refused(code, text, "the message")
-            url = mid_url(draft.message_id)
-            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=draft.message_id,
-                                       url=url)
+        url = mid_url(draft.message_id)
+        self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=draft.message_id, url=url)
         return Receipt(channel=CHANNEL, status="published", url=url, remote_id=draft.message_id,
                        detail=f"accepted by {self.where}: {text}")
 

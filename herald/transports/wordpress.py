@@ -14,7 +14,8 @@ from channels.base import Receipt
 from channels.diff import DiffDraft
 from config.settings import DiffSettings
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports.parts import tracked_write
 
 CHANNEL = "diff"
 API = "wp/v2"
@@ -78,8 +79,13 @@ class WordPressTransport:
             response = self._client.request(
                 method, url, params=query, auth=self._auth, timeout=self.settings.timeout_seconds, **kwargs
             )
-        except httpx.TransportError as error:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
+        except httpx.TransportError as error:
+            if method == "GET":
+                raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
+            # The request went out and no answer came: a rerun looks the post up by slug before writing again.
+            raise Ambiguous(f"{CHANNEL}: no answer to {method} {route} ({type(error).__name__})", True) from None
         if self._pretty is None and method == "GET":
             # Without rewrites WordPress answers /wp-json/... with an HTML page (or a 404), never its JSON.
             self._pretty = _is_json(response)
@@ -99,8 +105,10 @@ class WordPressTransport:
     def _raise(self, response: httpx.Response, method: str, route: str) -> NoReturn:
         code, message, _ = _error(response)
         text = f"{CHANNEL}: WordPress answered {response.status_code} to {method} {route}: {code}: {message}"
-        if response.status_code == 429 or response.status_code >= 500:
+        if response.status_code == 429 or (response.status_code >= 500 and method == "GET"):
             raise TransientError(text, _retry_after(response))
+        if response.status_code >= 500:
+            raise Ambiguous(text, True)
         raise TransportError(text)
 
     def preflight(self, draft: DiffDraft) -> None:
@@ -148,8 +156,8 @@ class WordPressTransport:
             body["date_gmt"] = draft.date
         if draft.image_file is not None:
             body["featured_media"] = self._media(draft)
-        self.ledger.mark_part_intended(self.slug, CHANNEL, "post", 0, _digest(json.dumps(body, sort_keys=True)))
-        post = self._request("POST", "posts", json=body)
+        with tracked_write(self.ledger, self.slug, CHANNEL, "post", 0, _digest(json.dumps(body, sort_keys=True))):
+            post = self._request("POST", "posts", json=body)
         self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
         return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), f"post {post['id']} {post['status']}")
 
@@ -160,15 +168,15 @@ class WordPressTransport:
         if found:
             term_id = int(found[0]["id"])
         else:
-            self.ledger.mark_part_intended(self.slug, CHANNEL, "term", position, _digest(f"{taxonomy}\0{name}"))
-            response = self._call("POST", taxonomy, json={"name": name, "slug": slug})
-            if response.is_success:
-                term_id = int(response.json()["id"])
-            else:
-                code, _, data = _error(response)
-                if code != "term_exists" or "term_id" not in data:
-                    self._raise(response, "POST", taxonomy)
-                term_id = int(data["term_id"])  # the same name already there under another slug
+            with tracked_write(self.ledger, self.slug, CHANNEL, "term", position, _digest(f"{taxonomy}\0{name}")):
+                response = self._call("POST", taxonomy, json={"name": name, "slug": slug})
+                if response.is_success:
+                    term_id = int(response.json()["id"])
+                else:
+                    code, _, data = _error(response)
+                    if code != "term_exists" or "term_id" not in data:
+                        self._raise(response, "POST", taxonomy)
+                    term_id = int(data["term_id"])  # the same name already there under another slug
         self.ledger.mark_part_done(self.slug, CHANNEL, "term", position, str(term_id))
         return term_id
 
@@ -186,13 +194,13 @@ class WordPressTransport:
                 if not response.is_success:
                     self._raise(response, "POST", "media")
                 return media_id
-        self.ledger.mark_part_intended(self.slug, CHANNEL, "media", 0, digest)
         filename = draft.image_file.name
         if not filename.isascii() or '"' in filename:
             filename = (slugify(draft.image_file.stem) or "image") + draft.image_file.suffix
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'}
-        media = self._request("POST", "media", content=data, headers=headers)
+        with tracked_write(self.ledger, self.slug, CHANNEL, "media", 0, digest):
+            media = self._request("POST", "media", content=data, headers=headers)
         media_id = int(media["id"])
         self.ledger.mark_part_done(self.slug, CHANNEL, "media", 0, str(media_id), media.get("source_url"))
         self._request("POST", f"media/{media_id}", json={"alt_text": draft.image_alt or ""})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 import time
 from typing import Any, Protocol
 
@@ -10,18 +12,23 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TwitterServerError, Unauthorized
+from twitter_text import extract_urls
 from urllib3.exceptions import NewConnectionError
 
 from channels.base import Receipt
 from config.settings import TwitterSettings
 from herald.ledger import Ledger, PartRow
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
 TWEEPY_HOST = "https://api.twitter.com"
 STATUS_URL = "https://x.com/i/status/{id}"
 DUPLICATE_MARKER = "duplicate content"
+RECONCILE_WINDOW = 100
+LINK = "\u2063link\u2063"
+_TCO = re.compile(r"https://t\.co/\w+")
 
 
 class ThreadLike(Protocol):
@@ -150,20 +157,25 @@ class XTransport:
         """Post the thread; each tweet is recorded in the ledger before and after it goes out."""
         if not draft.tweets:
             raise TransportError("twitter: the thread has no tweets")
-        done = self._done()
+        recorded = {part.position: part for part in self.ledger.parts(self.slug, CHANNEL, PART_KIND)}
         parts: list[dict] = []
         previous: str | None = None
         for number, text in enumerate(draft.tweets, 1):
             digest = tweet_hash(text)
-            if number in done:
-                part = done[number]
+            part = recorded.get(number)
+            if is_unsettled(part):
+                found = self._find_posted(text, previous)
+                if found is not None:
+                    self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, found, tweet_url(found))
+                    part = self.ledger.part(self.slug, CHANNEL, PART_KIND, number)
+            if part is not None and part.status == "done":
                 previous = part.remote_id
                 parts.append({"position": number, "status": "already_posted", "id": part.remote_id,
                               "url": part.url or tweet_url(part.remote_id),
                               "changed": part.payload_hash != digest})
                 continue
-            self.ledger.mark_part_intended(self.slug, CHANNEL, PART_KIND, number, digest)
-            tweet_id = self._post(number, text, previous)
+            with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
+                tweet_id = self._post(number, text, previous)
             url = tweet_url(tweet_id)
             self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=tweet_id, url=url)
             parts.append({"position": number, "status": "posted", "id": tweet_id, "url": url, "changed": False})
@@ -175,6 +187,22 @@ class XTransport:
             detail += f"; tweets {', '.join(changed)} were posted earlier with different text"
         return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                        detail=detail, parts=tuple(parts))
+
+    def _find_posted(self, text: str, previous: str | None) -> str | None:
+        """The id of a tweet of ours with this text replying to `previous`, among the account's recent tweets."""
+        try:
+            me = self.client.get_me(user_auth=True).data.id
+            timeline = self.client.get_users_tweets(
+                me, max_results=RECONCILE_WINDOW, tweet_fields=["referenced_tweets", "entities"], user_auth=True
+            )
+        except (HTTPException, requests.RequestException) as error:
+            raise TransientError(f"twitter: could not read the account's recent tweets to check: {error}") from None
+        wanted = comparable(text)
+        for tweet in timeline.data or []:
+            parent = next((str(ref.id) for ref in tweet.referenced_tweets or [] if ref.type == "replied_to"), None)
+            if parent == (str(previous) if previous else None) and comparable(tweet.text) == wanted:
+                return str(tweet.id)
+        return None
 
     def _post(self, number: int, text: str, previous: str | None) -> str:
         try:
@@ -205,16 +233,22 @@ class XTransport:
         return tweet_id
 
     def _duplicate(self, number: int) -> TransportError:
-        part = next((p for p in self.ledger.parts(self.slug, CHANNEL, PART_KIND) if p.position == number), None)
-        message = f"twitter: X refused tweet {number} as a duplicate of an earlier tweet (403)"
-        if part is not None and part.status == "ambiguous":
-            message += "; an earlier attempt at this tweet got no answer, so it is probably already on X: find it " \
-                       "and record its id before resuming"
-        return TransportError(message)
+        return TransportError(
+            f"twitter: X refused tweet {number} as a duplicate of an earlier tweet (403); if it is this thread's, "
+            f"find it on the account, {resolve_hint(self.slug, CHANNEL)}"
+        )
 
-    def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> TransportError:
-        self.ledger.mark_part_ambiguous(self.slug, CHANNEL, PART_KIND, number)
-        return TransportError(f"twitter: outcome unknown for tweet {number}: {why}; check the account before resuming")
+    def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> Ambiguous:
+        return Ambiguous(f"twitter: outcome unknown for tweet {number}: {why}; the next attempt looks it up "
+                         "among the account's recent tweets", reconcilable=True)
+
+
+def comparable(text: str) -> str:
+    """Tweet text as X stores it, for matching: links shortened to t.co, entities escaped, line ends normalised."""
+    text = html.unescape(text).replace("\r\n", "\n")
+    for url in sorted(set(extract_urls(text)), key=len, reverse=True):
+        text = text.replace(url, LINK)
+    return " ".join(_TCO.sub(LINK, text).split())
 
 
 def _may_have_sent(error: requests.ConnectionError) -> bool:

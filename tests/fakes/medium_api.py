@@ -10,6 +10,7 @@ import itertools
 import re
 import time
 
+from faults import FaultPlan
 from recording_server import Recorded, RecordingServer, Reply
 
 USER = {"id": "5303d74c64f66366f00cb9b2a94f3251bf5", "username": "wikimediapolicy", "name": "Global Advocacy",
@@ -23,10 +24,14 @@ def errors(status: int, message: str, code: int) -> Reply:
 
 
 class FakeMedium(RecordingServer):
-    """Accepts posts from the one user its token belongs to; serves under `/v1`."""
+    """Accepts posts from the one user its token belongs to; serves under `/v1`.
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+    `posts` holds every created post; `faults` (a `FaultPlan`) fails a share of the
+    `POST /v1/users/{id}/posts` requests before or after creating the post; `injected` lists them.
+    """
+
+    def __init__(self, token: str, *, faults: FaultPlan | None = None) -> None:
+        super().__init__(faults)
         self.token = token
         self.posts: list[dict] = []
         self._ids = itertools.count(0xE1A2B3C4D5)
@@ -47,6 +52,11 @@ class FakeMedium(RecordingServer):
                 return errors(403, "User does not have permission to publish.", 6027)
             return self._create(request.json or {})
         return errors(404, f"no route {request.method} {request.path}", 6000)
+
+    def fault_reply(self, status: int) -> Reply:
+        messages = {500: "Internal server error.", 503: "Service unavailable, try again later.",
+                    504: "Gateway timeout."}
+        return errors(status, messages.get(status, "Server error."), -1)
 
     def _create(self, body: dict) -> Reply:
         if not body.get("title") or not body.get("content") or body.get("contentFormat") not in {"html", "markdown"}:

@@ -1,15 +1,34 @@
-"""A small threaded HTTP server on 127.0.0.1 that records every request and can be told to fail once."""
+"""A small threaded HTTP server on 127.0.0.1 that records every request and can be told to fail once.
+
+With a `FaultPlan` (`faults.py`) it also fails a seeded share of writes, before or after applying them;
+reads (GET) are never faulted.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from faults import Fault, FaultPlan
+
 Reply = tuple[int, dict[str, str], Any]
+
+
+@dataclass(frozen=True)
+class Lost:
+    """Instead of a reply: close the connection without answering (`reset`: with a TCP RST, else a FIN)."""
+
+    reset: bool = False
+
+
+DROP, RESET = Lost(), Lost(reset=True)
 
 
 @dataclass(frozen=True)
@@ -26,6 +45,15 @@ class Recorded:
     def json(self) -> Any:
         """The body parsed as JSON, or None when empty."""
         return json.loads(self.body) if self.body else None
+
+
+@dataclass(frozen=True)
+class Injected:
+    """A fault the fake injected: the request, the fault, and for `after` faults the reply the client never got."""
+
+    request: Recorded
+    fault: Fault
+    reply: Reply | None
 
 
 @dataclass
@@ -51,7 +79,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers={name.lower(): value for name, value in self.headers.items()},
             body=self.rfile.read(length) if length else b"",
         )
-        status, headers, body = self.server.fake.receive(recorded)
+        outcome = self.server.fake.receive(recorded)
+        if isinstance(outcome, Lost):
+            self._lose(outcome)
+            return
+        status, headers, body = outcome
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         for name, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
@@ -60,7 +92,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _handle
+    def _lose(self, how: Lost) -> None:
+        """End the connection with no response at all; the server keeps serving other connections."""
+        self.close_connection = True
+        try:
+            if how.reset:  # linger 0: close() sends RST; the real close happens when finish() drops the files
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         """Quiet."""
@@ -74,7 +118,9 @@ class _Server(ThreadingHTTPServer):
 class RecordingServer:
     """Subclasses answer in `respond`; every request is kept in `requests`, in arrival order."""
 
-    def __init__(self) -> None:
+    def __init__(self, faults: FaultPlan | None = None) -> None:
+        self.faults = faults
+        self.injected: list[Injected] = []
         self.requests: list[Recorded] = []
         self._scripts: list[_Scripted] = []
         self._lock = threading.Lock()
@@ -123,7 +169,7 @@ class RecordingServer:
         """The recorded requests to one route."""
         return [r for r in self.requests if r.method == method and r.path == path]
 
-    def receive(self, request: Recorded) -> Reply:
+    def receive(self, request: Recorded) -> Reply | Lost:
         with self._lock:
             self.requests.append(request)
             for script in self._scripts:
@@ -133,7 +179,28 @@ class RecordingServer:
                         continue
                     script.used = True
                     return script.reply
-            return self.respond(request)
+            fault = self.faults.decide(request.method, self.route(request)) if self.faults is not None else None
+            if fault is None:
+                return self.respond(request)
+            reply = self.respond(request) if fault.applied else None
+            self.injected.append(Injected(request, fault, reply))
+            if fault.variant == "drop":
+                return DROP
+            if fault.variant == "reset":
+                return RESET
+            status = 503 if fault.variant == "refuse" else int(fault.variant)
+            code, headers, body = self.fault_reply(status)
+            if status == 503 and self.faults is not None and self.faults.retry_after is not None:
+                headers = {"Retry-After": str(self.faults.retry_after), **headers}
+            return code, headers, body
+
+    def route(self, request: Recorded) -> str:
+        """The path a `FaultPlan`'s `paths` patterns are matched against."""
+        return request.path
+
+    def fault_reply(self, status: int) -> Reply:
+        """The error answer of an injected 503 (not applied) or 500/504 (applied): the service's error format."""
+        return status, {}, {"status": status, "error": HTTPStatus(status).phrase}
 
     def respond(self, request: Recorded) -> Reply:
         """The normal answer; runs under the fake's lock."""

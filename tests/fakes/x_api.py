@@ -1,22 +1,33 @@
-"""A contract fake of the X API v2 endpoints herald uses: `GET /2/users/me` and `POST /2/tweets`.
+"""A contract fake of the X API v2 endpoints herald uses: `GET /2/users/me`, `POST /2/tweets` and
+`GET /2/users/:id/tweets` (the user's timeline, for reconciling a tweet whose reply was lost).
 
 Written from the documented wire format: OAuth 1.0a user-context requests (the HMAC-SHA1 signature is
 checked against the public `https://api.twitter.com` URL the client signed), JSON bodies
 `{"text", "reply": {"in_reply_to_tweet_id"}}`, 201 `{"data": {"id", "text", "edit_history_tweet_ids"}}`,
 errors as `{"title", "detail", "type", "status"}`, and X's refusal of duplicate content.
+
+The timeline answers newest first, `max_results` 5..100 (default 10), `pagination_token` / `meta.next_token`;
+like X it returns only `id`, `text` and `edit_history_tweet_ids` unless `tweet.fields` asks for more
+(`referenced_tweets`, `created_at`, `conversation_id`, `author_id`, `in_reply_to_user_id`, `entities`).
+With `shorten_urls=True` every URL in a stored tweet becomes `https://t.co/<10 chars>` as on X, with the
+original in `entities.urls[].expanded_url`.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import itertools
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from faults import FaultPlan
 from oauthlib.oauth1.rfc5849 import signature, utils
 from recording_server import Recorded, RecordingServer, Reply
+from twitter_text.extract_urls import extract_urls_with_indices
 
 PUBLIC_HOST = "https://api.twitter.com"
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
@@ -36,24 +47,80 @@ def rate_limited(reset_in: int = 900) -> tuple[dict[str, str], dict]:
                      "status": 429}
 
 
+TIMELINE = re.compile(r"^/2/users/([^/]+)/tweets$")
+TWEET_FIELDS = frozenset({"attachments", "author_id", "context_annotations", "conversation_id", "created_at",
+                          "edit_controls", "entities", "geo", "id", "in_reply_to_user_id", "lang", "public_metrics",
+                          "possibly_sensitive", "referenced_tweets", "reply_settings", "text", "withheld",
+                          "edit_history_tweet_ids", "note_tweet"})
+SHORT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
 @dataclass(frozen=True)
 class Tweet:
-    """A tweet the fake accepted."""
+    """A tweet the fake accepted: `text` as X stores it (URLs shortened when the fake shortens them)."""
 
     id: str
     text: str
     in_reply_to: str | None
+    sent_text: str = ""  # the text the client sent, when it differs from `text`
+    created_at: str = ""  # ISO 8601 with milliseconds, as X writes it
+    urls: tuple[dict, ...] = field(default=())  # entities.urls: {start, end, url, expanded_url, display_url}
+
+    @property
+    def original(self) -> str:
+        """The text as the client sent it."""
+        return self.sent_text or self.text
+
+
+def shorten(text: str, seed: str) -> tuple[str, tuple[dict, ...]]:
+    """`text` with every URL (as twitter-text finds them) replaced by a t.co link, and the url entities."""
+    out, urls, last = [], [], 0
+    for number, found in enumerate(extract_urls_with_indices(text)):
+        start, end = found["indices"]
+        digest = hashlib.sha256(f"{seed}\0{number}\0{found['url']}".encode()).digest()
+        short = "https://t.co/" + "".join(SHORT_CHARS[byte % len(SHORT_CHARS)] for byte in digest[:10])
+        out.append(text[last:start])
+        begin = sum(map(len, out))
+        out.append(short)
+        expanded = found["url"] if re.match(r"(?i)https?://", found["url"]) else "http://" + found["url"]
+        display = re.sub(r"(?i)^https?://(www\.)?", "", expanded)
+        urls.append({"start": begin, "end": begin + len(short), "url": short, "expanded_url": expanded,
+                     "display_url": display if len(display) <= 27 else display[:26] + "\u2026"})
+        last = end
+    out.append(text[last:])
+    return "".join(out), tuple(urls)
+
+
+def _page_token(tweet_id: str) -> str:
+    return base64.b32encode(f"until:{tweet_id}".encode()).decode().rstrip("=").lower()
+
+
+def _token_until(token: str) -> str | None:
+    try:
+        decoded = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return decoded.removeprefix("until:") if decoded.startswith("until:") else None
 
 
 class FakeX(RecordingServer):
-    """Accepts tweets from one user with known OAuth 1.0a credentials."""
+    """Accepts tweets from one user with known OAuth 1.0a credentials.
 
-    def __init__(self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str) -> None:
-        super().__init__()
+    `tweets` holds every accepted tweet in posting order; `faults` (a `FaultPlan`) fails a share of the
+    `POST /2/tweets` requests before or after storing the tweet; `injected` lists the faults injected.
+    """
+
+    def __init__(
+        self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str, *,
+        faults: FaultPlan | None = None, shorten_urls: bool = False,
+    ) -> None:
+        super().__init__(faults)
         self.consumer_key = consumer_key
         self.consumer_secret = consumer_secret
         self.access_token = access_token
         self.access_token_secret = access_token_secret
+        self.shorten_urls = shorten_urls
+        self.user = dict(USER)
         self.tweets: list[Tweet] = []
         self._ids = itertools.count(1850000000000000001)
 
@@ -81,10 +148,85 @@ class FakeX(RecordingServer):
         if self.oauth(request) is None:
             return problem(401, "Unauthorized", "Unauthorized")
         if (request.method, request.path) == ("GET", "/2/users/me"):
-            return 200, {}, {"data": USER}
+            return 200, {}, {"data": self.user}
         if (request.method, request.path) == ("POST", "/2/tweets"):
             return self._create(request.json or {})
+        found = TIMELINE.match(request.path)
+        if request.method == "GET" and found:
+            return self._timeline(found.group(1), request.query)
         return problem(404, "Not Found Error", f"no route {request.method} {request.path}")
+
+    def fault_reply(self, status: int) -> Reply:
+        titles = {500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
+        title = titles.get(status, "Server Error")
+        return problem(status, title, title)
+
+    def thread(self, root_id: str) -> list[Tweet]:
+        """The reply chain starting at `root_id`, following the first reply to each tweet, in order."""
+        by_id = {tweet.id: tweet for tweet in self.tweets}
+        chain = [by_id[root_id]] if root_id in by_id else []
+        while chain:
+            reply = next((tweet for tweet in self.tweets if tweet.in_reply_to == chain[-1].id), None)
+            if reply is None:
+                break
+            chain.append(reply)
+        return chain
+
+    def _timeline(self, user_id: str, query: dict[str, str]) -> Reply:
+        if not user_id.isdigit():
+            return 400, {}, {"errors": [{"parameters": {"id": [user_id]},
+                                         "message": f"The `id` query parameter value [{user_id}] is not valid"}],
+                             "title": "Invalid Request", "detail": "One or more parameters to your request was "
+                             "invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"}
+        if user_id != self.user["id"]:
+            return problem(404, "Not Found Error", f"Could not find user with id: [{user_id}].")
+        try:
+            limit = int(query.get("max_results", "10"))
+        except ValueError:
+            limit = 0
+        fields = {name for name in query.get("tweet.fields", "").split(",") if name}
+        token = query.get("pagination_token")
+        until = _token_until(token) if token else None
+        bad = [] if 5 <= limit <= 100 else [("max_results", query.get("max_results", ""))]
+        bad += [("tweet.fields", name) for name in sorted(fields - TWEET_FIELDS)]
+        if token and until is None:
+            bad.append(("pagination_token", token))
+        if bad:
+            return 400, {}, {"errors": [{"parameters": {name: [value]}, "message": f"The `{name}` query parameter "
+                                         f"value [{value}] is not valid"} for name, value in bad],
+                             "title": "Invalid Request",
+                             "detail": "One or more parameters to your request was invalid.",
+                             "type": "https://api.twitter.com/2/problems/invalid-request"}
+        newest_first = sorted(self.tweets, key=lambda tweet: int(tweet.id), reverse=True)
+        if until is not None:
+            newest_first = [tweet for tweet in newest_first if int(tweet.id) < int(until)]
+        page, rest = newest_first[:limit], newest_first[limit:]
+        if not page:
+            return 200, {}, {"meta": {"result_count": 0}}
+        meta = {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id}
+        if rest:
+            meta["next_token"] = _page_token(page[-1].id)
+        return 200, {}, {"data": [self._item(tweet, fields) for tweet in page], "meta": meta}
+
+    def _item(self, tweet: Tweet, fields: set[str]) -> dict:
+        """One timeline entry: the default fields plus those `tweet.fields` asked for."""
+        item: dict = {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}
+        if "referenced_tweets" in fields and tweet.in_reply_to:
+            item["referenced_tweets"] = [{"type": "replied_to", "id": tweet.in_reply_to}]
+        if "created_at" in fields:
+            item["created_at"] = tweet.created_at or "2026-10-01T12:00:00.000Z"
+        if "conversation_id" in fields:
+            root = tweet
+            while root.in_reply_to and (up := next((t for t in self.tweets if t.id == root.in_reply_to), None)):
+                root = up
+            item["conversation_id"] = root.in_reply_to or root.id
+        if "author_id" in fields:
+            item["author_id"] = self.user["id"]
+        if "in_reply_to_user_id" in fields and tweet.in_reply_to:
+            item["in_reply_to_user_id"] = self.user["id"]
+        if "entities" in fields and tweet.urls:
+            item["entities"] = {"urls": [dict(url) for url in tweet.urls]}
+        return item
 
     def _create(self, body: dict) -> Reply:
         text = body.get("text")
@@ -94,8 +236,12 @@ class FakeX(RecordingServer):
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
         if reply_to is not None and reply_to not in {tweet.id for tweet in self.tweets}:
             return problem(400, "Invalid Request", f"in_reply_to_tweet_id {reply_to} does not exist")
-        if any(tweet.text == text for tweet in self.tweets):
+        if any(tweet.original == text for tweet in self.tweets):
             return problem(403, "Forbidden", DUPLICATE)
-        tweet = Tweet(str(next(self._ids)), text, reply_to)
+        tweet_id = str(next(self._ids))
+        stored, urls = shorten(text, tweet_id) if self.shorten_urls else (text, ())
+        created = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        tweet = Tweet(tweet_id, stored, reply_to, sent_text=text if stored != text else "", created_at=created,
+                      urls=urls)
         self.tweets.append(tweet)
         return 201, {}, {"data": {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}}

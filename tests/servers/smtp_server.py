@@ -1,4 +1,9 @@
-"""A real SMTP server for tests: aiosmtpd on 127.0.0.1 with a throwaway CA, STARTTLS and AUTH."""
+"""A real SMTP server for tests: aiosmtpd on 127.0.0.1 with a throwaway CA, STARTTLS and AUTH.
+
+With a `FaultPlan` (tests/fakes/faults.py) the Mailbox fails a seeded share of messages at DATA: `before`
+(`refuse`: `451 4.3.0`, `drop` / `reset`: the connection ends) without storing, or `after` (`drop` / `reset`)
+storing the envelope and then ending the connection so the client never sees the 250.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
@@ -16,6 +23,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+if TYPE_CHECKING:
+    from faults import Fault, FaultPlan  # tests/fakes, on pytest's pythonpath
 
 
 @dataclass(frozen=True)
@@ -72,18 +82,62 @@ def make_pki(folder: Path) -> Pki:
     return paths
 
 
+SMTP_VARIANTS = {"before": ("refuse", "drop", "reset"), "after": ("drop", "reset")}
+REFUSAL = "451 4.3.0 try again later"
+
+
+class _Hangup(asyncio.CancelledError):
+    """Raised out of handle_DATA after the connection was cut, so aiosmtpd writes no reply and just stops."""
+
+
 @dataclass
 class Mailbox:
-    """An aiosmtpd handler that keeps every envelope it accepts."""
+    """An aiosmtpd handler that keeps every envelope it accepts (`envelopes`), failing some if `faults` says so.
+
+    `injected` lists `(fault, envelope)` for every injected fault; the envelope of an `after` fault is also in
+    `envelopes` (it was accepted, only the 250 was lost).
+    """
 
     delay: float = 0.0
     envelopes: list[Envelope] = field(default_factory=list)
+    faults: FaultPlan | None = None
+    injected: list[tuple[Fault, Envelope]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.faults is not None:
+            for mode in self.faults.modes:
+                unsupported = set(getattr(self.faults, mode)) - set(SMTP_VARIANTS[mode])
+                if unsupported:
+                    raise ValueError(f"SMTP cannot inject {mode} faults of kind {sorted(unsupported)}")
 
     async def handle_DATA(self, server, session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
         if self.delay:
             await asyncio.sleep(self.delay)
+        fault = self.faults.roll("DATA", "") if self.faults is not None else None
+        if fault is not None:
+            self.injected.append((fault, envelope))
+            if fault.applied:
+                self.envelopes.append(envelope)
+            if fault.variant == "refuse":
+                return REFUSAL
+            hang_up(server, reset=fault.variant == "reset")
+            raise _Hangup
         self.envelopes.append(envelope)
         return "250 2.0.0 Ok: queued as 4F2A1C"
+
+
+def hang_up(server, *, reset: bool) -> None:  # noqa: ANN001 - aiosmtpd's SMTP protocol instance
+    """End an aiosmtpd session's connection now, without a reply: a FIN (`close`), or an RST (`reset`)."""
+    raw = server._original_transport or server.transport  # under STARTTLS, the TCP transport below the TLS one
+    if reset:
+        sock = raw.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raw.abort()
+    else:
+        if server.transport is not raw:
+            server.transport.abort()  # drop the TLS layer without its close_notify: the peer sees EOF
+        raw.close()
 
 
 def authenticator_for(user: str, password: str):  # noqa: ANN201 - aiosmtpd's authenticator callable
@@ -112,9 +166,12 @@ class Server:
     controller: Controller
 
 
-def start(pki: Pki, user: str, password: str, *, implicit_tls: bool = False, delay: float = 0.0) -> Server:
-    """aiosmtpd on 127.0.0.1: STARTTLS required and AUTH only after it (or implicit TLS)."""
-    mailbox = Mailbox(delay=delay)
+def start(
+    pki: Pki, user: str, password: str, *, implicit_tls: bool = False, delay: float = 0.0,
+    faults: FaultPlan | None = None,
+) -> Server:
+    """aiosmtpd on 127.0.0.1: STARTTLS required and AUTH only after it (or implicit TLS); `faults` a FaultPlan."""
+    mailbox = Mailbox(delay=delay, faults=faults)
     # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; with implicit TLS the whole session is encrypted.
     tls = {"ssl_context": pki.server_context(), "auth_require_tls": False} if implicit_tls else {
         "tls_context": pki.server_context(), "require_starttls": True, "auth_require_tls": True}

@@ -125,7 +125,7 @@ def test_x_a_failure_at_tweet_3_resumes_from_tweet_3(fake: FakeX, ledger: Ledger
     with pytest.raises(TransientError, match="503 at tweet 3"):
         transport(fake, ledger).send(draft)
     assert [t.text for t in fake.tweets] == list(THREAD[:2])
-    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "intended"]
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "not_sent"]
 
     before = len(fake.requests)
     receipt = transport(fake, ledger).send(draft)
@@ -157,7 +157,7 @@ def test_x_duplicate_content_is_reported_clearly(fake: FakeX, ledger: Ledger, tm
     fake.tweets.append(Tweet("1700000000000000000", THREAD[2], None))
     with pytest.raises(TransportError) as caught:
         transport(fake, ledger).send(thread(tmp_path))
-    assert str(caught.value) == "twitter: X refused tweet 3 as a duplicate of an earlier tweet (403)"
+    assert str(caught.value).startswith("twitter: X refused tweet 3 as a duplicate of an earlier tweet (403)")
     assert not caught.value.transient
     assert fake.calls("POST", "/2/tweets")[-1].json["text"] == THREAD[2]
     assert DUPLICATE.startswith("You are not allowed")
@@ -239,7 +239,8 @@ def test_x_a_tweet_without_an_answer_is_marked_ambiguous(ledger: Ledger, tmp_pat
         started = time.monotonic()
         with pytest.raises(TransportError, match="outcome unknown for tweet 1") as caught:
             slow.send(thread(tmp_path))
-        assert time.monotonic() - started < 5 and not caught.value.transient
+        assert time.monotonic() - started < 5
+        assert caught.value.transient  # retrying is safe: the next attempt looks the tweet up first
         assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["ambiguous"]
     finally:
         for sock in (*accepted, silent):

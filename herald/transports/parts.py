@@ -1,0 +1,37 @@
+"""Each remote write as a ledger part: intended before it is sent, then done, not sent, or ambiguous."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from herald.ledger import UNSETTLED_PART_STATUSES, Ledger, PartRow
+from herald.transports import Ambiguous
+
+
+@contextmanager
+def tracked_write(ledger: Ledger, slug: str, channel: str, kind: str, position: int, digest: str) -> Iterator[None]:
+    """Mark the part intended, run the write, and record a failure as not sent or ambiguous.
+
+    The caller marks the part done with the remote id. A process killed mid-write leaves it `intended`,
+    which later runs treat as unsettled, never as safe to resend.
+    """
+    ledger.mark_part_intended(slug, channel, kind, position, digest)
+    try:
+        yield
+    except Ambiguous:
+        ledger.mark_part_ambiguous(slug, channel, kind, position)
+        raise
+    except Exception:
+        ledger.mark_part_not_sent(slug, channel, kind, position)
+        raise
+
+
+def is_unsettled(part: PartRow | None) -> bool:
+    """A write that was started and may have been applied: it must be looked up or settled by a person."""
+    return part is not None and part.status in UNSETTLED_PART_STATUSES
+
+
+def resolve_hint(slug: str, channel: str) -> str:
+    """The command a person runs once they have checked."""
+    return f"then run `herald resolve {slug} {channel} --sent URL` (or `--not-sent`)"
