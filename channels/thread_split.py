@@ -29,6 +29,7 @@ _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _WORD = re.compile(r"\S+")
 _TAG = regex.compile(r"(?<![\p{L}\p{N}_])[@＠#＃][\p{L}\p{M}\p{N}_]+")
 _CJK_STOP = regex.compile(r"[。！？、，；：]+")
+_LIST_MARKER = regex.compile(r"\d{1,3}[.)]")  # "1." opens a list item; it does not end a sentence
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
 
@@ -211,7 +212,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(weigh(text)):
-        if group and ("\n" in piece.sep or _SENTENCE_END.search(group[-1].text)):
+        ends = _SENTENCE_END.search(group[-1].text) and not _LIST_MARKER.fullmatch(group[-1].text) if group else False
+        if group and ("\n" in piece.sep or ends):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)

@@ -398,3 +398,11 @@ def test_verification_shrinks_a_tweet_the_incremental_count_got_wrong() -> None:
     # A builder that (wrongly) counts CJK as 1: parse_tweet rejects it and the budget shrinks until valid.
     tweets, weights = split.verified_thread(lambda budget_for: ["日" * budget_for(0)], 280, 140)
     assert weights == [280] and parse_tweet(tweets[0]).valid
+
+
+def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
+    from channels.thread_split import sentences
+
+    texts = [s.text for s in sentences("We asked the Commission to:\n1. Keep the research exception broad.")]
+    assert texts == ["We asked the Commission to:", "1. Keep the research exception broad."]
+    assert [s.text for s in sentences("It ends here. 2) Then this.")] == ["It ends here.", "2) Then this."]
