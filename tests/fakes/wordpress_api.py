@@ -365,9 +365,8 @@ class FakeWordPress(RecordingServer):
     # --- terms -------------------------------------------------------------------------------------------------
 
     def _term(self, taxonomy: str, term_id: int, name: str, slug: str) -> dict:
-        base = "tag" if taxonomy == "tags" else "category"
-        term = {"id": term_id, "count": 0, "description": "", "link": f"{self.url}/{base}/{slug}/", "name": name,
-                "slug": slug, "taxonomy": TAXONOMIES[taxonomy], "meta": []}
+        term = {"id": term_id, "count": 0, "description": "", "name": name, "slug": slug,
+                "taxonomy": TAXONOMIES[taxonomy], "meta": []}
         if taxonomy == "categories":
             term["parent"] = 0
         return term
@@ -390,7 +389,8 @@ class FakeWordPress(RecordingServer):
 
     def _counted(self, taxonomy: str, term: dict) -> dict:
         count = sum(term["id"] in post[taxonomy] for post in self.posts if post["status"] == "publish")
-        return {**term, "count": count}
+        base = "tag" if taxonomy == "tags" else "category"
+        return {**term, "count": count, "link": f"{self.url}/{base}/{term['slug']}/"}
 
     def _get_term(self, taxonomy: str, term_id: int) -> Reply:
         term = self.term(taxonomy, term_id)
@@ -415,7 +415,7 @@ class FakeWordPress(RecordingServer):
         if body.get("description"):
             term["description"] = str(body["description"])
         self.terms[taxonomy].append(term)
-        return 201, {"Location": f"{self.url}/wp-json/wp/v2/{taxonomy}/{term['id']}"}, term
+        return 201, {"Location": f"{self.url}/wp-json/wp/v2/{taxonomy}/{term['id']}"}, self._counted(taxonomy, term)
 
     # --- media -------------------------------------------------------------------------------------------------
 

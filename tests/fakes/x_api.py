@@ -10,7 +10,8 @@ The timeline answers newest first, `max_results` 5..100 (default 10), `paginatio
 like X it returns only `id`, `text` and `edit_history_tweet_ids` unless `tweet.fields` asks for more
 (`referenced_tweets`, `created_at`, `conversation_id`, `author_id`, `in_reply_to_user_id`, `entities`).
 With `shorten_urls=True` every URL in a stored tweet becomes `https://t.co/<10 chars>` as on X, with the
-original in `entities.urls[].expanded_url`.
+original in `entities.urls[].expanded_url`; with `escape_html=True` `&`, `<`, `>` come back as `&amp;`,
+`&lt;`, `&gt;` as X's `text` does. `Tweet.text` is the stored form, `Tweet.original` what the client sent.
 """
 
 from __future__ import annotations
@@ -72,14 +73,27 @@ class Tweet:
         return self.sent_text or self.text
 
 
-def shorten(text: str, seed: str) -> tuple[str, tuple[dict, ...]]:
-    """`text` with every URL (as twitter-text finds them) replaced by a t.co link, and the url entities."""
+def escape(text: str) -> str:
+    """`&`, `<` and `>` as X's API returns them in `text`."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def stored_text(text: str, seed: str, *, shorten_urls: bool, escape_html: bool) -> tuple[str, tuple[dict, ...]]:
+    """The text as X stores and returns it, and its url entities (offsets into the returned text)."""
+    if not shorten_urls:
+        return (escape(text) if escape_html else text), ()
+    return shorten(text, seed, escape if escape_html else (lambda piece: piece))
+
+
+def shorten(text: str, seed: str, keep=lambda piece: piece) -> tuple[str, tuple[dict, ...]]:  # noqa: ANN001
+    """`text` with every URL (as twitter-text finds them) replaced by a t.co link, and the url entities;
+    `keep` transforms the text between the links."""
     out, urls, last = [], [], 0
     for number, found in enumerate(extract_urls_with_indices(text)):
         start, end = found["indices"]
         digest = hashlib.sha256(f"{seed}\0{number}\0{found['url']}".encode()).digest()
         short = "https://t.co/" + "".join(SHORT_CHARS[byte % len(SHORT_CHARS)] for byte in digest[:10])
-        out.append(text[last:start])
+        out.append(keep(text[last:start]))
         begin = sum(map(len, out))
         out.append(short)
         expanded = found["url"] if re.match(r"(?i)https?://", found["url"]) else "http://" + found["url"]
@@ -87,7 +101,7 @@ def shorten(text: str, seed: str) -> tuple[str, tuple[dict, ...]]:
         urls.append({"start": begin, "end": begin + len(short), "url": short, "expanded_url": expanded,
                      "display_url": display if len(display) <= 27 else display[:26] + "\u2026"})
         last = end
-    out.append(text[last:])
+    out.append(keep(text[last:]))
     return "".join(out), tuple(urls)
 
 
@@ -112,7 +126,7 @@ class FakeX(RecordingServer):
 
     def __init__(
         self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str, *,
-        faults: FaultPlan | None = None, shorten_urls: bool = False,
+        faults: FaultPlan | None = None, shorten_urls: bool = False, escape_html: bool = False,
     ) -> None:
         super().__init__(faults)
         self.consumer_key = consumer_key
@@ -120,6 +134,7 @@ class FakeX(RecordingServer):
         self.access_token = access_token
         self.access_token_secret = access_token_secret
         self.shorten_urls = shorten_urls
+        self.escape_html = escape_html
         self.user = dict(USER)
         self.tweets: list[Tweet] = []
         self._ids = itertools.count(1850000000000000001)
@@ -239,7 +254,7 @@ class FakeX(RecordingServer):
         if any(tweet.original == text for tweet in self.tweets):
             return problem(403, "Forbidden", DUPLICATE)
         tweet_id = str(next(self._ids))
-        stored, urls = shorten(text, tweet_id) if self.shorten_urls else (text, ())
+        stored, urls = stored_text(text, tweet_id, shorten_urls=self.shorten_urls, escape_html=self.escape_html)
         created = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         tweet = Tweet(tweet_id, stored, reply_to, sent_text=text if stored != text else "", created_at=created,
                       urls=urls)
