@@ -15,6 +15,7 @@ from config.settings import load_settings
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger
+from herald.preview import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.transports import Ambiguous, NeedsAttention, Transport
 from herald.transports.select import transport_for
@@ -95,6 +96,7 @@ def publish_update(
     """Publish one update: Diff first, then Medium, X and email in parallel with the real Diff URL."""
     settings = load_settings(config)
     rendered = prepare_publish(path, settings, channels)
+    attach_preview(rendered)
     update = rendered.update
     if dry_run:
         results = [ChannelResult(name, "dry_run", None, "; ".join(draft.warnings), "none")

@@ -272,6 +272,94 @@ def _slug_of(update: str, settings: Settings) -> str:
         _fail(error)
 
 
+@app.command()
+def recap(
+    month: Annotated[str | None, typer.Argument(help="YYYY-MM (default: the previous month)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Build and render the recap; write and send nothing")]
+    = False,
+    config: ConfigOption = None,
+) -> None:
+    """Write and publish the monthly "Don't Blink" recap of what was published in a month."""
+    from herald.recap import Month
+
+    _settings(config)
+    if month is not None:
+        try:
+            Month.parse(month)
+        except ValueError as error:
+            _fail(error)
+    quiet_prefect()
+    from herald.transports import PreflightError
+
+    with err.status("Starting Prefect and building the recap…"):
+        from flows.recap import recap_month
+
+        try:
+            result = recap_month(month, dry_run, config=config)
+        except PreflightError as error:
+            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        except INPUT_ERRORS as error:
+            _fail(error)
+    for warning in result["warnings"]:
+        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    if dry_run and result["markdown"]:
+        out.print(result["markdown"], markup=False)
+    out.print(result["message"], markup=False)
+    _print_results(result["results"])
+    if result["status"] == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def deploy(config: ConfigOption = None) -> None:
+    """Register prefect.yaml's deployments (publish-update, monthly-recap) with the server in PREFECT_API_URL."""
+    from herald.deploy import DeployError, ensure_work_pool
+    from herald.deploy import deploy as register
+
+    settings = _settings(config)
+    if not os.environ.get("PREFECT_API_URL"):
+        _fail(DeployError("PREFECT_API_URL is not set: point it at your Prefect server, e.g. http://127.0.0.1:4200/api"))
+    quiet_prefect()
+    with err.status("Registering deployments…"):
+        try:
+            if ensure_work_pool():
+                out.print("created the process work pool 'herald'")
+            register(settings.recap)
+        except DeployError as error:
+            _fail(error, EXIT_FAILED)
+    out.print(f"registered publish-update and monthly-recap (cron {settings.recap.cron!r}, {settings.recap.timezone});"
+              " start a worker with: prefect worker start --pool herald", markup=False)
+
+
+@app.command()
+def approve(
+    update: Annotated[Path, typer.Argument(help="The update file")],
+    by: Annotated[str, typer.Option("--by", help="Who reviewed the preview")],
+    config: ConfigOption = None,
+) -> None:
+    """Record that NAME reviewed every channel's draft as it is now; publish checks it when approval is required."""
+    from herald.approvals import Approvals
+
+    settings = _settings(config)
+    try:
+        if not by.strip():
+            raise UpdateError(update, "--by", "needs the reviewer's name")
+        rendered = load_and_render(update, settings)
+    except INPUT_ERRORS as error:
+        _fail(error)
+    digests = Approvals(settings.ledger_url).approve(rendered, by.strip())
+    for warning in rendered.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    for channel, digest in digests.items():
+        out.print(f"  {channel:<8} {digest[:12]}")
+    out.print(f"approved {rendered.update.slug} by {by.strip()}", markup=False)
+
+
 def main() -> None:
     """Entry point for the `herald` script."""
     sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

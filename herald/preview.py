@@ -33,9 +33,10 @@ header h1{margin:0 0 4px;font-size:22px}
 .meta,.files{color:#54595d;font-size:13px}.files{border-top:1px solid #eaecf0;padding-top:6px;margin-top:12px}
 .problems{background:#fef6e7;border:1px solid #fc3;border-radius:4px;padding:8px 16px;margin:12px 20px}
 .problems.none{background:#d5fdf4;border-color:#14866d}
-.panes{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:16px;padding:16px 20px;
- align-items:start}
-section.pane{background:#fff;border:1px solid #c8ccd1;border-radius:6px;padding:12px 16px;overflow:auto;min-width:0}
+.panes{display:flex;flex-wrap:wrap;gap:16px;padding:16px 20px;align-items:flex-start}
+section.pane{flex:1 1 320px;background:#fff;border:1px solid #c8ccd1;border-radius:6px;padding:12px 16px;
+ overflow:auto;min-width:0;container-type:inline-size}
+section#twitter{flex:.9 1 300px}section#email{flex:1.2 1 480px}
 section.pane>h2{margin:0 0 8px;font-size:16px;text-transform:uppercase;letter-spacing:.05em;color:#36c}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;font-size:13px;margin:0 0 10px}
 dt{color:#54595d}dd{margin:0;overflow-wrap:anywhere}
@@ -43,17 +44,17 @@ dt{color:#54595d}dd{margin:0;overflow-wrap:anywhere}
 .post{border-top:1px solid #eaecf0;padding-top:8px;overflow-wrap:anywhere}.post img{max-width:100%}
 .post table{border-collapse:collapse}.post td,.post th{border:1px solid #c8ccd1;padding:2px 6px}
 .excerpt{font-style:italic;color:#54595d}
-figure{margin:0 0 8px}img.featured{max-width:100%;border-radius:4px}figcaption{font-size:12px;color:#54595d}
+figure{margin:0 0 8px}img.featured{width:100%;height:auto;border-radius:4px}figcaption{font-size:12px;color:#54595d}
 .tweet{border:1px solid #cfd9de;border-radius:12px;padding:8px 12px;margin:8px 0}
 .tweet-head{font-size:12px;color:#536471;font-weight:bold}.tweet-text{white-space:pre-wrap;overflow-wrap:anywhere}
 .link{color:#1d9bf0}
-.tco{font-size:11px;color:#536471;background:#eff3f4;border-radius:4px;padding:0 4px;margin-left:4px}
+.tco{white-space:nowrap;font-size:11px;color:#536471;background:#eff3f4;border-radius:4px;padding:0 4px;margin-left:4px}
 .count,.size{font-size:12px;color:#14866d;text-align:right}.size{text-align:left}
 .near{color:#ac6600;font-weight:bold}.over,.warn{color:#d33;font-weight:bold}
 pre.plain{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f9fa;border:1px solid #eaecf0;padding:8px;
- font:13px/1.4 ui-monospace,monospace}
+ font:clamp(10px,calc((100cqw - 18px) / 44),13px)/1.4 ui-monospace,monospace}
 iframe.email-html{width:100%;height:480px;border:1px solid #c8ccd1;background:#fff}
-ul.index li{margin:4px 0}.error{color:#d33}
+ul.index{background:#fff;border-radius:6px;padding:12px 32px;flex:1}ul.index li{margin:4px 0}.error{color:#d33}
 """
 
 

@@ -144,6 +144,7 @@ def build_recap(
     recap = settings.recap
     blurb = recap.team_blurb
     if recap.links:
-        blurb += f" To learn more about us and our work, follow {_join([_link(l.label, l.url) for l in recap.links])}."
+        links = [_link(link.label, link.url) for link in recap.links]
+        blurb += f" To learn more about us and our work, follow {_join(links)}."
     parts = [_front_matter(month, recap, len(items)), recap.intro, blurb, *(_section(item) for item in items)]
     return "\n\n".join(parts) + "\n"

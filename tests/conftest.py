@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import postgres_server
 import pytest
 import smtp_server
 import wordpress_server
@@ -64,3 +65,16 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[wordpress_se
 def smtp_pki(tmp_path_factory: pytest.TempPathFactory) -> smtp_server.Pki:
     """A throwaway CA and a certificate for 127.0.0.1 that SMTP tests trust."""
     return smtp_server.make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[postgres_server.PostgresServer]:
+    """A private PostgreSQL cluster on loopback; fails (in CI) or skips without Debian's postgresql."""
+    try:
+        binaries = postgres_server.ensure_installed()
+    except wordpress_server.ServersUnavailable as error:
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"PostgreSQL unavailable in CI: {error}", pytrace=False)
+        pytest.skip(f"PostgreSQL unavailable: {error}")
+    with postgres_server.running_postgres(binaries) as server:
+        yield server

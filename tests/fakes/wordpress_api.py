@@ -100,6 +100,10 @@ class FakeWordPress(RecordingServer):
         pattern = re.compile(rf"^{re.escape(slug)}(-\d+)?$")
         return [post for post in self.posts if pattern.match(post["slug"])]
 
+    def link(self, post: dict) -> str:
+        """The public address WordPress gives a stored post."""
+        return self._link(post)
+
     def post(self, post_id: int | str) -> dict | None:
         """The stored post with this ID."""
         return next((post for post in self.posts if post["id"] == int(post_id)), None)

@@ -218,3 +218,10 @@ def test_recap_dry_run_writes_and_sends_nothing(workdir: Path, prefect_engine) -
 def test_a_bad_month_is_invalid_input(workdir: Path) -> None:
     result = _run("recap", "October")
     assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+def test_recap_settings_are_checked_when_read(workdir: Path) -> None:
+    config = workdir / "herald.toml"
+    config.write_text(config.read_text() + '[recap]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    result = _run("recap", "2026-10")
+    assert result.exit_code == 2 and "recap.timezone" in result.output and "IANA" in result.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,11 +50,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 def _save(driver: object, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]  # type: ignore[attr-defined]
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_SHOT_HEIGHT), "scale": 1}
-    shot = driver.execute_cdp_cmd(  # type: ignore[attr-defined]
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
-    path.write_bytes(base64.b64decode(shot["data"]))
+    height = driver.execute_script("return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
+    before = driver.get_window_size()  # type: ignore[attr-defined]
+    driver.set_window_size(before["width"], min(height, MAX_SHOT_HEIGHT) + 140)  # type: ignore[attr-defined]
+    try:
+        path.write_bytes(driver.get_screenshot_as_png())  # type: ignore[attr-defined]
+    finally:
+        driver.set_window_size(before["width"], before["height"])  # type: ignore[attr-defined]
     return path
 
 

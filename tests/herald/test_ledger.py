@@ -1,4 +1,4 @@
-"""The ledger against a real SQLite file: upserts, ordering, bounds, time zones and two writers."""
+"""The ledger against a real SQLite file and a real PostgreSQL: upserts, ordering, bounds, time zones, two writers."""
 
 from __future__ import annotations
 
@@ -23,9 +23,18 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "herald.db"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, db: Path) -> str:
+    """Each ledger test runs on a SQLite file and on a fresh database of the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{db}"
+    server = request.getfixturevalue("postgres")
+    return server.url(server.create_database("ledger"))
+
+
 @pytest.fixture
-def ledger(db: Path):
-    opened = Ledger.at(db)
+def ledger(ledger_url: str):
+    opened = Ledger(ledger_url)
     yield opened
     opened.close()
 
@@ -193,11 +202,11 @@ def test_timestamps_are_timezone_aware_utc(ledger: Ledger) -> None:
         assert before <= stamp <= after
 
 
-def test_a_second_ledger_on_the_same_file_sees_the_writes(db: Path, ledger: Ledger) -> None:
+def test_a_second_ledger_on_the_same_database_sees_the_writes(ledger_url: str, ledger: Ledger) -> None:
     _update(ledger)
     ledger.record_receipt("hello", "twitter", "pending_manual", detail="posted by hand")
     ledger.mark_part_done("hello", "twitter", "tweet", 0, "5")
-    other = Ledger(f"sqlite:///{db}")
+    other = Ledger(ledger_url)
     try:
         assert other.is_published("hello", "twitter")
         assert other.receipts("hello") == ledger.receipts("hello")
@@ -228,8 +237,10 @@ def test_published_between_is_start_inclusive_end_exclusive(ledger: Ledger) -> N
     assert ledger.published_between(dt.date(2026, 3, 1), dt.date(2026, 3, 1)) == []
 
 
-def test_sqlite_runs_in_wal_mode(db: Path, ledger: Ledger) -> None:
+def test_sqlite_runs_in_wal_mode(db: Path) -> None:
+    ledger = Ledger.at(db)
     _update(ledger)
+    ledger.close()
     import sqlite3
 
     with sqlite3.connect(db) as raw:
@@ -239,11 +250,10 @@ def test_sqlite_runs_in_wal_mode(db: Path, ledger: Ledger) -> None:
 _WRITER = textwrap.dedent(
     """
     import datetime as dt, sys, time
-    from pathlib import Path
     from herald.ledger import Ledger
 
-    db, channel, start = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-    ledger = Ledger.at(db)
+    url, channel, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    ledger = Ledger(url)
     time.sleep(max(0.0, start - time.time()))
     for n in range(40):
         slug = f"update-{n}"
@@ -258,12 +268,12 @@ _WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_two_processes_write_different_channels_concurrently(db: Path, ledger: Ledger) -> None:
+def test_two_processes_write_different_channels_concurrently(ledger_url: str, ledger: Ledger) -> None:
     start = time.time() + 2.0
     env = {**os.environ, "PYTHONPATH": str(Path(herald.__file__).parent.parent)}
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(db), channel, str(start)],
+            [sys.executable, "-c", _WRITER, ledger_url, channel, str(start)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

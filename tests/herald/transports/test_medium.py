@@ -17,7 +17,7 @@ from channels.medium import Medium, MediumDraft
 from config.settings import MediumSettings
 from content.loader import load_update
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.medium import ManualMediumTransport, MediumTransport
 
 pytestmark = pytest.mark.live
@@ -118,9 +118,18 @@ def test_a_500_on_create_is_flagged_for_a_person_not_retried(
         transport(fake.api_base, ledger).send(draft)
     assert not caught.value.transient
     assert [p.status for p in ledger.parts(SLUG, "medium")] == ["ambiguous"]
-    with pytest.raises(TransportError, match="may have created the post"):
+    with pytest.raises(NeedsAttention, match="may have created the post.*herald resolve"):
         transport(fake.api_base, ledger).send(draft)
     assert fake.posts == [] and len(fake.calls("POST", f"/v1/users/{USER['id']}/posts")) == 1
+
+
+def test_a_post_left_intended_by_a_killed_process_needs_a_person(
+    fake: FakeMedium, ledger: Ledger, draft: MediumDraft
+) -> None:
+    ledger.mark_part_intended(SLUG, "medium", "post", 1, "digest")
+    with pytest.raises(NeedsAttention, match="check the account's stories"):
+        transport(fake.api_base, ledger).send(draft)
+    assert fake.calls("POST", f"/v1/users/{USER['id']}/posts") == []
 
 
 def test_no_secret_appears_in_errors_receipts_ledger_or_logs(

@@ -18,7 +18,7 @@ from channels.email import Email, EmailDraft
 from config.settings import EmailSettings
 from content.loader import load_update
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.smtp import SmtpTransport, is_loopback, mid_url
 
 pytestmark = pytest.mark.live
@@ -165,7 +165,7 @@ def test_no_answer_after_the_data_is_not_retried(pki: Pki, ledger: Ledger, draft
             slow.send(draft)
         assert not caught.value.transient
         assert [p.status for p in ledger.parts(SLUG, "email")] == ["ambiguous"]
-        with pytest.raises(TransportError, match="may have delivered"):
+        with pytest.raises(NeedsAttention, match="may have delivered.*herald resolve"):
             slow.send(draft)
     finally:
         server.controller.stop()

@@ -253,3 +253,34 @@ def test_x_the_session_is_routed_to_api_base_with_a_timeout() -> None:
     assert isinstance(adapter, ApiBaseAdapter) and adapter.api_base == "http://127.0.0.1:9" and adapter.timeout == 5
     default = make_client(settings(TWEEPY_HOST)).session.get_adapter(TWEEPY_HOST + "/2/tweets")
     assert isinstance(default, ApiBaseAdapter) and default.api_base == TWEEPY_HOST
+
+
+def test_x_an_unsettled_tweet_found_on_the_timeline_is_not_posted_again(ledger: Ledger, tmp_path: Path) -> None:
+    with FakeX(**SECRETS, shorten_urls=True, escape_html=True) as fake:
+        draft = thread(tmp_path)
+        fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503}, nth=3)
+        with pytest.raises(TransientError):
+            transport(fake, ledger).send(draft)
+        # As if the process died while tweet 3 was in flight and X applied it: posted, never recorded.
+        tweet3 = fake.tweets[-1].id
+        transport(fake, ledger).client.create_tweet(text=THREAD[2], in_reply_to_tweet_id=tweet3, user_auth=True)
+        ledger.mark_part_intended(SLUG, "twitter", "tweet", 3, "digest")
+        receipt = transport(fake, ledger).send(draft)
+        assert [t.original for t in fake.tweets] == list(THREAD)
+        assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done"] * 5
+        assert receipt.parts[2]["status"] == "already_posted"
+        assert len(fake.calls("GET", f"/2/users/{fake.user['id']}/tweets")) == 1
+
+
+def test_x_an_unsettled_tweet_missing_from_the_timeline_is_posted(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    ledger.mark_part_intended(SLUG, "twitter", "tweet", 1, "digest")
+    transport(fake, ledger).send(thread(tmp_path))
+    assert [t.text for t in fake.tweets] == list(THREAD)
+
+
+def test_x_matching_ignores_t_co_links_and_escaping() -> None:
+    from herald.transports.x import comparable
+
+    assert comparable("Fish & chips: https://diff.wikimedia.org/2026/x 1/2") == comparable(
+        "Fish &amp; chips: https://t.co/AbC123xyZ9 1/2")
+    assert comparable("one https://a.org") != comparable("two https://t.co/abc")
