@@ -38,6 +38,7 @@ TRANSPORTS = ("outbox", "live")
 PART_STATUSES = ("intended", "done", "ambiguous", "not_sent")
 UNSETTLED_PART_STATUSES = ("intended", "ambiguous")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SCHEMA_LOCK_KEY = 0x6865726C64  # "herld": the advisory lock held while creating tables on PostgreSQL
 _WRITE = "herald_write"
 
 
@@ -241,6 +242,8 @@ class Ledger:
         else:
             raise ValueError(f"unsupported ledger database {dialect!r}; use sqlite or postgresql")
         with self._write() as conn:
+            if dialect == "postgresql":  # two workers starting on an empty database must not race on DDL
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
             metadata.create_all(conn)
 
     @classmethod

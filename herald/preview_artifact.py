@@ -79,16 +79,25 @@ def plain_part(mail: EmailDraft) -> str:
     return message.get_body(("plain",)).get_content()
 
 
-def attach(rendered: Rendered, page: str, folder: Path) -> Path:
-    """Write the page (named by its content) and attach it to the current run as a link and a Markdown summary."""
+def write_page(page: str, slug: str, folder: Path) -> str | None:
+    """Write the page named by its content; its `file:` URI, or None where the folder is not writable."""
     data = page.encode()
-    path = folder / f"{rendered.update.slug}-{hashlib.sha256(data).hexdigest()[:12]}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    uri = path.resolve().as_uri()
-    key = f"preview-{rendered.update.slug}"[:KEY_LENGTH]
-    create_markdown_artifact(key=key, markdown=summary_markdown(rendered, uri),
-                             description=f"herald preview {rendered.update.slug}")
-    create_link_artifact(key=f"preview-page-{rendered.update.slug}"[:KEY_LENGTH], link=uri, link_text=path.name,
-                         description="The self-contained side-by-side preview page (open on the machine that ran it)")
-    return path
+    path = folder / f"{slug}-{hashlib.sha256(data).hexdigest()[:12]}.html"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError:
+        return None  # the preview helps reviewers; it never stops a publish
+    return path.resolve().as_uri()
+
+
+def attach(rendered: Rendered, page: str, folder: Path) -> str | None:
+    """Attach the preview to the current run: a Markdown summary, and a link to the written page if any."""
+    slug = rendered.update.slug
+    uri = write_page(page, slug, folder)
+    create_markdown_artifact(key=f"preview-{slug}"[:KEY_LENGTH], markdown=summary_markdown(rendered, uri),
+                             description=f"herald preview {slug}")
+    if uri is not None:
+        create_link_artifact(key=f"preview-page-{slug}"[:KEY_LENGTH], link=uri, link_text=Path(uri).name,
+                             description="The self-contained side-by-side preview (open it on the machine that ran)")
+    return uri

@@ -122,7 +122,7 @@ def email_pane(draft: EmailDraft) -> str:
     data = draft.as_bytes()
     message = email.message_from_bytes(data, policy=email.policy.default)
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # SMTP's CRLF, shown as lines
-    html = message.get_body(("html",)).get_content()
+    html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
     headers = "".join(f"<dt>{name}</dt><dd>{escape(str(message[name]))}</dd>" for name in SHOWN_HEADERS)
     level = " over" if len(data) > MAX_MESSAGE_BYTES else " near" if len(data) > NEAR_SIZE * MAX_MESSAGE_BYTES else ""
     size = (f'<p class="size{level}" data-bytes={len(data)}>{len(data) / 1024:.1f} KB of '

@@ -16,6 +16,7 @@ from herald.ledger import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")  # fmt: skip
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_RECAP_SLUG = re.compile(r"dont-blink-[a-z]+-\d{4}")  # an earlier recap, even if its file is gone
 _LINK_LABELS = {"diff": "Read more", "medium": "on Medium", "twitter": "the thread on X"}
 
 
@@ -91,7 +92,7 @@ def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) ->
     for entry in entries:
         update = updates.get(entry.update.slug)
         urls = _published_urls(entry.receipts)
-        if not urls or (update is not None and not update.recap):
+        if not urls or (update is not None and not update.recap) or _RECAP_SLUG.fullmatch(entry.update.slug):
             continue
         title = update.title if update else entry.update.title
         summary = update.summary if update else ""

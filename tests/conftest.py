@@ -16,6 +16,21 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "content" / "updates"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--slow`: also run the long cases (100 publishes under faults)."""
+    parser.addoption("--slow", action="store_true", help="run tests marked slow (the suite's slow mode)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip `slow` tests unless --slow is given."""
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow mode only: scripts/test --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch project: a copy of the example content and a config pointing outbox and ledger into it."""
@@ -78,3 +93,22 @@ def postgres() -> Iterator[postgres_server.PostgresServer]:
         pytest.skip(f"PostgreSQL unavailable: {error}")
     with postgres_server.running_postgres(binaries) as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A ledger database: a SQLite file, and a fresh database of the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'herald.db'}"
+    server = request.getfixturevalue("postgres")
+    return server.url(server.create_database("ledger"))
+
+
+@pytest.fixture
+def ledger(ledger_url: str):
+    """An open ledger on each of the two databases."""
+    from herald.ledger import Ledger
+
+    opened = Ledger(ledger_url)
+    yield opened
+    opened.close()

@@ -210,7 +210,10 @@ class XTransport:
         except TooManyRequests as error:
             raise TransientError(f"twitter: rate limited at tweet {number} (429)", retry_after(error)) from None
         except TwitterServerError as error:
-            raise TransientError(f"twitter: X answered {error.response.status_code} at tweet {number}") from None
+            status = error.response.status_code
+            if status == 503:  # "over capacity": X turned the request away
+                raise TransientError(f"twitter: X answered 503 at tweet {number}") from None
+            raise self._ambiguous(number, f"X answered {status}, which does not say whether it was posted") from None
         except Forbidden as error:
             if any(DUPLICATE_MARKER in str(message).lower() for message in error.api_messages):
                 raise self._duplicate(number) from None

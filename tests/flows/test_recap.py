@@ -79,7 +79,8 @@ def _inputs(month: Month = OCTOBER):
     ledger = Ledger(settings.ledger_url)
     entries = ledger.published_between(month.start, month.end)
     ledger.close()
-    updates = {entry.update.slug: load_update(entry.update.source, settings.content_root) for entry in entries}
+    updates = {entry.update.slug: load_update(entry.update.source, settings.content_root) for entry in entries
+               if Path(entry.update.source).is_file()}
     return entries, updates, settings
 
 
@@ -152,11 +153,16 @@ def test_an_empty_month_builds_nothing(month_of_updates) -> None:
     assert build_recap(Month(2026, 8), entries, updates, settings) is None
 
 
-def test_an_update_whose_file_is_gone_keeps_its_ledger_title(month_of_updates) -> None:
+def test_an_update_whose_file_is_gone_keeps_its_ledger_title_but_an_old_recap_never_shows(month_of_updates) -> None:
+    ledger = Ledger(load_settings().ledger_url)
+    ledger.record_update("dont-blink-september-2026", "gone.md", "Don't Blink ... September 2026", dt.date(2026, 10, 1))
+    ledger.record_receipt("dont-blink-september-2026", "diff", "published", url="https://diff.example.org/db-sep/")
+    ledger.close()
     entries, updates, settings = _inputs()
     del updates[month_of_updates["early"]]
     text = build_recap(OCTOBER, entries, updates, settings)
     assert "## Early October\n\n[Read more](https://diff.example.org/early/)" in text
+    assert "September 2026" not in text
 
 
 # The flow, on the embedded engine: publish the two October examples, then recap October.

@@ -23,22 +23,6 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "herald.db"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger_url(request: pytest.FixtureRequest, db: Path) -> str:
-    """Each ledger test runs on a SQLite file and on a fresh database of the session's PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{db}"
-    server = request.getfixturevalue("postgres")
-    return server.url(server.create_database("ledger"))
-
-
-@pytest.fixture
-def ledger(ledger_url: str):
-    opened = Ledger(ledger_url)
-    yield opened
-    opened.close()
-
-
 def _update(ledger: Ledger, slug: str = "hello", day: dt.date = dt.date(2026, 3, 2)) -> int:
     return ledger.record_update(slug, Path(f"updates/{slug}.md"), f"Title {slug}", day)
 
@@ -267,7 +251,6 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
 def test_two_processes_write_different_channels_concurrently(ledger_url: str, ledger: Ledger) -> None:
     start = time.time() + 2.0
     env = {**os.environ, "PYTHONPATH": str(Path(herald.__file__).parent.parent)}

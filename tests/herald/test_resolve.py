@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +12,9 @@ from herald.resolve import NothingToResolve, remote_id_from, resolve
 SLUG = "an-update"
 
 
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = Ledger.at(tmp_path / "herald.db")
+@pytest.fixture(autouse=True)
+def _recorded(ledger: Ledger) -> None:
     ledger.record_update(SLUG, "x.md", "An update", dt.date(2026, 10, 1))
-    yield ledger
-    ledger.close()
 
 
 def test_an_email_that_did_go_out_is_recorded_as_published(ledger: Ledger) -> None:

@@ -96,7 +96,7 @@ def running_worker(server: PrefectServer, pool: str, log: Path, **env: str) -> I
         yield worker
 
 
-def wait_for_flow_run(server: PrefectServer, flow_run_id: str, timeout: float = 60.0) -> dict:
+def wait_for_flow_run(server: PrefectServer, flow_run_id: str, timeout: float = 120.0) -> dict:
     """Poll a flow run until it reaches a final state; return it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
