@@ -10,6 +10,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,7 +80,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers={name.lower(): value for name, value in self.headers.items()},
             body=self.rfile.read(length) if length else b"",
         )
-        outcome = self.server.fake.receive(recorded)
+        fake = self.server.fake
+        if fake.latency:  # outside the fake's lock: concurrent requests each wait their own round trip
+            time.sleep(fake.latency)
+        outcome = fake.receive(recorded)
         if isinstance(outcome, Lost):
             self._lose(outcome)
             return
@@ -118,8 +122,9 @@ class _Server(ThreadingHTTPServer):
 class RecordingServer:
     """Subclasses answer in `respond`; every request is kept in `requests`, in arrival order."""
 
-    def __init__(self, faults: FaultPlan | None = None) -> None:
+    def __init__(self, faults: FaultPlan | None = None, *, latency: float = 0.0) -> None:
         self.faults = faults
+        self.latency = latency  # seconds slept before answering each request (a network round trip)
         self.injected: list[Injected] = []
         self.requests: list[Recorded] = []
         self._scripts: list[_Scripted] = []

@@ -212,7 +212,7 @@ def test_x_no_secret_appears_in_errors_receipts_ledger_or_logs(
     receipt = transport(fake, ledger).send(draft)
     texts += [repr(receipt), repr(ledger.parts(SLUG, "twitter")), repr(settings(fake.url)), caplog.text]
     joined = "\n".join(texts)
-    assert "rejected the OAuth credentials" in joined and "answered 500 at tweet 2" in joined
+    assert "rejected the OAuth credentials" in joined and "tweet 2: X answered 500" in joined
     for secret in (SECRETS["consumer_secret"], SECRETS["access_token_secret"], wrong):
         assert secret not in joined
 
