@@ -11,9 +11,9 @@ from channels.base import Receipt, json_bytes
 from channels.medium import MediumDraft
 from config.settings import MediumSettings
 from herald.ledger import Ledger
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
 from herald.transports.outbox import OutboxTransport
-from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
+from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
 
 CHANNEL = "medium"
 PART_KIND = "post"
@@ -85,15 +85,12 @@ class MediumTransport:
 
     def send(self, draft: MediumDraft) -> Receipt:
         """Create the post once; a post the ledger already holds is not created again."""
-        part = self.ledger.part(self.slug, CHANNEL, PART_KIND, PART_POSITION)
-        if part is not None and part.status == "done":
-            return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
-                           detail="created earlier; not posted again")
-        if is_unsettled(part):
-            raise NeedsAttention(
-                "medium: an earlier attempt may have created the post (no answer came) and Medium cannot list "
-                f"posts; check the account's stories at {STORIES_URL}, {resolve_hint(self.slug, CHANNEL)}"
-            )
+        earlier = earlier_single_write(
+            self.ledger, self.slug, CHANNEL, PART_KIND, "medium: an earlier attempt may have created the post (no "
+            f"answer came) and Medium cannot list posts; check the account's stories at {STORIES_URL}",
+        )
+        if earlier is not None:
+            return earlier
         author = self._me()
         payload = draft.payload()
         digest = hashlib.sha256(json_bytes(payload)).hexdigest()

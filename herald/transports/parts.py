@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from channels.base import Receipt
 from herald.ledger import UNSETTLED_PART_STATUSES, Ledger, PartRow
-from herald.transports import Ambiguous
+from herald.transports import Ambiguous, NeedsAttention
 
 
 @contextmanager
@@ -35,3 +36,17 @@ def is_unsettled(part: PartRow | None) -> bool:
 def resolve_hint(slug: str, channel: str) -> str:
     """The command a person runs once they have checked."""
     return f"then run `herald resolve {slug} {channel} --sent URL` (or `--not-sent`)"
+
+
+def earlier_single_write(ledger: Ledger, slug: str, channel: str, kind: str, unchecked: str) -> Receipt | None:
+    """For a channel of one write that no lookup can confirm: its receipt if it went, None if it may be sent.
+
+    An unsettled write raises NeedsAttention with `unchecked` (what a person should look at).
+    """
+    part = ledger.part(slug, channel, kind, 1)
+    if part is not None and part.status == "done":
+        return Receipt(channel=channel, status="published", url=part.url, remote_id=part.remote_id,
+                       detail="sent earlier; not sent again")
+    if is_unsettled(part):
+        raise NeedsAttention(f"{unchecked}, {resolve_hint(slug, channel)}")
+    return None

@@ -15,8 +15,8 @@ from channels.base import Receipt
 from channels.email import EmailDraft
 from config.settings import EmailSettings
 from herald.ledger import Ledger
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
+from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
 
 CHANNEL = "email"
 PART_KIND = "message"
@@ -129,15 +129,12 @@ class SmtpTransport:
 
     def send(self, draft: EmailDraft) -> Receipt:
         """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
-        part = self.ledger.part(self.slug, CHANNEL, PART_KIND, PART_POSITION)
-        if part is not None and part.status == "done":
-            return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
-                           detail="sent earlier; not sent again")
-        if is_unsettled(part):
-            raise NeedsAttention(
-                f"email: an earlier attempt may have delivered {draft.message_id} (no answer came after the message "
-                f"data was sent); check the list archive for it, {resolve_hint(self.slug, CHANNEL)}"
-            )
+        earlier = earlier_single_write(
+            self.ledger, self.slug, CHANNEL, PART_KIND, f"email: an earlier attempt may have delivered "
+            f"{draft.message_id} (no answer came after the message data was sent); check the list archive for it",
+        )
+        if earlier is not None:
+            return earlier
         sender, recipients = envelope(draft)
         data = draft.as_bytes()
         with self._session(TransportError) as smtp, tracked_write(
