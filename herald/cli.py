@@ -1,4 +1,4 @@
-"""The `herald` command line: check, preview, approve, publish, status."""
+"""The `herald` command line: check, preview, approve, publish, status, resolve, recap, deploy."""
 
 from __future__ import annotations
 
