@@ -220,7 +220,8 @@ def status(
     if not receipts:
         out.print(f"{slug}: nothing published yet")
         return
-    out.print(f"{slug} ({update})", markup=False)
+    recorded = ledger.update(slug)
+    out.print(f"{slug} ({recorded.source if recorded else update})", markup=False)
     holder = ledger.lease_holder(slug)
     if holder:
         out.print(f"  a publish is running now ({holder[0]}, lease until {holder[1]:%H:%M} UTC)", markup=False)

@@ -82,8 +82,9 @@ def recap_path(month: Month, settings: Settings) -> Path:
 
 
 def _published_urls(receipts: Sequence[ReceiptRow]) -> tuple[tuple[str, str], ...]:
-    return tuple((r.channel, r.url) for r in receipts
-                 if r.status in PUBLISHED_STATUSES and r.url and r.channel in _LINK_LABELS)
+    return tuple((r.channel, r.url) for r in receipts  # outbox receipts point at local files: not for readers
+                 if r.status in PUBLISHED_STATUSES and r.url and r.url.startswith(("https://", "http://"))
+                 and r.channel in _LINK_LABELS)
 
 
 def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) -> list[RecapItem]:

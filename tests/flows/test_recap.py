@@ -117,6 +117,17 @@ def test_recap_lists_the_months_published_updates_in_date_order_with_their_real_
     assert text.count("[Read more]") == 2
 
 
+def test_outbox_file_links_never_reach_the_recap(workdir: Path) -> None:
+    ledger = Ledger(load_settings().ledger_url)
+    slug = _publish(ledger, _write(workdir, "o.md", "Outbox only", "2026-10-05", "Local."),
+                    "https://diff.example.org/outbox/", None, "file:///tmp/outbox/outbox-only/thread.json")
+    ledger.close()
+    entries, updates, settings = _inputs()
+    text = build_recap(OCTOBER, [e for e in entries if e.update.slug == slug], updates, settings)
+    assert "file://" not in text
+    assert "[Read more](https://diff.example.org/outbox/)" in text
+
+
 def test_recap_is_a_valid_update_in_the_dont_blink_shape(month_of_updates, workdir: Path) -> None:
     entries, updates, settings = _inputs()
     text = build_recap(OCTOBER, entries, updates, settings)
