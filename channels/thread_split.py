@@ -29,6 +29,8 @@ _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _WORD = re.compile(r"\S+")
 _TAG = regex.compile(r"(?<![\p{L}\p{N}_])[@＠#＃][\p{L}\p{M}\p{N}_]+")
 _CJK_STOP = regex.compile(r"[。！？、，；：]+")
+_CLAUSE_END = regex.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019\u00bb)\]]*$")
+CLAUSE_MIN_FILL = 0.5
 _LIST_MARKER = regex.compile(r"\d{1,3}[.)]")  # "1." opens a list item; it does not end a sentence
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
@@ -329,8 +331,30 @@ class Packer:
         if self.fits(sep_weight, sentence.weight) or self.moves_on(sentence.weight, MIN_FILL):
             self.put(sep, sep_weight, sentence.text, sentence.weight)
             return
-        for number, piece in enumerate(sentence.pieces):
-            self.add_piece(piece, (sep, sep_weight) if number == 0 else None)
+        pieces, index = sentence.pieces, 0
+        while (cut := self.clause_cut(pieces, index, sep_weight)) is not None:
+            for number in range(index, cut):
+                piece = pieces[number]
+                piece_sep = (sep, sep_weight) if number == 0 else (piece.sep, piece.sep_weight)
+                self.put(*piece_sep, piece.text, piece.weight)
+            self.flush()
+            index = cut
+        for number in range(index, len(pieces)):
+            self.add_piece(pieces[number], (sep, sep_weight) if number == 0 else None)
+
+    def clause_cut(self, pieces: Sequence[Piece], start: int, first_sep_weight: int) -> int | None:
+        """Where to end this tweet inside a sentence: after the last clause (`,` `;` `:` dash) that fits and
+        leaves the tweet at least half full; None when the rest fits or no such clause ends in reach."""
+        weight, cut = self.weight, None
+        for number in range(start, len(pieces)):
+            piece = pieces[number]
+            sep_weight = first_sep_weight if number == 0 else piece.sep_weight
+            weight += (sep_weight if weight or self.parts or number > start else 0) + piece.weight
+            if weight > self.budget:
+                return cut
+            if _CLAUSE_END.search(piece.text) and weight >= self.budget * CLAUSE_MIN_FILL and number + 1 < len(pieces):
+                cut = number + 1
+        return None
 
     def add_piece(self, piece: Piece, lead: tuple[str, int] | None = None) -> None:
         """Add a word, moving to a new tweet if needed; cut only a word longer than a tweet."""

@@ -406,3 +406,14 @@ def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
     texts = [s.text for s in sentences("We asked the Commission to:\n1. Keep the research exception broad.")]
     assert texts == ["We asked the Commission to:", "1. Keep the research exception broad."]
     assert [s.text for s in sentences("It ends here. 2) Then this.")] == ["It ends here.", "2) Then this."]
+
+
+def test_a_sentence_longer_than_the_room_left_breaks_after_a_clause_not_mid_phrase() -> None:
+    from channels.thread_split import Chunk, pack, sentences
+
+    opener = "Two years after the United Nations adopted the Compact, member states are preparing its first review."
+    long = ("The Compact shapes how governments talk about data, artificial intelligence and connectivity, and it "
+            "matters for Wikipedia, a project that depends on a free and open internet.")
+    tweets = pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240)
+    assert tweets[0].endswith("and it matters for Wikipedia,")
+    assert tweets[1] == "a project that depends on a free and open internet."
