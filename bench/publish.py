@@ -213,6 +213,10 @@ def minimum(world: World, path: Path) -> tuple[dict[str, int], dict[str, str], f
     per missing term, the image upload and its alt text, the post. Medium: /me (pre-flight; its id is the
     author), the post. X: users/me (pre-flight), one POST per tweet. SMTP: one session of greeting, EHLO,
     STARTTLS, EHLO, AUTH, MAIL, RCPT per recipient, DATA, the data's 250, QUIT.
+
+    The floor orders only what must be ordered: every pre-flight check before the first write (they are
+    independent, so the longest chain counts; Diff's reads are not writes and belong to its chain there), Diff's
+    writes, then the longest of the other channels' writes (a thread is one chain: each tweet replies to the last).
     """
     from config.settings import load_settings
     from herald.drafts import load_and_render
@@ -224,11 +228,11 @@ def minimum(world: World, path: Path) -> tuple[dict[str, int], dict[str, str], f
     missing = sum((tax, wp_slug(name)) not in existing for tax, name in names)
     lookups = len({tax for tax, _ in names})
     image = 2 if diff.image_file is not None else 0
-    diff_send = 1 + lookups + missing + image + 1
+    diff_reads, diff_writes = 1 + 1 + lookups, missing + image + 1
     recipients = 1
     smtp_open, smtp_send = 5, 4 + recipients
     tweets = len(thread.tweets)
-    calls = {"diff": 1 + diff_send, "medium": 2, "twitter": 1 + tweets, "email": smtp_open + smtp_send}
+    calls = {"diff": diff_reads + diff_writes, "medium": 2, "twitter": 1 + tweets, "email": smtp_open + smtp_send}
     why = {
         "diff": f"users/me + posts?slug + {lookups} term lookup(s) + {missing} term create(s) + "
                 f"{image} image (upload, alt) + post",
@@ -236,12 +240,12 @@ def minimum(world: World, path: Path) -> tuple[dict[str, int], dict[str, str], f
         "twitter": f"users/me + {tweets} tweets",
         "email": f"one session: 5 to log in + MAIL, {recipients} RCPT, DATA, 250, QUIT",
     }
-    floor = max(1, smtp_open) + diff_send + max(1, tweets, smtp_send)
+    floor = max(diff_reads, 1, 1, smtp_open) + diff_writes + max(1, tweets, smtp_send)
     return calls, why, floor
 
 
 def sequential(path: Path, config: Path) -> float:
-    """The same transports, pre-flight then send, one after the other in this thread; no Prefect, no ledger receipts."""
+    """The same transports and calls, pre-flight then send, one after the other; no Prefect, no ledger receipts."""
     from config.settings import load_settings
     from herald.drafts import prepare_publish, render_update
     from herald.ledger import Ledger
@@ -255,6 +259,8 @@ def sequential(path: Path, config: Path) -> float:
     start = time.perf_counter()
     for name, transport in transports.items():
         transport.preflight(rendered.drafts[name])
+        if hasattr(transport, "look_up"):  # as the flow's pre-flight does: WordPress's reads
+            transport.look_up(rendered.drafts[name])
     ledger.record_update(update.slug, str(update.source), update.title, update.date)
     diff_url = transports["diff"].send(rendered.drafts["diff"]).url
     others = [name for name in rendered.drafts if name != "diff"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, task
@@ -71,9 +74,33 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
 
 @task(cache_policy=NONE)
 def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> None:
-    """Check every live channel's credentials and quotas before anything is sent."""
-    for name, transport in transports.items():
-        transport.preflight(drafts[name])
+    """Check every live channel's credentials and quotas before anything is sent, all at once (read-only)."""
+    if not transports:
+        return
+    with ThreadPoolExecutor(max_workers=len(transports), thread_name_prefix="preflight") as pool:
+        checks = [pool.submit(_check, transport, drafts[name]) for name, transport in transports.items()]
+    for check in checks:  # every check has finished; the first failure in channel order is the one reported
+        check.result()
+
+
+def _check(transport: Transport, draft: Draft) -> None:
+    """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
+    transport.preflight(draft)
+    look_up = getattr(transport, "look_up", None)
+    if look_up is not None:
+        look_up(draft)
+
+
+@contextmanager
+def _closing(transports: dict[str, Transport]) -> Iterator[None]:
+    """Close the transports that hold connections (an SMTP session pre-flight kept, HTTP clients) at the end."""
+    try:
+        yield
+    finally:
+        for transport in transports.values():
+            close = getattr(transport, "close", None)
+            if close is not None:
+                close()
 
 
 def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
@@ -107,7 +134,7 @@ def publish_update(
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
     send = publish_channel.with_options(retries=settings.publish.retries,
                                         retry_delay_seconds=list(settings.publish.retry_delays))
-    with publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+    with _closing(transports), publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
         preflight(transports, rendered.drafts)
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []

@@ -51,6 +51,7 @@ class MediumTransport:
         self.slug = slug
         self.api_base = settings.api_base.rstrip("/")
         self.client = client or httpx.Client(timeout=settings.timeout_seconds)
+        self._author: str | None = None  # the user id `GET /me` returned in pre-flight, reused by send
 
     def _headers(self) -> dict[str, str]:
         if self.settings.token is None:
@@ -80,8 +81,8 @@ class MediumTransport:
             raise failure("medium: /me answered without a user id") from None
 
     def preflight(self, draft: MediumDraft) -> None:
-        """Check the token with `GET /me`."""
-        self._me(preflight=True)
+        """Check the token with `GET /me`, and remember the user id: send posts as that user without asking again."""
+        self._author = self._me(preflight=True)
 
     def send(self, draft: MediumDraft) -> Receipt:
         """Create the post once; a post the ledger already holds is not created again."""
@@ -91,7 +92,7 @@ class MediumTransport:
         )
         if earlier is not None:
             return earlier
-        author = self._me()
+        author = self._author or self._me()
         payload = draft.payload()
         digest = hashlib.sha256(json_bytes(payload)).hexdigest()
         with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, digest):

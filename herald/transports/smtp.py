@@ -6,8 +6,9 @@ import hashlib
 import ipaddress
 import smtplib
 import ssl
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from email.utils import getaddresses, parseaddr
 from urllib.parse import quote
 
@@ -22,6 +23,10 @@ CHANNEL = "email"
 PART_KIND = "message"
 PART_POSITION = 1
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# The session pre-flight opened is used by send as it is for this long, and after a NOOP until KEEP_SECONDS;
+# servers wait at least 5 minutes (RFC 5321 4.5.3.2.7), Postfix under stress 10 s.
+TRUST_SECONDS = 5.0
+KEEP_SECONDS = 240.0
 
 
 def is_loopback(host: str) -> bool:
@@ -67,6 +72,7 @@ class SmtpTransport:
         self.slug = slug
         self.ssl_context = ssl_context
         self.where = f"{settings.smtp_host}:{settings.smtp_port}"
+        self._kept: tuple[ExitStack, smtplib.SMTP, float] | None = None  # pre-flight's logged-in session
 
     def _context(self) -> ssl.SSLContext:
         if self.ssl_context is None:
@@ -122,10 +128,42 @@ class SmtpTransport:
         return failure(f"email: TLS with {self.where} failed: {error.reason or type(error).__name__}")
 
     def preflight(self, draft: EmailDraft) -> None:
-        """Connect, secure, log in and quit."""
+        """Connect, secure and log in; the session is kept for `send` (saving a second login), `close()` ends it."""
         envelope(draft)
-        with self._session(PreflightError):
-            pass
+        self.close()
+        with ExitStack() as stack:
+            smtp = stack.enter_context(self._session(PreflightError))
+            self._kept = (stack.pop_all(), smtp, time.monotonic())
+
+    def close(self) -> None:
+        """Quit a session pre-flight kept and send did not use."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept[0].close()
+
+    @contextmanager
+    def _send_session(self) -> Iterator[smtplib.SMTP]:
+        """Pre-flight's session while it is fresh (or still answers NOOP), else a new one."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            stack, smtp, opened = kept
+            with stack:
+                if self._usable(smtp, time.monotonic() - opened):
+                    yield smtp
+                    return
+        with self._session(TransportError) as smtp:
+            yield smtp
+
+    @staticmethod
+    def _usable(smtp: smtplib.SMTP, age: float) -> bool:
+        if age < TRUST_SECONDS:
+            return True  # a connection it cannot use fails at MAIL FROM: nothing sent, and a retry reconnects
+        if age > KEEP_SECONDS:
+            return False
+        try:
+            return smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
 
     def send(self, draft: EmailDraft) -> Receipt:
         """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
@@ -137,7 +175,7 @@ class SmtpTransport:
             return earlier
         sender, recipients = envelope(draft)
         data = draft.as_bytes()
-        with self._session(TransportError) as smtp, tracked_write(
+        with self._send_session() as smtp, tracked_write(
             self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, hashlib.sha256(data).hexdigest()
         ):
             self._envelope(smtp, sender, recipients, len(data))

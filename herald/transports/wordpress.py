@@ -37,6 +37,11 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+def _term_names(draft: DiffDraft) -> list[tuple[str, str]]:
+    """(taxonomy, name) of every tag, then every category, in the order their ledger parts are numbered."""
+    return [("tags", name) for name in draft.tags] + [("categories", name) for name in draft.categories]
+
+
 def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
 
@@ -66,6 +71,7 @@ class WordPressTransport:
         self._auth = httpx.BasicAuth(settings.username, settings.app_password.get_secret_value() if
                                      settings.app_password else "")  # fmt: skip
         self._pretty: bool | None = None  # /wp-json/ works; None until the first GET finds out
+        self._looked_up: tuple[tuple, list, dict[tuple[str, str], int]] | None = None  # see look_up
 
     def _url(self, route: str, params: dict | None) -> tuple[str, dict]:
         """The URL and query of a wp/v2 route, with or without pretty permalinks."""
@@ -137,17 +143,38 @@ class WordPressTransport:
         if missing:
             raise PreflightError(f"{CHANNEL}: WordPress user {user!r} lacks {', '.join(missing)}")
 
+    def look_up(self, draft: DiffDraft) -> None:
+        """The read-only lookups `send` starts with (the post by slug, the terms), done ahead so that they overlap
+        the other channels' pre-flights; the next `send` of this draft uses them once (a retry looks up again).
+        A failure here is left for `send`, which then looks up itself."""
+        self._looked_up = None
+        if any(part.status == "done" for part in self.ledger.parts(self.slug, CHANNEL, "post")):
+            return  # already posted: send is not expected to run
+        names = _term_names(draft)
+        try:
+            existing = self._request("GET", "posts", {"slug": draft.slug, "status": "any", "context": "edit"})
+            known = {} if existing else self._known_terms(names)
+        except TransportError:
+            return
+        self._looked_up = ((draft.slug, tuple(names)), existing, known)
+
     def send(self, draft: DiffDraft) -> Receipt:
         """Create the post unless one with this slug exists; return where it lives."""
-        existing = self._request("GET", "posts", {"slug": draft.slug, "status": "any", "context": "edit"})
+        names = _term_names(draft)
+        looked_up, self._looked_up = self._looked_up, None
+        if looked_up is not None and looked_up[0] == (draft.slug, tuple(names)):
+            _, existing, known = looked_up
+        else:
+            existing = self._request("GET", "posts", {"slug": draft.slug, "status": "any", "context": "edit"})
+            known = None
         if existing:
             post = existing[0]
             self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
             return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), "already on the site")
-        names = [("tags", name) for name in draft.tags] + [("categories", name) for name in draft.categories]
         ids: dict[str, list[int]] = {"tags": [], "categories": []}
+        known = self._known_terms(names) if known is None else known
         for position, (taxonomy, name) in enumerate(names):
-            ids[taxonomy].append(self._term(taxonomy, name, position))
+            ids[taxonomy].append(self._term(taxonomy, name, position, known))
         body: dict[str, Any] = {
             "title": draft.title, "content": draft.content, "excerpt": draft.excerpt, "slug": draft.slug,
             "status": draft.status, **ids,
@@ -161,12 +188,21 @@ class WordPressTransport:
         self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
         return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), f"post {post['id']} {post['status']}")
 
-    def _term(self, taxonomy: str, name: str, position: int) -> int:
-        """The ID of a tag or category by name: found by slug, created when missing."""
+    def _known_terms(self, names: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The IDs of the terms already on the site, by (taxonomy, slug): one lookup per taxonomy (`slug=a,b`)."""
+        known: dict[tuple[str, str], int] = {}
+        for taxonomy in dict.fromkeys(taxonomy for taxonomy, _ in names):
+            slugs = list(dict.fromkeys(term_slug(name) for tax, name in names if tax == taxonomy))
+            for term in self._request("GET", taxonomy, {"slug": ",".join(slugs), "per_page": 100}):
+                if term.get("slug") in slugs:
+                    known[(taxonomy, term["slug"])] = int(term["id"])
+        return known
+
+    def _term(self, taxonomy: str, name: str, position: int, known: dict[tuple[str, str], int]) -> int:
+        """The ID of a tag or category by name: found by slug (in `known`), created when missing."""
         slug = term_slug(name)
-        found = self._request("GET", taxonomy, {"slug": slug})
-        if found:
-            term_id = int(found[0]["id"])
+        if (taxonomy, slug) in known:
+            term_id = known[(taxonomy, slug)]
         else:
             with tracked_write(self.ledger, self.slug, CHANNEL, "term", position, _digest(f"{taxonomy}\0{name}")):
                 response = self._call("POST", taxonomy, json={"name": name, "slug": slug})
@@ -177,6 +213,7 @@ class WordPressTransport:
                     if code != "term_exists" or "term_id" not in data:
                         self._raise(response, "POST", taxonomy)
                     term_id = int(data["term_id"])  # the same name already there under another slug
+            known[(taxonomy, slug)] = term_id
         self.ledger.mark_part_done(self.slug, CHANNEL, "term", position, str(term_id))
         return term_id
 

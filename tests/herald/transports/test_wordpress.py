@@ -219,8 +219,11 @@ def test_term_exists_reuses_the_existing_term(ledger, tmp_path: Path) -> None:  
 
     def handler(request: httpx.Request) -> httpx.Response:
         match request.method, route(request):
-            case "GET", "posts" | "categories":
-                return httpx.Response(200, json=[{"id": 7}] if route(request) == "categories" else [])
+            case "GET", "posts":
+                return httpx.Response(200, json=[])
+            case "GET", "categories":  # every asked slug (one lookup: `slug=a,b`) is there, as term 7
+                return httpx.Response(200, json=[{"id": 7, "slug": slug}
+                                                 for slug in request.url.params["slug"].split(",")])
             case "GET", "tags":
                 return httpx.Response(200, json=[])
             case "POST", "tags":
