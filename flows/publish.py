@@ -17,7 +17,7 @@ from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
-from herald.ledger import PUBLISHED_STATUSES, Ledger
+from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.preview import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.transports import Ambiguous, NeedsAttention, Transport
@@ -43,6 +43,14 @@ def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's ret
     return False
 
 
+def earlier_receipt(ledger: Ledger, slug: str, channel: str, transport: Transport) -> ReceiptRow | None:
+    """The receipt of an earlier publish that counts for this transport (an outbox run never blocks a live one)."""
+    prior = ledger.receipt(slug, channel)
+    if prior and prior.status in PUBLISHED_STATUSES and (prior.transport == "live" or transport.kind == "outbox"):
+        return prior
+    return None
+
+
 def outcome_status(error: BaseException) -> str:
     """The ledger status of a failed send: needs a person, or failed (a rerun can finish it)."""
     if isinstance(error, NeedsAttention) or (isinstance(error, Ambiguous) and not error.transient):
@@ -53,8 +61,8 @@ def outcome_status(error: BaseException) -> str:
 @task(task_run_name="publish-{channel}", cache_policy=NONE, retry_condition_fn=is_transient)
 def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
     """Send one channel's draft unless the ledger says it already went; record the outcome."""
-    prior = ledger.receipt(slug, channel)
-    if prior and prior.status in PUBLISHED_STATUSES and (prior.transport == "live" or transport.kind == "outbox"):
+    prior = earlier_receipt(ledger, slug, channel, transport)
+    if prior:
         return Receipt(channel, "already_published", url=prior.url, remote_id=prior.remote_id,
                        detail=f"already published {prior.updated_at:%Y-%m-%d %H:%M} UTC via {prior.transport}")
     digest = draft_digest(draft)
@@ -135,7 +143,8 @@ def publish_update(
     send = publish_channel.with_options(retries=settings.publish.retries,
                                         retry_delay_seconds=list(settings.publish.retry_delays))
     with _closing(transports), publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
-        preflight(transports, rendered.drafts)
+        preflight({name: transport for name, transport in transports.items()
+                   if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []
         diff_url = _known_diff_url(ledger, update.slug)

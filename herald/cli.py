@@ -160,9 +160,15 @@ def publish(
     settings = _settings(config)
     selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else None
     try:
-        prepare_publish(update, settings, selected)
+        rendered = prepare_publish(update, settings, selected)
     except INPUT_ERRORS as error:
         _fail(error)
+    if dry_run:  # everything a publish checks before its first side effect, without starting Prefect
+        for name, draft in rendered.drafts.items():
+            via = "live" if getattr(settings, name).is_live() else "outbox"
+            _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None,
+                           "; ".join(draft.warnings) or "would be sent as previewed")
+        return
     quiet_prefect()
     from herald.lease import LeaseHeld
     from herald.report import NOT_DONE

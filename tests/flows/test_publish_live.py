@@ -71,7 +71,9 @@ def _nothing_sent(services: Services, slug: str) -> bool:
             and not services.x.tweets and not services.smtp.mailbox.envelopes)
 
 
-def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_creates_nothing(services):
+def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_creates_nothing(
+    services, monkeypatch: pytest.MonkeyPatch
+):
     result = _publish(EXAMPLE)
     assert result.exit_code == 0, result.output
 
@@ -100,6 +102,10 @@ def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_
     assert again.output.count("already_published") == 4
     assert services.wordpress.total("posts", slug=SLUG, status="any") == 1
     assert (len(services.medium.posts), len(services.x.tweets), len(services.smtp.mailbox.envelopes)) == counts
+
+    monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", "revoked since")  # nothing left to send: no pre-flight
+    done = _publish(EXAMPLE)
+    assert done.exit_code == 0 and done.output.count("already_published") == 4, done.output
 
     status = CliRunner().invoke(app, ["status", EXAMPLE])
     assert status.output.count("published") == 4 and diff_url in status.output

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from herald.cli import app
@@ -69,10 +70,11 @@ def test_preview_of_an_invalid_update_exits_2_and_writes_nothing(workdir):
     assert not (workdir / "preview").exists()
 
 
-def test_check_and_preview_do_not_import_prefect(workdir):
+@pytest.mark.parametrize("command", [["check", "content/updates"], ["publish", EXAMPLES[0], "--dry-run"]])
+def test_check_and_dry_run_do_not_import_prefect(workdir, command):
     code = (
-        "import sys; from herald.cli import app\n"
-        "try:\n    app(['check', 'content/updates'])\nexcept SystemExit:\n    pass\n"
+        f"import sys; from herald.cli import app\n"
+        f"try:\n    app({command!r})\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
         "print('prefect' in sys.modules)"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
