@@ -1,4 +1,4 @@
-"""CLI benchmark: `herald check`, `preview` and `publish --dry-run` on one update, cold, and Prefect's share.
+"""CLI benchmark: `herald check`, `preview`, `publish --dry-run` and `publish` on one update, cold, and Prefect's share.
 
 Run: .venv/bin/python bench/cli.py [--runs 3]  (prints figures measured in this one run)
 
@@ -88,6 +88,8 @@ def main() -> None:
             "herald check": [herald, "check", EXAMPLE],
             "herald preview": [herald, "preview", EXAMPLE, "--out", str(work / "preview")],
             "herald publish --dry-run": [herald, "publish", "--dry-run", EXAMPLE],
+            # after the warm-up run everything is in the ledger: the flow runs and finds nothing left to send
+            "herald publish (a rerun)": [herald, "publish", EXAMPLE],
         }
         print(f"median of {args.runs} fresh processes (min-max); cwd a scratch copy of content/ and config/")
         walls: dict[str, float] = {}
@@ -97,14 +99,14 @@ def main() -> None:
             note = "  (started Prefect's ephemeral server)" if server else ""
             print(f"{label:<28} {median:>6.2f} s  ({low:.2f}-{high:.2f}){note}")
     bare, prefect_import = walls["python -c pass"], walls["python -c 'import prefect'"]
-    check, dry_run = walls["herald check"], walls["herald publish --dry-run"]
-    engine = dry_run - check
+    dry_run, publish = walls["herald publish --dry-run"], walls["herald publish (a rerun)"]
+    engine = publish - dry_run
     print(f"\nimport prefect alone:                {prefect_import - bare:.2f} s")
-    print(f"Prefect's share of publish --dry-run: {engine:.2f} s of {dry_run:.2f} s ({engine / dry_run:.0%}): "
-          f"the dry run minus check (same load, validate and render); of that, importing Prefect "
-          f"{prefect_import - bare:.2f} s and the ephemeral server and the flow run the remaining "
-          f"{engine - (prefect_import - bare):.2f} s")
-    print("targets: check and preview < 1.5 s (publish --dry-run has none: it starts the engine)")
+    print(f"publish --dry-run starts no engine; the Prefect engine's share of a publish: {engine:.2f} s of "
+          f"{publish:.2f} s ({engine / publish:.0%}): the publish minus the dry run (same load, validate and "
+          f"render); of that, importing Prefect {prefect_import - bare:.2f} s, the ephemeral server and the "
+          f"flow run the remaining {engine - (prefect_import - bare):.2f} s")
+    print("targets: check, preview and publish --dry-run < 1.5 s")
 
 
 if __name__ == "__main__":
