@@ -10,14 +10,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from update_files import load, write
 
 from channels.base import Channel, RenderContext, RenderError, draft_digest
 from channels.email import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email
-from content.loader import load_update
 from content.model import Update
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-UPDATES = FIXTURES / "updates"
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
 CONTEXT = RenderContext(
     diff_url=DIFF_URL,
@@ -33,18 +31,6 @@ def unbreakable(line: str) -> bool:
     """A line allowed past the wrap width: one URL alone (maybe indented), or a `[n] URL` reference."""
     bare = line.strip()
     return (bare.startswith(("http://", "https://")) and " " not in bare) or bool(_REFERENCE.match(line))
-
-
-def load(name: str) -> Update:
-    """A fixture update."""
-    return load_update(UPDATES / name, FIXTURES)
-
-
-def write(tmp_path: Path, front: str, body: str = "Chile widened its copyright exceptions.\n") -> Update:
-    """An update from front matter lines."""
-    path = tmp_path / "update.md"
-    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
-    return load_update(path)
 
 
 def sent(update: Update, context: RenderContext = CONTEXT) -> EmailMessage:

@@ -6,28 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from update_files import load, write
 
 from channels.base import Channel, RenderContext, draft_digest
 from channels.medium import MAX_TAG_LENGTH, MAX_TAGS, Medium, pick_tags
-from content.loader import load_update
 from content.model import Update
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-UPDATES = FIXTURES / "updates"
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
 CONTEXT = RenderContext(diff_url=DIFF_URL)
-
-
-def load(name: str) -> Update:
-    """A fixture update."""
-    return load_update(UPDATES / name, FIXTURES)
-
-
-def write(tmp_path: Path, front: str, body: str = "Chile widened its copyright exceptions.\n") -> Update:
-    """An update from front matter lines."""
-    path = tmp_path / "update.md"
-    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
-    return load_update(path)
 
 
 def payload(update: Update, context: RenderContext = CONTEXT) -> dict:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from update_files import write_file
 
 from content.errors import UpdateError
 from content.loader import load_update
@@ -15,14 +16,6 @@ from content.slug import make_slug
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 UPDATES = FIXTURES / "updates"
-BODY = "The Commission opened its transparency database to researchers.\n"
-
-
-def write(tmp_path: Path, front: str, body: str = BODY, name: str = "update.md") -> Path:
-    """An update file with the given front matter lines and body."""
-    path = tmp_path / name
-    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
-    return path
 
 
 def rejects(path: Path, field: str | None, *needles: str, content_root: Path | None = None) -> UpdateError:
@@ -95,7 +88,7 @@ def test_every_fixture_loads(name: str, lang: str, title: str) -> None:
 
 
 def test_defaults(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02"))
+    update = load_update(write_file(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02"))
     assert update.channels == ("diff", "medium", "twitter", "email")
     assert update.lang == "en"
     assert update.status == "ready"
@@ -114,7 +107,7 @@ def test_defaults(tmp_path: Path) -> None:
 def test_title_and_date_are_required(tmp_path: Path, missing: str) -> None:
     fields = {"title": "title: Copyright in Chile", "date": "date: 2026-03-02"}
     del fields[missing]
-    rejects(write(tmp_path, "\n".join(fields.values())), missing, "required")
+    rejects(write_file(tmp_path, "\n".join(fields.values())), missing, "required")
 
 
 @pytest.mark.parametrize(
@@ -128,20 +121,20 @@ def test_title_and_date_are_required(tmp_path: Path, missing: str) -> None:
     ids=["lf", "cr", "crlf", "block-scalar"],
 )
 def test_title_must_be_one_line(tmp_path: Path, title: str) -> None:
-    rejects(write(tmp_path, f"{title}\ndate: 2026-03-02"), "title", "one line")
+    rejects(write_file(tmp_path, f"{title}\ndate: 2026-03-02"), "title", "one line")
 
 
 @pytest.mark.parametrize("title", ['title: ""', 'title: "   "', "title: \"\\t\""])
 def test_blank_title_is_rejected(tmp_path: Path, title: str) -> None:
-    rejects(write(tmp_path, f"{title}\ndate: 2026-03-02"), "title", "blank")
+    rejects(write_file(tmp_path, f"{title}\ndate: 2026-03-02"), "title", "blank")
 
 
 def test_null_title_is_rejected(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title:\ndate: 2026-03-02"), "title")
+    rejects(write_file(tmp_path, "title:\ndate: 2026-03-02"), "title")
 
 
 def test_title_is_trimmed(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, 'title: "  Copyright in Chile  "\ndate: 2026-03-02'))
+    update = load_update(write_file(tmp_path, 'title: "  Copyright in Chile  "\ndate: 2026-03-02'))
     assert update.title == "Copyright in Chile"
 
 
@@ -150,13 +143,13 @@ def test_title_is_trimmed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30", "not-a-date", "01/10/2026"])
 def test_invalid_date_names_the_value(tmp_path: Path, value: str) -> None:
-    path = write(tmp_path, f"title: Copyright in Chile\ndate: {value}")
+    path = write_file(tmp_path, f"title: Copyright in Chile\ndate: {value}")
     error = rejects(path, "date")
     assert str(error) == f"{path}: date: {value} is not a valid date"
 
 
 def test_date_example_from_the_issue(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: x\ndate: 2026-13-45", name="x.md")
+    path = write_file(tmp_path, "title: x\ndate: 2026-13-45", name="x.md")
     with pytest.raises(UpdateError, match=r"x\.md: date: 2026-13-45 is not a valid date$"):
         load_update(path)
 
@@ -165,7 +158,7 @@ def test_date_example_from_the_issue(tmp_path: Path) -> None:
 
 
 def test_unknown_top_level_key_suggests_the_field(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nsumary: Chile widened exceptions.")
+    path = write_file(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nsumary: Chile widened exceptions.")
     rejects(path, "sumary", "unknown field", "did you mean 'summary'?")
 
 
@@ -179,49 +172,49 @@ def test_unknown_top_level_key_suggests_the_field(tmp_path: Path) -> None:
     ],
 )
 def test_unknown_nested_key_suggests_the_field(tmp_path: Path, block: str, wrong: str, right: str) -> None:
-    path = write(tmp_path, f"title: Copyright in Chile\ndate: 2026-03-02\n{block}:\n  {wrong}: x")
+    path = write_file(tmp_path, f"title: Copyright in Chile\ndate: 2026-03-02\n{block}:\n  {wrong}: x")
     rejects(path, f"{block}.{wrong}", "unknown field", f"did you mean '{right}'?")
 
 
 def test_unknown_key_without_a_near_match_lists_the_fields(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nwibble: 1")
+    path = write_file(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nwibble: 1")
     error = rejects(path, "wibble", "unknown field", "known fields:", "title", "publish_at")
     assert "did you mean" not in str(error)
     assert "source" not in error.message and "body" not in error.message
 
 
 def test_the_internal_fields_cannot_be_set(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nbody: sneaky")
+    path = write_file(tmp_path, "title: Copyright in Chile\ndate: 2026-03-02\nbody: sneaky")
     rejects(path, "body", "unknown field")
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nsource: /etc/passwd"), "source", "unknown field")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nsource: /etc/passwd"), "source", "unknown field")
 
 
 # Channels
 
 
 def test_channels_subset_keeps_order(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [email, diff]"))
+    update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [email, diff]"))
     assert update.channels == ("email", "diff")
     assert update.wants("diff") and update.wants("email")
     assert not update.wants("medium") and not update.wants("twitter")
 
 
 def test_unknown_channel_is_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [diff, facebook]")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [diff, facebook]")
     error = rejects(path, None, "'facebook'", "'diff'", "'email'")
     assert error.field is not None and error.field.startswith("channels")
 
 
 def test_no_channel_at_all_is_rejected(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nchannels: []"), "channels", "at least one channel")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nchannels: []"), "channels", "at least one channel")
 
 
 def test_a_channel_listed_twice_is_rejected(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [diff, diff]"), "channels", "'diff'", "twice")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nchannels: [diff, diff]"), "channels", "'diff'", "twice")
 
 
 def test_channels_must_be_a_list(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nchannels: diff"), "channels")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nchannels: diff"), "channels")
 
 
 # Slugs
@@ -236,7 +229,7 @@ def test_channels_must_be_a_list(tmp_path: Path) -> None:
     ],
 )
 def test_slug_defaults_from_the_title(tmp_path: Path, title: str, slug: str) -> None:
-    assert load_update(write(tmp_path, f'title: "{title}"\ndate: 2026-03-02')).slug == slug
+    assert load_update(write_file(tmp_path, f'title: "{title}"\ndate: 2026-03-02')).slug == slug
 
 
 @pytest.mark.parametrize(
@@ -245,7 +238,7 @@ def test_slug_defaults_from_the_title(tmp_path: Path, title: str, slug: str) -> 
     ids=["cjk", "arabic", "emoji-only", "punctuation-only"],
 )
 def test_non_latin_titles_still_give_a_usable_slug(tmp_path: Path, title: str) -> None:
-    slug = load_update(write(tmp_path, f'title: "{title}"\ndate: 2026-03-02')).slug
+    slug = load_update(write_file(tmp_path, f'title: "{title}"\ndate: 2026-03-02')).slug
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)
     assert slug == make_slug(title)
     assert make_slug(title) == make_slug(title)
@@ -262,10 +255,10 @@ def test_long_titles_give_bounded_slugs() -> None:
 
 
 def test_explicit_slug_wins_and_is_checked(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: Свобода знаний\ndate: 2026-03-02\nslug: kz-kg-media-law"))
+    update = load_update(write_file(tmp_path, "title: Свобода знаний\ndate: 2026-03-02\nslug: kz-kg-media-law"))
     assert update.slug == "kz-kg-media-law"
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nslug: Bad Slug"), "slug", "'Bad Slug'", "not a slug")
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nslug: a--b"), "slug", "not a slug")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nslug: Bad Slug"), "slug", "'Bad Slug'", "not a slug")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nslug: a--b"), "slug", "not a slug")
 
 
 # Language
@@ -273,46 +266,46 @@ def test_explicit_slug_wins_and_is_checked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr", "pt-BR", "zh-Hant", "zh-Hant-TW", "es-419", "ar", "sr-Latn-RS"])
 def test_bcp47_tags_are_accepted(tmp_path: Path, lang: str) -> None:
-    assert load_update(write(tmp_path, f"title: T\ndate: 2026-03-02\nlang: {lang}")).lang == lang
+    assert load_update(write_file(tmp_path, f"title: T\ndate: 2026-03-02\nlang: {lang}")).lang == lang
 
 
 @pytest.mark.parametrize("lang", ["english", "en_US", "e", "en-", "fr--CA", "123"])
 def test_non_bcp47_tags_are_rejected(tmp_path: Path, lang: str) -> None:
-    rejects(write(tmp_path, f'title: T\ndate: 2026-03-02\nlang: "{lang}"'), "lang", "BCP 47")
+    rejects(write_file(tmp_path, f'title: T\ndate: 2026-03-02\nlang: "{lang}"'), "lang", "BCP 47")
 
 
 # Images
 
 
 def test_image_needs_alt_text(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\nimage: ../images/map.png", name="updates-alt.md")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\nimage: ../images/map.png", name="updates-alt.md")
     rejects(path, "image_alt", "alt text")
 
 
 def test_blank_alt_text_counts_as_missing(tmp_path: Path) -> None:
     (tmp_path / "map.png").write_bytes((FIXTURES / "images" / "map.png").read_bytes())
-    path = write(tmp_path, 'title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: "  "')
+    path = write_file(tmp_path, 'title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: "  "')
     rejects(path, "image_alt", "alt text")
 
 
 def test_alt_text_without_an_image_is_rejected(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nimage_alt: A map"), "image_alt", "no image")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nimage_alt: A map"), "image_alt", "no image")
 
 
 def test_image_next_to_the_update_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "map.png").write_bytes((FIXTURES / "images" / "map.png").read_bytes())
-    update = load_update(write(tmp_path, "title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: A map"))
+    update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: A map"))
     assert update.image_path == (tmp_path / "map.png").resolve()
 
 
 def test_missing_image_is_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\nimage: nowhere.png\nimage_alt: A map")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\nimage: nowhere.png\nimage_alt: A map")
     rejects(path, "image", "nowhere.png", "does not exist")
 
 
 def test_image_that_is_a_folder_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "pictures").mkdir()
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nimage: pictures\nimage_alt: A map"), "image", "pictures")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nimage: pictures\nimage_alt: A map"), "image", "pictures")
 
 
 def test_image_outside_the_content_root_is_rejected(tmp_path: Path) -> None:
@@ -320,7 +313,7 @@ def test_image_outside_the_content_root_is_rejected(tmp_path: Path) -> None:
     (root / "updates").mkdir(parents=True)
     secret = tmp_path / "secret.png"
     secret.write_bytes((FIXTURES / "images" / "map.png").read_bytes())
-    path = write(root / "updates", "title: T\ndate: 2026-03-02\nimage: ../../secret.png\nimage_alt: A map")
+    path = write_file(root / "updates", "title: T\ndate: 2026-03-02\nimage: ../../secret.png\nimage_alt: A map")
     rejects(path, "image", "../../secret.png", "outside the content folder", content_root=root)
 
 
@@ -328,7 +321,8 @@ def test_absolute_image_outside_the_root_is_rejected(tmp_path: Path) -> None:
     secret = tmp_path.parent / f"{tmp_path.name}-outside.png"
     secret.write_bytes(b"\x89PNG\r\n\x1a\n")
     try:
-        rejects(write(tmp_path, f"title: T\ndate: 2026-03-02\nimage: {secret}\nimage_alt: A map"), "image", "outside")
+        front = f"title: T\ndate: 2026-03-02\nimage: {secret}\nimage_alt: A map"
+        rejects(write_file(tmp_path, front), "image", "outside")
     finally:
         secret.unlink()
 
@@ -344,29 +338,29 @@ def test_symlink_escaping_the_root_is_rejected(tmp_path: Path) -> None:
     root = tmp_path / "content"
     root.mkdir()
     (root / "map.png").symlink_to(outside)
-    rejects(write(root, "title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: A map"), "image", "outside")
+    rejects(write_file(root, "title: T\ndate: 2026-03-02\nimage: map.png\nimage_alt: A map"), "image", "outside")
 
 
 # Status and scheduling
 
 
 def test_status_is_draft_or_ready(tmp_path: Path) -> None:
-    assert load_update(write(tmp_path, "title: T\ndate: 2026-03-02\nstatus: draft")).status == "draft"
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\nstatus: published"), "status", "'published'", "'draft'")
+    assert load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02\nstatus: draft")).status == "draft"
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\nstatus: published"), "status", "'published'", "'draft'")
 
 
 def test_publish_at_with_offset_is_accepted(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: 2026-10-08T09:00:00Z"))
+    update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: 2026-10-08T09:00:00Z"))
     assert update.publish_at == dt.datetime(2026, 10, 8, 9, 0, tzinfo=dt.UTC)
 
 
 def test_naive_publish_at_is_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: 2026-10-08T09:00:00")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: 2026-10-08T09:00:00")
     rejects(path, "publish_at", "time zone")
 
 
 def test_invalid_publish_at_is_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: next tuesday")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\npublish_at: next tuesday")
     rejects(path, "publish_at", "next tuesday", "not a valid date and time")
 
 
@@ -385,14 +379,14 @@ def test_invalid_publish_at_is_rejected(tmp_path: Path) -> None:
     ],
 )
 def test_channel_blocks_and_lists_are_validated(tmp_path: Path, front: str, field: str, needle: str) -> None:
-    rejects(write(tmp_path, f"title: T\ndate: 2026-03-02\n{front}"), field, needle)
+    rejects(write_file(tmp_path, f"title: T\ndate: 2026-03-02\n{front}"), field, needle)
 
 
 # Malformed files
 
 
 def test_malformed_yaml_is_rejected_with_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: [unclosed\ndate: 2026-03-02")
+    path = write_file(tmp_path, "title: [unclosed\ndate: 2026-03-02")
     rejects(path, "front matter", "invalid YAML", "at line 3")
 
 
@@ -405,18 +399,18 @@ def test_malformed_yaml_is_rejected_with_its_line(tmp_path: Path) -> None:
     ],
 )
 def test_yaml_tags_that_construct_objects_are_rejected(tmp_path: Path, tag: str) -> None:
-    path = write(tmp_path, f"title: {tag}\ndate: 2026-03-02")
+    path = write_file(tmp_path, f"title: {tag}\ndate: 2026-03-02")
     rejects(path, "front matter", "at line 2", "YAML tags that construct objects are not allowed")
     assert not Path("/tmp/herald-pwned").exists()
 
 
 def test_duplicate_keys_are_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: First\ndate: 2026-03-02\ntitle: Second")
+    path = write_file(tmp_path, "title: First\ndate: 2026-03-02\ntitle: Second")
     rejects(path, "front matter", "duplicate key 'title'", "at line 4")
 
 
 def test_duplicate_nested_keys_are_rejected(tmp_path: Path) -> None:
-    path = write(tmp_path, "title: T\ndate: 2026-03-02\ndiff:\n  status: draft\n  status: publish")
+    path = write_file(tmp_path, "title: T\ndate: 2026-03-02\ndiff:\n  status: draft\n  status: publish")
     rejects(path, "front matter", "duplicate key 'status'")
 
 
@@ -427,11 +421,11 @@ def test_error_lines_count_blank_lines_after_the_opening_fence(tmp_path: Path) -
 
 
 def test_non_text_keys_are_rejected(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02\n1: one"), "front matter", "keys must be text")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02\n1: one"), "front matter", "keys must be text")
 
 
 def test_front_matter_must_be_a_mapping(tmp_path: Path) -> None:
-    rejects(write(tmp_path, "- title\n- date"), "front matter", "mapping")
+    rejects(write_file(tmp_path, "- title\n- date"), "front matter", "mapping")
 
 
 def test_non_utf8_file_is_rejected(tmp_path: Path) -> None:
@@ -442,7 +436,7 @@ def test_non_utf8_file_is_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("body", ["", "\n", "   \n\t\n"])
 def test_empty_body_is_rejected(tmp_path: Path, body: str) -> None:
-    rejects(write(tmp_path, "title: T\ndate: 2026-03-02", body=body), "body", "no text")
+    rejects(write_file(tmp_path, "title: T\ndate: 2026-03-02", body=body), "body", "no text")
 
 
 def test_missing_front_matter_is_rejected(tmp_path: Path) -> None:
@@ -476,11 +470,11 @@ def test_utf8_bom_and_crlf_file_works(tmp_path: Path) -> None:
 
 
 def test_yaml_dates_stay_text_until_validated(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: T\ndate: 2026-03-02\nsummary: 2026-03-02"))
+    update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02\nsummary: 2026-03-02"))
     assert update.summary == "2026-03-02"
 
 
 def test_update_is_frozen(tmp_path: Path) -> None:
-    update = load_update(write(tmp_path, "title: T\ndate: 2026-03-02"))
+    update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02"))
     with pytest.raises(ValueError):
         update.title = "Changed"  # type: ignore[misc]
