@@ -398,6 +398,8 @@ def lead_text(found: Sequence[Sentence], budget: int, max_sentences: int | None 
             break
         parts.append((sentence.pieces[0].sep if parts else "") + sentence.text)
         weight += sep_weight + sentence.weight
+    if len(parts) > 1 and parts[-1].rstrip().endswith(":"):
+        parts.pop()  # "We asked the Commission to:" announces what did not fit
     if parts or not found:
         return "".join(parts)
     return pack([Chunk(found[:1])], lambda _: budget - plain_weight(ELLIPSIS))[0] + ELLIPSIS

@@ -417,3 +417,13 @@ def test_a_sentence_longer_than_the_room_left_breaks_after_a_clause_not_mid_phra
     tweets = pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240)
     assert tweets[0].endswith("and it matters for Wikipedia,")
     assert tweets[1] == "a project that depends on a free and open internet."
+
+
+def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
+    from channels.thread_split import lead_text, sentences
+
+    found = sentences("Wikipedia is written by volunteers. We asked the Commission to:\n1. Keep the research "
+                      "exception broad, make opt-outs machine-readable and require disclosure of training data.")
+    assert [s.text for s in found][1] == "We asked the Commission to:"
+    assert lead_text(found, 100) == "Wikipedia is written by volunteers."
+    assert lead_text(found[1:], 100) == "We asked the Commission to:"  # alone, it is kept
