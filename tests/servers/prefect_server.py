@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from wordpress_server import HOST, free_port
+from wordpress_server import HOST, free_port, process_group
 
 BIN = Path(sys.executable).parent
 START_TIMEOUT = 90.0
@@ -45,22 +45,9 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
 
 
-@contextmanager
-def process(args: list[str], log: Path, env: dict[str, str], cwd: Path | None = None) -> Iterator[subprocess.Popen]:
-    """Start a process in its own group; on exit interrupt that group, then kill it if it lingers."""
-    with log.open("wb") as stream:
-        child = subprocess.Popen(args, stdout=stream, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                 start_new_session=True)
-    try:
-        yield child
-    finally:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGINT)
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+def process(args: list[str], log: Path, env: dict[str, str]):  # noqa: ANN201 - a context manager
+    """A Prefect server or worker in its own group, interrupted (then killed) on exit."""
+    return process_group(args, log, env, stop=signal.SIGINT, grace=10)
 
 
 @contextmanager

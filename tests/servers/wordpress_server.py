@@ -118,8 +118,11 @@ def _tail(log: Path) -> str:
 
 
 @contextmanager
-def _process(args: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None):
-    """Start a server in its own process group; stop that group (and only it) on exit."""
+def process_group(
+    args: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
+    stop: signal.Signals = signal.SIGTERM, grace: float = 15,
+) -> Iterator[subprocess.Popen]:
+    """Start a server in its own process group; on exit send `stop` to that group, then SIGKILL after `grace`."""
     with log.open("wb") as stream:
         process = subprocess.Popen(
             args, stdout=stream, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
@@ -128,9 +131,9 @@ def _process(args: list[str], log: Path, env: dict[str, str] | None = None, cwd:
         yield process
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            os.killpg(process.pid, stop)
             try:
-                process.wait(timeout=15)
+                process.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
@@ -158,7 +161,7 @@ def mariadb(root: Path, db_password: str) -> Iterator[int]:
             f"--bind-address={HOST}", f"--socket={root / 'mysqld.sock'}", f"--pid-file={root / 'mysqld.pid'}",
             f"--init-file={init}", *tuning]  # fmt: skip
     log = root / "mariadb.log"
-    with _process(args, log) as process:
+    with process_group(args, log) as process:
         wait_for_port(port, process, "mariadbd", log)
         yield port
 
@@ -252,7 +255,7 @@ def running_wordpress(root: Path) -> Iterator[WordPressSite]:
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}
         args = ["php", "-d", f"auto_prepend_file={prepend}", "-S", f"{HOST}:{port}"]
         log = root / "php.log"
-        php = stack.enter_context(_process(args, log, env=env, cwd=WORDPRESS_ROOT))
+        php = stack.enter_context(process_group(args, log, env=env, cwd=WORDPRESS_ROOT))
         wait_for_port(port, php, "php -S", log)
         _install(site, admin_password)
         app_password = _application_password(config_name, site)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -39,14 +38,6 @@ def draft() -> MediumDraft:
 def fake():
     with FakeMedium(TOKEN) as server:
         yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = Ledger.at(tmp_path / "herald.db")
-    ledger.record_update(SLUG, "full.md", "Don't Blink", date(2026, 10, 1))
-    yield ledger
-    ledger.close()
 
 
 def transport(api_base: str, ledger: Ledger, token: str = TOKEN, timeout: float = 5) -> MediumTransport:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -58,14 +57,6 @@ def draft() -> EmailDraft:
     context = RenderContext(diff_url=DIFF_URL, diff_url_known=True, email_from=f"Advocacy <{SENDER}>",
                             email_to=LIST, message_id_domain="example.org")
     return Email().render(update, context)
-
-
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = Ledger.at(tmp_path / "herald.db")
-    ledger.record_update(SLUG, "full.md", "Don't Blink", date(2026, 10, 1))
-    yield ledger
-    ledger.close()
 
 
 def settings(port: int, **overrides) -> EmailSettings:

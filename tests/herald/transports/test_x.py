@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -67,14 +66,6 @@ def thread(tmp_path: Path, tweets: tuple[str, ...] = THREAD):
 def fake():
     with FakeX(**SECRETS) as server:
         yield server
-
-
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = Ledger.at(tmp_path / "herald.db")
-    ledger.record_update(SLUG, "update.md", "Don't Blink: September 2026", date(2026, 10, 1))
-    yield ledger
-    ledger.close()
 
 
 def settings(api_base: str, **overrides) -> TwitterSettings:
