@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
 
 from channels.base import draft_digest
 from content.errors import UpdateError
 from herald.drafts import Rendered
+from herald.ledger import UTCDateTime
 
 SQLITE_TIMEOUT_SECONDS = 30
 
@@ -23,7 +24,7 @@ approvals = Table(
     Column("channel", String(20), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("approved_by", String(200), nullable=False),
-    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_at", UTCDateTime, nullable=False),
 )
 
 
@@ -60,7 +61,7 @@ class Approvals:
         query = select(approvals).where(approvals.c.slug == slug).order_by(approvals.c.id)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return {row.channel: Approval(row.channel, row.digest, row.approved_by, _utc(row.approved_at))
+        return {row.channel: Approval(row.channel, row.digest, row.approved_by, row.approved_at)
                 for row in rows}
 
     def check(self, rendered: Rendered) -> None:
@@ -82,11 +83,6 @@ class Approvals:
             problems.append(f"{', '.join(missing)} never approved")
         if problems:
             raise UpdateError(source, "approval", "; ".join(problems) + "; review the preview and approve again")
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives timestamps back naive; they were written in UTC."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def require_approval(rendered: Rendered, ledger_url: str) -> None:

@@ -46,7 +46,7 @@ class UnknownUpdate(LookupError):
     """A slug the ledger has never recorded with `record_update`."""
 
 
-class _UTCDateTime(TypeDecorator[dt.datetime]):
+class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timestamp stored as UTC and always read back timezone-aware."""
 
     impl = DateTime(timezone=True)
@@ -75,8 +75,8 @@ updates = Table(
     Column("source", Text, nullable=False),
     Column("title", Text, nullable=False),
     Column("date", Date, nullable=False, index=True),
-    Column("first_seen_at", _UTCDateTime, nullable=False),
-    Column("updated_at", _UTCDateTime, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 receipts = Table(
@@ -91,8 +91,8 @@ receipts = Table(
     Column("payload_hash", String(64)),
     Column("detail", Text, nullable=False, default=""),
     Column("transport", String(16), nullable=False),
-    Column("created_at", _UTCDateTime, nullable=False),
-    Column("updated_at", _UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("update_id", "channel"),
 )
 
@@ -108,8 +108,8 @@ parts = Table(
     Column("remote_id", Text),
     Column("url", Text),
     Column("payload_hash", String(64)),
-    Column("created_at", _UTCDateTime, nullable=False),
-    Column("updated_at", _UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("update_id", "channel", "kind", "position"),
 )
 
@@ -119,8 +119,8 @@ leases = Table(
     metadata,
     Column("slug", String(200), primary_key=True),
     Column("owner", Text, nullable=False),
-    Column("acquired_at", _UTCDateTime, nullable=False),
-    Column("expires_at", _UTCDateTime, nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 
