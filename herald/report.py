@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-DONE_STATUSES = ("published", "already_published", "pending_manual", "dry_run")
 NOT_DONE = ("failed", "held", "needs_attention")
 
 
