@@ -20,7 +20,7 @@ from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.preview import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
-from herald.transports import Ambiguous, NeedsAttention, Transport
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
 from herald.transports.select import transport_for
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
@@ -87,16 +87,21 @@ def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> Non
         return
     with ThreadPoolExecutor(max_workers=len(transports), thread_name_prefix="preflight") as pool:
         checks = [pool.submit(_check, transport, drafts[name]) for name, transport in transports.items()]
-    for check in checks:  # every check has finished; the first failure in channel order is the one reported
-        check.result()
+    problems = [str(error) for error in (check.result() for check in checks) if error is not None]
+    if problems:  # every failing channel is named, in channel order, one line each
+        raise PreflightError("\n".join(problems))
 
 
-def _check(transport: Transport, draft: Draft) -> None:
+def _check(transport: Transport, draft: Draft) -> TransportError | None:
     """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
-    transport.preflight(draft)
+    try:
+        transport.preflight(draft)
+    except TransportError as error:
+        return error
     look_up = getattr(transport, "look_up", None)
     if look_up is not None:
         look_up(draft)
+    return None
 
 
 @contextmanager

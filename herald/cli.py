@@ -180,8 +180,7 @@ def publish(
         try:
             results = publish_file(update, selected, dry_run, config=config)
         except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
+            _preflight_failed(error)
         except LeaseHeld as error:
             err.print(f"[red]not published:[/red] {error}", markup=True)
             raise typer.Exit(EXIT_FAILED) from None
@@ -190,6 +189,13 @@ def publish(
     _print_results(results)
     if any(result["status"] in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
+
+
+def _preflight_failed(error: Exception) -> None:
+    """One line per channel that failed its pre-flight check; nothing was sent."""
+    for line in str(error).splitlines():
+        err.print(f"[red]pre-flight failed:[/red] {line}; nothing was sent", markup=True)
+    raise typer.Exit(EXIT_FAILED) from None
 
 
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
@@ -304,8 +310,7 @@ def recap(
         try:
             result = recap_month(month, dry_run, config=config)
         except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
+            _preflight_failed(error)
         except INPUT_ERRORS as error:
             _fail(error)
     for warning in result["warnings"]:

@@ -17,6 +17,7 @@ from channels.email import EmailDraft
 from config.settings import EmailSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports.outcomes import why_unreachable
 from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
 
 CHANNEL = "email"
@@ -96,7 +97,7 @@ class SmtpTransport:
         except ssl.SSLError as error:
             raise self._tls_error(failure, error) from None
         except (smtplib.SMTPConnectError, OSError) as error:
-            raise TransientError(f"email: could not connect to {self.where}: {type(error).__name__}") from None
+            raise TransientError(f"email: cannot reach {self.where} ({why_unreachable(error)})") from None
         try:
             try:
                 if settings.security == "starttls":
@@ -132,7 +133,10 @@ class SmtpTransport:
         envelope(draft)
         self.close()
         with ExitStack() as stack:
-            smtp = stack.enter_context(self._session(PreflightError))
+            try:
+                smtp = stack.enter_context(self._session(PreflightError))
+            except TransientError as error:
+                raise PreflightError(str(error)) from None
             self._kept = (stack.pop_all(), smtp, time.monotonic())
 
     def close(self) -> None:

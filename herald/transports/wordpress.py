@@ -14,7 +14,8 @@ from channels.base import Receipt
 from channels.diff import DiffDraft
 from config.settings import DiffSettings
 from herald.ledger import Ledger
-from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports.outcomes import http_failure, network_failure
 from herald.transports.parts import tracked_write
 
 CHANNEL = "diff"
@@ -85,13 +86,10 @@ class WordPressTransport:
             response = self._client.request(
                 method, url, params=query, auth=self._auth, timeout=self.settings.timeout_seconds, **kwargs
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
-        except httpx.TransportError as error:
-            if method == "GET":
-                raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
-            # The request went out and no answer came: a rerun looks the post up by slug before writing again.
-            raise Ambiguous(f"{CHANNEL}: no answer to {method} {route} ({type(error).__name__})", True) from None
+        except httpx.HTTPError as error:
+            # A write that went out with no answer: the next attempt looks it up (post by slug, term by slug).
+            raise network_failure(CHANNEL, f"{method} {route}", url, error, write=method != "GET",
+                                  reconcilable=True) from None
         if self._pretty is None and method == "GET":
             # Without rewrites WordPress answers /wp-json/... with an HTML page (or a 404), never its JSON.
             self._pretty = _is_json(response)
@@ -110,12 +108,8 @@ class WordPressTransport:
 
     def _raise(self, response: httpx.Response, method: str, route: str) -> NoReturn:
         code, message, _ = _error(response)
-        text = f"{CHANNEL}: WordPress answered {response.status_code} to {method} {route}: {code}: {message}"
-        if response.status_code == 429 or (response.status_code >= 500 and method == "GET"):
-            raise TransientError(text, _retry_after(response))
-        if response.status_code >= 500:
-            raise Ambiguous(text, True)
-        raise TransportError(text)
+        raise http_failure(CHANNEL, f"{method} {route}", response.status_code, f"{code}: {message}",
+                           write=method != "GET", reconcilable=True, retry_after=_retry_after(response))
 
     def preflight(self, draft: DiffDraft) -> None:
         """Check the credentials and the user's capabilities with `users/me`, and that the image is there."""
@@ -124,8 +118,7 @@ class WordPressTransport:
         try:
             response = self._call("GET", "users/me", {"context": "edit"})
         except TransientError as error:
-            reason = str(error).partition(" failed: ")[2]
-            raise PreflightError(f"{CHANNEL}: cannot reach WordPress at {self.settings.base_url}: {reason}") from None
+            raise PreflightError(str(error)) from None
         user = self.settings.username
         if response.status_code in (401, 403):
             code = _error(response)[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 import smtp_server
 from medium_api import FakeMedium
+from smtp_server import free_port
 from typer.testing import CliRunner
 from x_api import FakeX
 
@@ -116,7 +117,7 @@ def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_
     [
         ("HERALD_DIFF__APP_PASSWORD", "wrong wrong wrong wrong", "diff: WordPress rejected the credentials"),
         ("HERALD_MEDIUM__TOKEN", "not-the-token", "medium: the integration token was rejected"),
-        ("HERALD_TWITTER__DAILY_POST_QUOTA", "1", "daily post quota is 1"),
+        ("HERALD_TWITTER__DAILY_POST_QUOTA", "1", "over the daily post quota of 1"),
         ("HERALD_EMAIL__PASSWORD", "not-the-password", "email: the SMTP server refused the login"),
     ],
 )
@@ -126,6 +127,21 @@ def test_a_preflight_failure_sends_nothing(services, monkeypatch, variable, valu
     assert result.exit_code == 1, result.output
     assert complaint in " ".join(result.output.split())
     assert value not in result.output or variable.endswith("QUOTA")
+    assert _nothing_sent(services, OTHER_SLUG)
+
+
+def test_unreachable_services_fail_preflight_one_line_each_without_a_traceback(services, monkeypatch):
+    closed = [free_port(), free_port()]
+    monkeypatch.setenv("HERALD_MEDIUM__API_BASE", f"http://127.0.0.1:{closed[0]}/v1")
+    monkeypatch.setenv("HERALD_TWITTER__API_BASE", f"http://127.0.0.1:{closed[1]}")
+    result = _publish(OTHER)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("pre-flight failed")]
+    assert lines == [
+        f"pre-flight failed: medium: cannot reach 127.0.0.1:{closed[0]} (connection refused); nothing was sent",
+        f"pre-flight failed: twitter: cannot reach 127.0.0.1:{closed[1]} (connection refused); nothing was sent",
+    ]
+    assert "Traceback" not in result.output
     assert _nothing_sent(services, OTHER_SLUG)
 
 

@@ -142,10 +142,13 @@ def test_plain_smtp_is_refused_for_a_remote_host(ledger: Ledger, draft: EmailDra
     assert not is_loopback("mail.example.org") and not is_loopback("10.0.0.1")
 
 
-def test_connection_refused_is_transient(ledger: Ledger, draft: EmailDraft) -> None:
-    with pytest.raises(TransientError, match="could not connect"):
-        transport(free_port(), ledger, None).send(draft)
+def test_connection_refused_is_transient_and_a_preflight_failure(ledger: Ledger, draft: EmailDraft) -> None:
+    port = free_port()
+    with pytest.raises(TransientError, match=rf"^email: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
+        transport(port, ledger, None).send(draft)
     assert [p.status for p in ledger.parts(SLUG, "email")] == []
+    with pytest.raises(PreflightError, match=rf"^email: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
+        transport(port, ledger, None).preflight(draft)
 
 
 def test_no_answer_after_the_data_is_not_retried(pki: Pki, ledger: Ledger, draft: EmailDraft) -> None:
