@@ -11,16 +11,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import smtp_server
-from faults import FaultPlan
-from medium_api import FakeMedium
 from typer.testing import CliRunner
-from wordpress_api import FakeWordPress
+from world import X_KEYS, World, world_config
 from x_api import FakeX
 
 from herald.cli import app
@@ -28,63 +23,7 @@ from herald.ledger import UNSETTLED_PART_STATUSES, Ledger
 from herald.report import NOT_DONE
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
-WP_USER, WP_PASSWORD = "herald", "abcd efgh ijkl mnop qrst uvwx"
-X_KEYS = {"consumer_key": "ck-f", "consumer_secret": "cs-f", "access_token": "1-at-f", "access_token_secret": "ats-f"}
-MEDIUM_TOKEN = "medium-f"
-SMTP_USER, SMTP_PASSWORD = "herald", "smtp-f"
 TOPICS = ["copyright", "platform rules", "data protection", "internet shutdowns", "public domain", "AI training"]
-
-
-@dataclass
-class World:
-    """The four fakes, the fault plan they share, and the config that points at them."""
-
-    wordpress: FakeWordPress
-    medium: FakeMedium
-    x: FakeX
-    smtp: smtp_server.Server
-    faults: FaultPlan | None
-    config: Path
-    root: Path
-
-
-def _config(workdir: Path, world: dict, retry_delays: str = "[0]") -> Path:
-    config = workdir / "herald.toml"
-    config.write_text(
-        f'content_root = "{workdir / "content"}"\noutbox = "{workdir / "outbox"}"\n'
-        f'ledger_url = "sqlite:///{workdir / "herald.db"}"\n'
-        f"[publish]\nretries = 4\nretry_delays = {retry_delays}\n"
-        f'[diff]\nbase_url = "{world["wordpress"].url}"\nusername = "{WP_USER}"\ntimeout_seconds = 5\n'
-        f'[medium]\napi_base = "{world["medium"].api_base}"\ntimeout_seconds = 5\n'
-        f'[twitter]\napi_base = "{world["x"].url}"\ntimeout_seconds = 5\ndaily_post_quota = 100\n'
-        f'[email]\nfrom_addr = "Advocacy <advocacy@example.org>"\nlist_addr = "news@lists.example.org"\n'
-        f'message_id_domain = "example.org"\nsmtp_host = "127.0.0.1"\nsmtp_port = {world["smtp"].port}\n'
-        f'username = "{SMTP_USER}"\nca_file = "{world["pki"].ca}"\ntimeout_seconds = 5\n',
-        encoding="utf-8",
-    )
-    return config
-
-
-@pytest.fixture
-def world(workdir: Path, smtp_pki, monkeypatch: pytest.MonkeyPatch, request) -> Iterator[World]:
-    """Fakes of all four services sharing one seeded fault plan (`share` from the test's `faults` marker)."""
-    marker = request.node.get_closest_marker("faults")
-    faults = FaultPlan(marker.args[0], seed=marker.kwargs.get("seed", 7), modes=("before", "after"),
-                       before=("refuse", "drop", "reset"), after=("drop", "reset", "500", "504")) if marker else None
-    smtp_faults = FaultPlan(marker.args[0], seed=marker.kwargs.get("seed", 7) + 1, modes=("before", "after"),
-                            before=("refuse", "drop", "reset"), after=("drop", "reset")) if marker else None
-    smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD, faults=smtp_faults)
-    with (FakeWordPress(WP_USER, WP_PASSWORD, faults=faults) as wordpress, FakeMedium(MEDIUM_TOKEN, faults=faults)
-          as medium, FakeX(**X_KEYS, faults=faults, shorten_urls=True, escape_html=True) as x):
-        services = {"wordpress": wordpress, "medium": medium, "x": x, "smtp": smtp, "pki": smtp_pki}
-        config = _config(workdir, services)
-        monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", WP_PASSWORD)
-        monkeypatch.setenv("HERALD_MEDIUM__TOKEN", MEDIUM_TOKEN)
-        for name, value in X_KEYS.items():
-            monkeypatch.setenv(f"HERALD_TWITTER__{name.upper()}", value)
-        monkeypatch.setenv("HERALD_EMAIL__PASSWORD", SMTP_PASSWORD)
-        yield World(wordpress, medium, x, smtp, faults, config, workdir)
-    smtp.controller.stop()
 
 
 def _write_update(root: Path, number: int, rng: random.Random) -> Path:
@@ -220,7 +159,7 @@ EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 def test_a_publisher_killed_mid_thread_is_finished_by_a_rerun_without_duplicates(world: World, prefect_engine,
                                                                                  smtp_pki) -> None:
     with SlowX(**X_KEYS, shorten_urls=True) as slow_x:
-        config = _config(world.root, {"wordpress": world.wordpress, "medium": world.medium, "x": slow_x,
+        config = world_config(world.root, {"wordpress": world.wordpress, "medium": world.medium, "x": slow_x,
                                       "smtp": world.smtp, "pki": smtp_pki})
         env = _cli_env(config)
         publisher = subprocess.Popen([sys.executable, "-m", "herald.cli", "publish", EXAMPLE], cwd=world.root, env=env,
@@ -251,7 +190,7 @@ def test_a_publisher_killed_mid_thread_is_finished_by_a_rerun_without_duplicates
 
 def test_two_concurrent_publishes_of_one_update_send_once(world: World, prefect_engine, smtp_pki) -> None:
     with SlowX(**X_KEYS, delay=2.0) as slow_x:
-        config = _config(world.root, {"wordpress": world.wordpress, "medium": world.medium, "x": slow_x,
+        config = world_config(world.root, {"wordpress": world.wordpress, "medium": world.medium, "x": slow_x,
                                       "smtp": world.smtp, "pki": smtp_pki})
         env = _cli_env(config)
         command = [sys.executable, "-m", "herald.cli", "publish", EXAMPLE]

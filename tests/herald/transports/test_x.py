@@ -154,8 +154,9 @@ def test_x_a_duplicate_of_a_tweet_outside_the_thread_needs_a_person_with_a_hint_
     fake.tweets.append(Tweet("1700000000000000000", THREAD[2], None))
     with pytest.raises(NeedsAttention) as caught:
         transport(fake, ledger).send(thread(tmp_path))
-    assert str(caught.value).startswith("twitter: X refused tweet 3 as a duplicate of an earlier tweet "
-                                        "(https://x.com/i/status/1700000000000000000, which is not part of this thread)")
+    assert str(caught.value).startswith(
+        "twitter: X refused tweet 3 as a duplicate of an earlier tweet "
+        "(https://x.com/i/status/1700000000000000000, which is not part of this thread)")
     assert f"herald resolve {SLUG} twitter --part 3 --sent URL" in str(caught.value)
     assert fake.calls("POST", "/2/tweets")[-1].json["text"] == THREAD[2]
     assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "ambiguous"]
