@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 import tweepy
+from faults import FaultPlan
 from x_api import DUPLICATE, FakeX
 
 pytestmark = pytest.mark.live
@@ -135,3 +138,67 @@ def test_delete_tweet(fake: FakeX) -> None:
     assert x.get_tweet(tweet_id, user_auth=True).errors[0]["title"] == "Not Found Error"
     with pytest.raises(tweepy.NotFound):
         x.delete_tweet(tweet_id)
+def test_stored_then_503_then_the_retry_is_a_duplicate(fake: FakeX) -> None:
+    fake.faults = FaultPlan.scripted().on("POST", "/2/tweets", "after:503")
+    x = client(fake)
+    with pytest.raises(tweepy.TwitterServerError) as raised:
+        x.create_tweet(text="stored, but the reply says 503")
+    assert raised.value.response.status_code == 503
+    assert [t.text for t in fake.tweets] == ["stored, but the reply says 503"]
+    fake.faults.enabled = False
+    with pytest.raises(tweepy.Forbidden) as again:
+        x.create_tweet(text="stored, but the reply says 503")
+    assert again.value.api_messages == [DUPLICATE] and len(fake.tweets) == 1
+
+
+def test_media_writes_and_deletes_are_subject_to_faults(fake: FakeX) -> None:
+    plan = FaultPlan(1.0, seed=1, modes=("after",), after=("drop",), methods=("POST", "DELETE"))
+    v1, x = api(fake), client(fake)
+    with plan.suspended():
+        fake.faults = plan
+        tweet_id = x.create_tweet(text="will be deleted").data["id"]
+    with pytest.raises(tweepy.TweepyException, match="Failed to send request"):
+        v1.media_upload("map.png", file=io.BytesIO(PNG))
+    (media,) = fake.media.values()
+    with pytest.raises(tweepy.TweepyException):
+        v1.create_media_metadata(media.id, "alt")
+    assert media.alt_text == "alt"
+    with pytest.raises(requests.ConnectionError):
+        x.delete_tweet(tweet_id)
+    assert fake.tweets == [] and [d.path for d in plan.history] == [
+        "/1.1/media/upload.json", "/1.1/media/metadata/create.json", f"/2/tweets/{tweet_id}"]
+
+
+def test_scripted_429_carries_x_rate_limit_reset_and_stores_nothing(fake: FakeX) -> None:
+    fake.faults = FaultPlan.scripted(retry_after=60).on("POST", "/2/tweets", "before:429", nth=2)
+    x = client(fake)
+    x.create_tweet(text="one")
+    started = int(time.time())
+    with pytest.raises(tweepy.TooManyRequests) as raised:
+        x.create_tweet(text="two")
+    response = raised.value.response
+    assert started + 59 <= int(response.headers["x-rate-limit-reset"]) <= int(time.time()) + 61
+    assert "retry-after" not in response.headers and response.headers["x-rate-limit-remaining"] == "0"
+    assert [t.text for t in fake.tweets] == ["one"]
+    assert x.create_tweet(text="two").data["text"] == "two"  # only the 2nd POST was scripted
+
+
+def test_after_timeout_stores_the_tweet_and_tweepy_times_out() -> None:
+    plan = FaultPlan.scripted(hold=3.0).on("POST", "/2/tweets", "after:timeout")
+    with FakeX(**SECRETS, faults=plan) as fake:
+        x = client(fake)
+        x.session.request = functools.partial(x.session.request, timeout=0.3)
+        with pytest.raises(requests.ReadTimeout):
+            x.create_tweet(text="held")
+        assert [t.text for t in fake.tweets] == ["held"]
+
+
+def test_before_403_and_400_faults_use_x_s_problem_format(fake: FakeX) -> None:
+    fake.faults = FaultPlan.scripted().on("POST", "/2/tweets", "before:403").on(
+        "POST", "/1.1/media/upload.json", "before:400")
+    with pytest.raises(tweepy.Forbidden) as raised:
+        client(fake).create_tweet(text="refused")
+    assert raised.value.response.json()["title"] == "Forbidden" and fake.tweets == []
+    with pytest.raises(tweepy.BadRequest):
+        api(fake).media_upload("map.png", file=io.BytesIO(PNG))
+    assert fake.media == {}
