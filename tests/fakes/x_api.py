@@ -248,6 +248,8 @@ class FakeX(RecordingServer):
     `duplicate_window`: how many of the newest tweets the duplicate-content check looks at (None: all).
     """
 
+    retry_after_header = False  # X signals its limits with x-rate-limit-reset (epoch seconds), not Retry-After
+
     def __init__(
         self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str, *,
         faults: FaultPlan | None = None, shorten_urls: bool = False, escape_html: bool = False,
