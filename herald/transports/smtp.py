@@ -193,6 +193,11 @@ class SmtpTransport:
                     f"{self.where}; check the list archive for {draft.message_id}, {resolve_hint(self.slug, CHANNEL)}"
                 ) from None
             text = f"{code} {' '.join(reply.decode(errors='replace').split())}"
+            if 400 <= code < 500:  # a temporary failure after the data may follow a stored message: never resend
+                raise Ambiguous(
+                    f"email: outcome unknown: {self.where} answered {text} after the message data; check the list "
+                    f"archive for {draft.message_id}, {resolve_hint(self.slug, CHANNEL)}"
+                )
             if code != 250:
                 raise self._refused(code, text, "the message")
         url = mid_url(draft.message_id)
