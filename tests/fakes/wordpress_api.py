@@ -11,6 +11,12 @@ Like WordPress: HTTP Basic with an application password (spaces optional), 401 `
 carry `X-WP-Total` and `X-WP-TotalPages`; a published (or future or private) post whose slug is taken gets
 `-2`, `-3`...; a post's `link` is `{url}/{yyyy}/{mm}/{dd}/{slug}/` (or `{url}/?p={id}` for drafts and without
 pretty permalinks, where `/wp-json/` answers an HTML 404 page); posts without categories get Uncategorized.
+Writes are subject to the `FaultPlan` (any of `faults.HTTP_VARIANTS`), matched against the `/wp/v2/...` route.
+
+Does not implement: DELETE and the trash, revisions, pages and custom post types, `_embed`, `_fields`, ordering
+parameters, image sizes and thumbnails, multipart (form) media uploads, users other than the one admin, cookie and
+nonce auth. For WordPress's own behaviour under lost replies, use the real WordPress behind
+`tests/servers/wordpress_fault_proxy.py` (fixture `wordpress_proxy`).
 """
 
 from __future__ import annotations
