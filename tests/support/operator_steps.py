@@ -15,7 +15,7 @@ from herald.drafts import load_and_render
 from herald.ledger import PUBLISHED_STATUSES, Ledger
 
 COMMAND = re.compile(r"`(herald [^`]+)`")
-MAX_ROUNDS = 8
+MAX_ROUNDS = 12
 
 
 def run(*args: str) -> tuple[int, str]:
