@@ -73,6 +73,8 @@ def _parse_front_matter(path: Path, text: str, first_line: int = 1) -> dict:
         problem = getattr(error, "problem", None) or str(error)
         if "could not determine a constructor" in str(error):
             problem = "YAML tags that construct objects are not allowed"
+        elif "mapping values are not allowed" in problem and mark is not None:
+            problem += _quote_hint(text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else "")
         raise UpdateError(path, "front matter", f"invalid YAML{where}: {problem}") from None
     if meta is None:
         meta = {}
@@ -100,9 +102,27 @@ def _first_problem(path: Path, error: ValidationError) -> UpdateError:
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing",
                 "datetime_type", "datetime_from_date_parsing", "date_from_datetime_inexact"}:
         return UpdateError(path, field, f"{value} is not a valid {'date' if field == 'date' else 'date and time'}")
+    if kind in {"tuple_type", "list_type"} and not isinstance(value, dict):
+        return UpdateError(path, field, f"must be a list, e.g. {_list_example(value)}")
     if kind == "literal_error":
         return UpdateError(path, field, f"{value!r} is not one of {problem['ctx']['expected']}")
     return UpdateError(path, field, message)
+
+
+def _quote_hint(line: str) -> str:
+    """The fix for an unquoted `: ` inside a value: the same line with the value in quotes."""
+    key, _, value = line.partition(":")
+    value = value.strip()
+    if not key.strip() or not value:
+        return ""
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f" (a value containing ': ' must be quoted, e.g. {key.strip()}: {quoted})"
+
+
+def _list_example(value: object) -> str:
+    """`[a, b]` from a comma-separated string, for a list field given as text."""
+    items = [item.strip() for item in str(value).split(",") if item.strip()]
+    return "[" + ", ".join(items or ["..."]) + "]"
 
 
 def _field_name(loc: list[str]) -> str:
