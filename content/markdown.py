@@ -41,6 +41,15 @@ _MARKS_AT_END = re.compile(rf"(?:[{_MARKS}{_JOINERS}]|{_ENCODED_MARKS}|{_ENCODED
 _MARKS_AT_START = re.compile(rf"^(?:[{_MARKS}{_JOINERS}]|{_ENCODED_MARKS}|{_ENCODED_JOINERS})+", re.I)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|#!])")
+_LINE_START_SPECIAL = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows exactly as written: no emphasis, links, HTML, entities or list markers."""
+    return _LINE_START_SPECIAL.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text), count=1)
+
+
 def clean_url(url: str) -> str:
     """A URL without the directional and zero-width marks that text around it may carry."""
     return _MARKS_AT_START.sub("", _MARKS_AT_END.sub("", _MARKS_IN_URL.sub("", url)))
