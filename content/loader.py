@@ -10,6 +10,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import BaseModel, ValidationError
 
+from content.body_images import InlineImage, body_images, file_digest, local_path
 from content.errors import UpdateError
 from content.model import Update
 from content.slug import make_slug
@@ -17,7 +18,7 @@ from content.yaml_loader import load_yaml
 
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.*)$", re.S)
 MAX_UPDATE_BYTES = 1_000_000
-_INTERNAL_FIELDS = frozenset({"source", "body"})
+_INTERNAL_FIELDS = frozenset({"source", "body", "images"})
 
 
 def load_update(path: Path | str, content_root: Path | str | None = None) -> Update:
@@ -42,8 +43,10 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
         update = Update.model_validate(fields)
     except ValidationError as error:
         raise _first_problem(path, error) from None
-    _check_image(update, Path(content_root) if content_root else path.parent)
-    return update
+    root = Path(content_root) if content_root else path.parent
+    _check_image(update, root)
+    images = _body_images(update, root)
+    return update.model_copy(update={"images": images}) if images else update
 
 
 def _read_text(path: Path) -> str:
@@ -150,3 +153,22 @@ def _check_image(update: Update, content_root: Path) -> None:
         raise UpdateError(update.source, "image", f"{update.image} is outside the content folder {content_root}")
     if not image.is_file():
         raise UpdateError(update.source, "image", f"{update.image} does not exist")
+
+
+def _body_images(update: Update, content_root: Path) -> tuple[InlineImage, ...]:
+    """The body's local images, each checked to be a file under the content root, with its content hash."""
+    root = content_root.resolve()
+    found = []
+    for image in body_images(update.body):
+        if not image.is_local:
+            continue
+        where = f"image {image.src} (line {image.line})"
+        if not image.src.strip():
+            raise UpdateError(update.source, "body", f"an image at line {image.line} has no file name")
+        path = local_path(image, update.source.parent, root)
+        if not path.is_relative_to(root):
+            raise UpdateError(update.source, "body", f"{where} is outside the content folder {content_root}")
+        if not path.is_file():
+            raise UpdateError(update.source, "body", f"{where} does not exist")
+        found.append(InlineImage(image.src, path, image.alt, image.line, file_digest(path)))
+    return tuple(found)

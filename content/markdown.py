@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -11,8 +11,10 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote"]
@@ -31,6 +33,7 @@ _ALLOWED_ATTRIBUTES = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SPACES = re.compile(r"[ \t]{2,}")
 _HIDDEN_TAG = re.compile(r"<(/?)(?:script|style)\b", re.I)
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # Directional and zero-width marks (LRM, RLM, ZWSP, ALM, isolates), raw or percent-encoded: never part of a URL.
 _MARKS = "\u200e\u200f\u200b\u061c\u2066\u2067\u2068\u2069"
 _JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ spell words in Persian and Indic scripts: dropped only at a URL's ends
@@ -114,9 +117,33 @@ def tokens(body: str) -> tuple[Token, ...]:
     return tuple(MARKDOWN.parse(body))
 
 
-def render_html(body: str) -> str:
-    """The body as sanitised HTML."""
-    return sanitize_html(MARKDOWN.renderer.render(list(tokens(body)), MARKDOWN.options, {}))
+def render_html(body: str, image_urls: Mapping[str, str] | None = None, one_line: bool = False) -> str:
+    """The body as sanitised HTML; `image_urls` maps an image's `src` to where it is served from, and
+    `one_line` joins each paragraph's source lines (WordPress turns every line break into `<br />`)."""
+    env = {"image_urls": image_urls or {}, "one_line": one_line}
+    return sanitize_html(MARKDOWN.renderer.render(list(tokens(body)), MARKDOWN.options, env))
+
+
+def _render_image(self: RendererHTML, stream: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    """An image with its `src` mapped to its served URL (on a copy: the parsed tokens are shared)."""
+    token = stream[idx]
+    url = env.get("image_urls", {}).get(token.attrs.get("src"))
+    if url is not None:
+        token = token.copy(attrs={**token.attrs, "src": url})
+    return RendererHTML.image(self, [token], 0, options, env)
+
+
+def _render_softbreak(self: RendererHTML, stream: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    """A source line break: a newline, or in one-line mode a space (none between two CJK characters)."""
+    if not env.get("one_line"):
+        return RendererHTML.softbreak(self, stream, idx, options, env)
+    before = stream[idx - 1].content[-1:] if idx > 0 else ""
+    after = stream[idx + 1].content[:1] if idx + 1 < len(stream) else ""
+    return "" if _CJK.match(before) and _CJK.match(after) else " "
+
+
+MARKDOWN.add_render_rule("image", _render_image)
+MARKDOWN.add_render_rule("softbreak", _render_softbreak)
 
 
 def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
