@@ -32,6 +32,7 @@ class DiffDraft:
     lang: str
     link: str
     image_file: Path | None = field(default=None, compare=False)
+    body_image_files: tuple[Path, ...] = field(default=(), compare=False)  # uploaded before the post is rendered
     warnings: tuple[str, ...] = ()
     channel: str = "diff"
 
@@ -102,4 +103,5 @@ class Diff:
             lang=update.lang,
             link=context.diff_url,
             image_file=update.image_path,
+            body_image_files=tuple(image.path for image in update.images),
         )

@@ -124,6 +124,9 @@ class WordPressTransport:
         """Check the credentials and the user's capabilities with `users/me`, and that the image is there."""
         if draft.image_file is not None and not draft.image_file.is_file():
             raise PreflightError(f"{CHANNEL}: the featured image {draft.image_file} does not exist")
+        for path in draft.body_image_files:
+            if not path.is_file():
+                raise PreflightError(f"{CHANNEL}: the body image {path} does not exist")
         try:
             response = self._call("GET", "users/me", {"context": "edit"})
         except TransientError as error:
@@ -140,7 +143,7 @@ class WordPressTransport:
             )
         capabilities = response.json().get("capabilities") or {}
         needed = ["publish_posts"] if draft.status in ("publish", "future", "private") else ["edit_posts"]
-        if draft.image_file is not None:
+        if draft.image_file is not None or draft.body_image_files:
             needed.append("upload_files")
         missing = [name for name in needed if capabilities and not capabilities.get(name)]
         if missing:

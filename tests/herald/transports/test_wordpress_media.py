@@ -114,3 +114,15 @@ def test_images_are_named_by_their_content(tmp_path: Path) -> None:
     image = body_image()
     assert image.media_name == f"herald-{image.digest[:16]}.png"
     assert image.path == (FIXTURES / "images" / "courtroom.png").resolve()
+
+
+def test_preflight_wants_upload_rights_for_body_images(ledger: Ledger) -> None:
+    from herald.transports import PreflightError
+
+    update = load("amicus.md").model_copy(update={"image": None, "image_alt": None})
+    draft = Diff().render(update, RenderContext(diff_url="https://diff.example.org/amicus/"))
+    assert draft.image_file is None and draft.body_image_files == (body_image().path,)
+    rights = {"edit_posts": True, "publish_posts": True, "upload_files": False}
+    with FakeWordPress(USER, PASSWORD, capabilities=rights) as fake, pytest.raises(PreflightError,
+                                                                                  match="lacks upload_files"):
+        transport(fake, ledger).preflight(draft)
