@@ -15,6 +15,7 @@ from prefect.states import Completed, Failed
 
 from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
+from content.body_images import InlineImage
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
@@ -24,6 +25,7 @@ from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transpo
 from herald.transports.select import transport_for
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
+IMAGE_CHANNELS = ("diff", "medium", "email")  # the channels whose HTML shows the body's images
 
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
@@ -78,6 +80,12 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
         payload_hash=digest, detail=receipt.detail, transport=transport.kind,
     )
     return receipt
+
+
+@task(task_run_name="upload-images", cache_policy=NONE, retry_condition_fn=is_transient)
+def upload_images(transport: Transport, images: tuple[InlineImage, ...]) -> dict[str, str]:
+    """Upload the body's images once to the Diff media library (or the outbox); their URLs by content digest."""
+    return transport.upload_images(images)
 
 
 @task(cache_policy=NONE)
@@ -145,31 +153,56 @@ def publish_update(
 
     ledger = Ledger(settings.ledger_url)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
-    send = publish_channel.with_options(retries=settings.publish.retries,
-                                        retry_delay_seconds=list(settings.publish.retry_delays))
-    with _closing(transports), publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+    with_images = update.images and any(name in IMAGE_CHANNELS for name in rendered.drafts)
+    media = (transports.get("diff") or transport_for("diff", settings, update.slug, ledger)) if with_images else None
+    retrying = {"retries": settings.publish.retries, "retry_delay_seconds": list(settings.publish.retry_delays)}
+    send = publish_channel.with_options(**retrying)
+    with _closing(transports if media in (None, transports.get("diff")) else {**transports, "media": media}), \
+            publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
         preflight({name: transport for name, transport in transports.items()
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []
+        image_urls: dict[str, str] | None = None
+        if media is not None:
+            waiting = [name for name in rendered.drafts
+                       if name in IMAGE_CHANNELS and not earlier_receipt(ledger, update.slug, name, transports[name])]
+            image_urls, results = _upload_images(media, update.images, waiting, transports, retrying)
+        skipped = {result.channel for result in results}  # could not go: their images are not uploaded
         diff_url = _known_diff_url(ledger, update.slug)
-        if "diff" in rendered.drafts:
-            state = send("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger, return_state=True)
+        if "diff" in rendered.drafts and "diff" not in skipped:
+            draft = render_update(update, settings, ["diff"], image_urls=image_urls).drafts["diff"]
+            state = send("diff", update.slug, draft, transports["diff"], ledger, return_state=True)
             results.append(_outcome("diff", state, transports["diff"]))
-            diff_url = results[0].url if results[0].status in {"published", "already_published"} else None
+            diff_url = results[-1].url if results[-1].status in {"published", "already_published"} else None
 
-        others = [name for name in rendered.drafts if name != "diff"]
+        others = [name for name in rendered.drafts if name != "diff" and name not in skipped]
         if others and diff_url is None and update.wants("diff"):
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
         elif others:
-            final = render_update(update, settings, others, diff_url=diff_url)
+            final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls)
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():
                 future.wait()
             results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
     return _report(update.slug, results)
+
+
+def _upload_images(
+    media: Transport, images: tuple[InlineImage, ...], waiting: list[str], transports: dict[str, Transport],
+    retrying: dict,
+) -> tuple[dict[str, str] | None, list[ChannelResult]]:
+    """The images' URLs, uploaded once for the channels still to send; if that fails, a result for each of them."""
+    if not waiting:
+        return None, []
+    state = upload_images.with_options(**retrying)(media, images, return_state=True)
+    urls = state.result(raise_on_failure=False)
+    if not isinstance(urls, BaseException):
+        return urls, []
+    detail = "the body's images could not be uploaded: " + (" ".join(str(urls).split()) or type(urls).__name__)
+    return None, [ChannelResult(name, outcome_status(urls), None, detail, transports[name].kind) for name in waiting]
 
 
 def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> list[dict]:

@@ -3,7 +3,7 @@
 Routes, both as `/wp-json/wp/v2/<route>` (only with `pretty_permalinks`) and `/?rest_route=/wp/v2/<route>`:
 `GET users/me` (`context=edit` adds roles and capabilities); `GET|POST posts`, `GET|POST posts/<id>`;
 `GET|POST tags|categories` (`?slug=` exact, `?include=`, `?search=`; a duplicate name or slug answers
-400 `term_exists` with `data.term_id`), `GET tags|categories/<id>`; `GET|POST media` (raw bytes with
+400 `term_exists` with `data.term_id`), `GET tags|categories/<id>`; `GET|POST media` (`?slug=` exact; raw bytes with
 `Content-Type` and `Content-Disposition: attachment; filename="x.png"`), `GET|POST media/<id>` (`alt_text`...).
 
 Like WordPress: HTTP Basic with an application password (spaces optional), 401 `invalid_username` /
@@ -430,7 +430,11 @@ class FakeWordPress(RecordingServer):
     # --- media -------------------------------------------------------------------------------------------------
 
     def _list_media(self, query: dict[str, str]) -> Reply:
-        return self._page(sorted(self.media, key=lambda item: item["id"], reverse=True), query)
+        items = self.media
+        if "slug" in query:
+            slugs = [slug.strip() for slug in query["slug"].split(",")]
+            items = [item for item in items if item["slug"] in slugs]
+        return self._page(sorted(items, key=lambda item: item["id"], reverse=True), query)
 
     def _get_media(self, media_id: int) -> Reply:
         item = next((item for item in self.media if item["id"] == media_id), None)

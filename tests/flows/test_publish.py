@@ -122,3 +122,28 @@ def test_a_draft_update_is_refused(workdir, prefect_engine):
     assert result.exit_code == 2
     assert "status: is 'draft'" in result.output
     assert not (workdir / "outbox").exists()
+
+
+def test_body_images_land_next_to_the_outbox_drafts_exactly_as_previewed(workdir, prefect_engine):
+    import shutil
+
+    from update_files import FIXTURES
+
+    shutil.copy(FIXTURES / "updates" / "amicus.md", workdir / "content" / "updates" / "amicus.md")
+    for name in ("courtroom.png", "supreme-court.png"):
+        shutil.copy(FIXTURES / "images" / name, workdir / "content" / "images" / name)
+    path = "content/updates/amicus.md"
+    assert _run("preview", path, "--out", "preview").exit_code == 0
+    result = _run("publish", path, "--channels", "diff,medium,email")
+    assert result.exit_code == 0, result.output
+
+    [outbox] = (workdir / "outbox").iterdir()
+    [image] = outbox.glob("herald-*.png")
+    assert image.read_bytes() == (FIXTURES / "images" / "courtroom.png").read_bytes()
+    previewed = {p.name: p.read_bytes() for p in (workdir / "preview").iterdir()
+                 if p.name not in ("index.html", "thread.json", "thread.txt")}
+    assert {p.name: p.read_bytes() for p in outbox.iterdir()} == previewed
+    for name in ("diff.html", "medium.html"):
+        assert f'<img src="{image.name}" alt="Volunteers at an edit-a-thon' in (outbox / name).read_text()
+    message = email.message_from_bytes((outbox / "email.eml").read_bytes(), policy=email.policy.default)
+    assert f'src="{image.name}"' in message.get_body(("html",)).get_content()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import smtp_server
@@ -15,6 +18,7 @@ from smtp_server import free_port
 from typer.testing import CliRunner
 from x_api import FakeX
 
+from content.loader import load_update
 from herald.cli import app
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
@@ -153,3 +157,45 @@ def test_x_receives_exactly_the_previewed_thread_with_the_real_diff_url(services
     previewed = json.loads((workdir / "preview" / "thread.json").read_text(encoding="utf-8"))
     planned_url = next(word for word in " ".join(previewed).split() if OTHER_SLUG in word)
     assert [t.text for t in services.x.tweets] == [tweet.replace(planned_url, real_url) for tweet in previewed]
+
+
+AMICUS = "content/updates/amicus.md"
+
+
+def _paragraphs(html: str) -> list[str]:
+    return re.findall(r"<p[ >].*?</p>", html, flags=re.S)
+
+
+def test_a_post_with_a_body_image_reads_back_from_wordpress_as_written(services, workdir):
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    shutil.copy(fixtures / "updates" / "amicus.md", workdir / AMICUS)
+    for name in ("courtroom.png", "supreme-court.png"):
+        shutil.copy(fixtures / "images" / name, workdir / "content" / "images" / name)
+    update = load_update(workdir / AMICUS, workdir / "content")
+    [image] = update.images
+
+    result = _publish(AMICUS)
+    assert result.exit_code == 0, result.output
+
+    [post] = services.wordpress.get("posts", slug=update.slug, context="view").json()
+    [media] = services.wordpress.get("media", slug=image.media_name.removesuffix(".png"), context="edit").json()
+    assert media["alt_text"] == image.alt
+    featured = services.wordpress.get(f"media/{post['featured_media']}", context="edit").json()
+    assert featured["alt_text"] == update.image_alt
+    shown = post["content"]["rendered"]
+    assert "<br" not in shown  # wpautop found no line break inside a paragraph: the source has none
+    assert '<p class="byline">By Jacob Rogers and Global Advocacy team</p>' in shown
+    assert f'src="{media["source_url"]}"' in shown and f'alt="{image.alt}"' in shown
+    paragraphs = _paragraphs(shown)
+    assert any("Wikipedia is not a typical platform." in p and "before it appears." in p for p in paragraphs)
+
+    [sent] = [json.loads(call.body) for call in services.medium.requests if call.method == "POST"]
+    assert f'src="{media["source_url"]}"' in sent["content"]
+    message = email.message_from_bytes(services.smtp.mailbox.envelopes[0].original_content,
+                                       policy=email.policy.default)
+    assert f'src="{media["source_url"]}"' in message.get_body(("html",)).get_content()
+    assert image.alt in " ".join(message.get_body(("plain",)).get_content().split())
+
+    assert _publish(AMICUS).exit_code == 0
+    assert services.wordpress.total("media", slug=image.media_name.removesuffix(".png")) == 1
+    assert services.wordpress.total("posts", slug=update.slug, status="any") == 1
