@@ -21,6 +21,7 @@ class RenderContext:
     email_to: str = "list@localhost"
     message_id_domain: str = "localhost"
     site_name: str = "Diff"
+    image_urls: tuple[tuple[str, str], ...] = ()  # (image path as written in the update, its public URL once uploaded)
 
 
 class Draft(Protocol):
