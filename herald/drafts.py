@@ -10,6 +10,7 @@ from channels.base import Draft, RenderContext
 from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
+from content.i18n import missing_catalog
 from content.loader import load_update
 from content.model import Update
 
@@ -24,8 +25,10 @@ class Rendered:
 
     @property
     def warnings(self) -> list[str]:
-        """Every channel's warnings, prefixed with the channel name."""
-        return [f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings]
+        """The update's language warning, then every channel's warnings, prefixed with the channel name."""
+        missing = missing_catalog(self.update.lang)
+        return [*([f"lang: {missing}"] if missing else []),
+                *(f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings)]
 
 
 def context_for(update: Update, settings: Settings, diff_url: str | None = None) -> RenderContext:

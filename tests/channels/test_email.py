@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -67,7 +68,8 @@ def test_headers() -> None:
     assert message["To"] == "advocacy-news@lists.example.org"
     assert message["Subject"] == "Don't Blink, September 2026: DSA, Chile, UK Online Safety"
     assert message["Message-ID"] == "<herald.20261001.dont-blink-september-2026@example.org>"
-    assert parsedate_to_datetime(message["Date"]) == update.publish_at
+    assert message["Date"] is None  # the transport dates the message when it sends it
+    assert Email().render(update, CONTEXT).planned_at == update.publish_at
     assert message["Content-Language"] == "en"
     assert message["MIME-Version"] == "1.0"
 
@@ -79,8 +81,14 @@ def test_subject_falls_back_to_the_title() -> None:
     assert message["Content-Language"] == "ru"
 
 
-def test_date_without_publish_at_is_the_update_date_at_midnight_utc() -> None:
-    assert sent(load("cyrillic.md"))["Date"] == "Tue, 15 Sep 2026 00:00:00 +0000"
+def test_the_date_is_the_moment_of_sending_and_the_rest_stays_byte_for_byte() -> None:
+    draft = Email().render(load("cyrillic.md"), CONTEXT)
+    moment = datetime(2026, 9, 16, 7, 30, tzinfo=UTC)
+    dated = email.message_from_bytes(draft.as_bytes(sent_at=moment), policy=email.policy.default)
+    assert parsedate_to_datetime(dated["Date"]) == moment  # not the update's date (2026-09-15) at midnight
+    assert dated["Message-ID"].strip() == draft.message_id
+    assert draft.as_bytes(sent_at=moment).replace(b"Date: Wed, 16 Sep 2026 07:30:00 +0000\r\n", b"") == draft.as_bytes()
+    assert draft.message["Date"] is None and draft.planned_at is None
 
 
 def test_message_id_uses_the_configured_domain() -> None:
@@ -178,7 +186,7 @@ def test_plain_text_structure(tmp_path: Path) -> None:
     assert "1. We filed comments on the draft codes." in text
     assert "  - Age assurance must not apply to Wikipedia." in text
     assert "> Community-governed projects are not social media platforms." in text
-    assert "    Chile | Ley 21.045 reform | Passed" in text
+    assert "- Country: Chile\n  Bill: Ley 21.045 reform\n  Status: Passed\n\n- Country: UK\n" in text
     assert "<" not in text.replace("<herald", "")
 
 
