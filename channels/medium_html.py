@@ -119,7 +119,13 @@ def _squeeze(nodes: list[Node | str]) -> list[Node | str]:
         out.pop()
     while out and isinstance(out[0], Node) and out[0].tag == "br":
         out.pop(0)
-    return out
+    for index, node in enumerate(out):  # no space at either side of a line break
+        if isinstance(node, Node) and node.tag == "br":
+            if index and isinstance(out[index - 1], str):
+                out[index - 1] = out[index - 1].rstrip()
+            if index + 1 < len(out) and isinstance(out[index + 1], str):
+                out[index + 1] = out[index + 1].lstrip()
+    return [node for node in out if node != ""]
 
 
 @dataclass
