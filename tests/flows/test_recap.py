@@ -242,3 +242,16 @@ def test_recap_settings_are_checked_when_read(workdir: Path) -> None:
     config.write_text(config.read_text() + '[recap]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
     result = _run("recap", "2026-10")
     assert result.exit_code == 2 and "recap.timezone" in result.output and "IANA" in result.output
+
+
+def test_a_spanish_recap_has_spanish_link_labels(month_of_updates) -> None:
+    entries, updates, settings = _inputs()
+    spanish = settings.model_copy(update={"recap": settings.recap.model_copy(update={"lang": "es"})})
+    text = build_recap(OCTOBER, entries, updates, spanish)
+    assert text is not None and "\nlang: \"es\"\n" in text
+    assert ("[Leer más](https://diff.example.org/early/) · [en Medium](https://medium.com/@wm/early-1)"
+            " · [el hilo en X](https://x.com/wmpolicy/status/1)") in text
+    assert "Para saber más sobre nosotros y nuestro trabajo, sigue [Meta-Wiki](" in text
+    assert "Read more" not in text and "To learn more" not in text
+    english = build_recap(OCTOBER, entries, updates, settings)
+    assert english is not None and "\nlang: \"en\"\n" in english and "To learn more about us" in english
