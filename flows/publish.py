@@ -15,6 +15,7 @@ from prefect.states import Completed, Failed
 
 from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
+from content.model import Update
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
@@ -124,6 +125,14 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
+def _uploaded_images(ledger: Ledger, update: Update) -> tuple[tuple[str, str], ...]:
+    """The featured image's public URL once the Diff transport uploaded it (Medium needs an absolute URL)."""
+    part = ledger.part(update.slug, "diff", "media", 0)
+    if update.image is None or part is None or part.status != "done" or not part.url:
+        return ()
+    return ((update.image.as_posix(), part.url),)
+
+
 @flow(name="publish-update", log_prints=True)
 def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
@@ -158,7 +167,8 @@ def publish_update(
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
         elif others:
-            final = render_update(update, settings, others, diff_url=diff_url)
+            final = render_update(update, settings, others, diff_url=diff_url,
+                                  image_urls=_uploaded_images(ledger, update))
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():

@@ -31,7 +31,9 @@ class Rendered:
                 *(f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings)]
 
 
-def context_for(update: Update, settings: Settings, diff_url: str | None = None) -> RenderContext:
+def context_for(
+    update: Update, settings: Settings, diff_url: str | None = None, image_urls: tuple[tuple[str, str], ...] = ()
+) -> RenderContext:
     """The render context from settings; the Diff URL is planned until WordPress gives the real one."""
     return RenderContext(
         diff_url=diff_url or settings.diff.planned_url(update.slug, update.date),
@@ -40,6 +42,7 @@ def context_for(update: Update, settings: Settings, diff_url: str | None = None)
         email_from=settings.email.from_addr,
         email_to=settings.email.list_addr,
         message_id_domain=settings.email.message_id_domain,
+        image_urls=image_urls,
     )
 
 
@@ -57,10 +60,14 @@ def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
 
 
 def render_update(
-    update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None
+    update: Update,
+    settings: Settings,
+    channels: Iterable[str] | None = None,
+    diff_url: str | None = None,
+    image_urls: tuple[tuple[str, str], ...] = (),
 ) -> Rendered:
     """Render the selected channels; raises on the first channel that cannot be rendered."""
-    context = context_for(update, settings, diff_url)
+    context = context_for(update, settings, diff_url, image_urls)
     names = select_channels(update, channels)
     return Rendered(update, context, {name: CHANNELS[name].render(update, context) for name in names})
 

@@ -122,3 +122,29 @@ def test_a_draft_update_is_refused(workdir, prefect_engine):
     assert result.exit_code == 2
     assert "status: is 'draft'" in result.output
     assert not (workdir / "outbox").exists()
+
+
+def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_path: Path) -> None:
+    from update_files import FIXTURES, load
+
+    from config.settings import load_settings
+    from flows.publish import _uploaded_images
+    from herald.drafts import render_update
+    from herald.ledger import Ledger
+
+    update = load("amicus.md")
+    ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")
+    ledger.record_update(update.slug, str(update.source), update.title, update.date)
+    assert _uploaded_images(ledger, update) == ()  # nothing uploaded yet
+    url = "https://diff.example.org/wp-content/uploads/2026/11/supreme-court.png"
+    ledger.mark_part_intended(update.slug, "diff", "media", 0, "digest")
+    ledger.mark_part_done(update.slug, "diff", "media", 0, "17", url)
+    images = _uploaded_images(ledger, update)
+    ledger.close()
+    assert images == (("../images/supreme-court.png", url),)
+    config = tmp_path / "herald.toml"
+    config.write_text(f'content_root = "{FIXTURES}"\n', encoding="utf-8")
+    rendered = render_update(update, load_settings(config), ["medium"], diff_url="https://diff.example.org/p/1/",
+                             image_urls=images)
+    assert f'<figure lang="en"><img src="{url}" alt="{update.image_alt}">' in rendered.drafts["medium"].content
+    assert not any("featured image" in warning for warning in rendered.warnings)
