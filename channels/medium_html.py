@@ -170,6 +170,8 @@ class Converter:
                     out.append(Node("br"))
                 out += self.inline(node.children)
             else:
+                if node.tag not in {"span", "u", "mark", "abbr", "small", "big", "font", "time", "cite", "q"}:
+                    self.note(f"<{node.tag}> shown as plain text: Medium does not keep it")
                 out += self.inline(node.children)
         return out
 
