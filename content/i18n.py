@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 from collections.abc import Sequence
 from functools import lru_cache
@@ -9,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -76,6 +78,11 @@ def _babel_locale(lang: str) -> Locale:
 def join_names(lang: str, names: Sequence[str]) -> str:
     """Names joined as the language writes a list: "A, B and C", "A, B y C", "A、B和C"."""
     return format_list(list(names), locale=_babel_locale(lang)) if names else ""
+
+
+def month_year(lang: str, day: dt.date) -> str:
+    """A month as the language names it: "October 2026", "octubre de 2026", "2026年10月"."""
+    return format_skeleton("yMMMM", day, locale=_babel_locale(lang))
 
 
 def byline(lang: str, authors: Sequence[str]) -> str:

@@ -115,11 +115,11 @@ def _front_matter(month: Month, recap: RecapSettings, count: int) -> str:
     quote = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
     return "\n".join([
         "---",
-        f"title: {quote(recap.title.format(month=month.name))}",
+        f"title: {quote(recap.title.format(month=i18n.month_year(recap.lang, month.start)))}",
         f"date: {month.end.isoformat()}",
         f"slug: {recap_slug(month)}",
         f"lang: {quote(recap.lang)}",
-        f"summary: {quote(recap.summary.format(month=month.name, count=count))}",
+        f"summary: {quote(recap.summary.format(month=i18n.month_year(recap.lang, month.start), count=count))}",
         f"tags: [{', '.join(quote(tag) for tag in recap.tags)}]",
         "recap: false",
         "status: ready",

@@ -112,3 +112,13 @@ def test_catalogs_are_compiled_once_then_served_from_memory(monkeypatch: pytest.
     monkeypatch.setattr(Path, "open", no_io)
     assert i18n.t("ja", "Notes") == first == "注"
     assert i18n.messages("ja") is i18n.messages("ja")
+
+
+def test_month_names_follow_the_language() -> None:
+    import datetime as dt
+
+    october = dt.date(2026, 10, 1)
+    assert i18n.month_year("en", october) == "October 2026"
+    assert i18n.month_year("es", october) == "octubre de 2026"
+    assert i18n.month_year("ja", october) == "2026年10月"
+    assert i18n.month_year("sw", october) == "October 2026"  # no catalog: English, like the rest of the text

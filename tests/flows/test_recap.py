@@ -253,5 +253,6 @@ def test_a_spanish_recap_has_spanish_link_labels(month_of_updates) -> None:
             " · [el hilo en X](https://x.com/wmpolicy/status/1)") in text
     assert "Para saber más sobre nosotros y nuestro trabajo, sigue [Meta-Wiki](" in text
     assert "Read more" not in text and "To learn more" not in text
+    assert "octubre de 2026" in text.split("\n---\n", 1)[0]  # {month} in the title and summary, in Spanish
     english = build_recap(OCTOBER, entries, updates, settings)
     assert english is not None and "\nlang: \"en\"\n" in english and "To learn more about us" in english
