@@ -190,7 +190,8 @@ class Converter:
         src = image.attrs.get("src", "")
         url = src if _ABSOLUTE.match(src) else self.image_url(src)
         if url is None:
-            self.note(f"image {src!r} left out: Medium needs its public URL (known once it is uploaded to Diff)")
+            self.note(f"image {src!r} left out: Medium needs its public URL (known once it is uploaded to Diff)"
+                      if src else "an image without a source left out")
             return None
         children: list[Node | str] = [Node("img", {"src": url, "alt": image.attrs.get("alt", "")})]
         if caption:
