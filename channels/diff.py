@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from channels.base import RenderContext, RenderError, json_bytes
+from content import i18n
 from content.markdown import render_html
 from content.model import Update
 
@@ -57,12 +58,11 @@ class DiffDraft:
         """`diff.json` (the request) and `diff.html` (the post body exactly as sent)."""
         return {"diff.json": json_bytes(self.payload()), "diff.html": self.content.encode()}
 
-def byline(authors: tuple[str, ...]) -> str:
-    """The post's byline paragraph from the update's `authors`, or nothing without authors."""
+def byline(lang: str, authors: tuple[str, ...]) -> str:
+    """The post's byline paragraph from the update's `authors` in its language, or nothing without authors."""
     if not authors:
         return ""
-    names = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
-    return f'<p class="byline">By {escape(names, quote=False)}</p>\n'
+    return f'<p class="byline">{escape(i18n.byline(lang, authors), quote=False)}</p>\n'
 
 
 class Diff:
@@ -91,7 +91,8 @@ class Diff:
                 status = "future"
         return DiffDraft(
             title=update.title,
-            content=byline(update.authors) + render_html(update.body, dict(context.image_urls), one_line=True),
+            content=byline(update.lang, update.authors)
+            + render_html(update.body, dict(context.image_urls), one_line=True),
             excerpt=update.summary,
             slug=update.slug,
             status=status,

@@ -16,6 +16,7 @@ from prefect.states import Completed, Failed
 from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
 from content.body_images import InlineImage
+from content.model import Update
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
@@ -137,6 +138,14 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
+def _featured_url(ledger: Ledger, update: Update) -> str | None:
+    """The featured image's public URL once the Diff transport uploaded it (Medium needs an absolute URL)."""
+    part = ledger.part(update.slug, "diff", "media", 0)
+    if update.image is None or part is None or part.status != "done" or not part.url:
+        return None
+    return part.url
+
+
 @flow(name="publish-update", log_prints=True)
 def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
@@ -181,7 +190,8 @@ def publish_update(
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
         elif others:
-            final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls)
+            final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
+                                  featured_url=_featured_url(ledger, update))
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():

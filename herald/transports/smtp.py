@@ -9,6 +9,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 from urllib.parse import quote
 
@@ -170,7 +171,7 @@ class SmtpTransport:
             return False
 
     def send(self, draft: EmailDraft) -> Receipt:
-        """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
+        """Send the draft, dated at this moment; a message the ledger already holds is not sent again."""
         earlier = earlier_single_write(
             self.ledger, self.slug, CHANNEL, PART_KIND, f"email: an earlier attempt may have delivered "
             f"{draft.message_id} (no answer came after the message data was sent); check the list archive for it",
@@ -178,7 +179,7 @@ class SmtpTransport:
         if earlier is not None:
             return earlier
         sender, recipients = envelope(draft)
-        data = draft.as_bytes()
+        data = draft.as_bytes(sent_at=datetime.now(UTC))
         with self._send_session() as smtp, tracked_write(
             self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, hashlib.sha256(data).hexdigest()
         ):

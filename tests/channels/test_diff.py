@@ -143,7 +143,7 @@ def test_paragraphs_are_sent_on_one_line_so_wordpress_adds_no_line_breaks() -> N
 @pytest.mark.parametrize(
     ("name", "byline"),
     [("consultation.md", "By Global Advocacy team and Anna Schmidt"),
-     ("explainer.md", "By Global Advocacy team, Mariana Souza and Arjun Mehta"),
+     ("explainer.md", "By Global Advocacy team, Mariana Souza, and Arjun Mehta"),
      ("announcement.md", "By Global Advocacy team")],
 )
 def test_the_byline_names_the_authors(name: str, byline: str) -> None:

@@ -9,6 +9,8 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,7 @@ def _nothing_sent(services: Services, slug: str) -> bool:
 def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_creates_nothing(
     services, monkeypatch: pytest.MonkeyPatch
 ):
+    started = datetime.now(UTC).replace(microsecond=0)
     result = _publish(EXAMPLE)
     assert result.exit_code == 0, result.output
 
@@ -100,6 +103,7 @@ def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_
     assert envelope.rcpt_tos == ["news@lists.example.org"]
     message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
     assert diff_url in message.get_body(("plain",)).get_content()
+    assert parsedate_to_datetime(message["Date"]) >= started  # dated when sent, not on the update's date
 
     counts = (len(services.medium.posts), len(tweets), len(services.smtp.mailbox.envelopes))
     again = _publish(EXAMPLE)

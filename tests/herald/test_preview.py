@@ -236,3 +236,29 @@ def test_browser_shows_body_images_in_every_pane(tmp_path, browser):
     for name in ("diff.html", "medium.html"):  # the written drafts show it too, from the file next to them
         browser.get((tmp_path / "preview" / name).as_uri())
         assert browser.execute_script("return [...document.images].map(i => i.naturalWidth > 0)") == [True]
+
+
+def test_the_email_date_is_shown_as_set_when_sent(tmp_path):
+    scheduled = preview_page(render(FIXTURES / "updates" / "full.md", tmp_path))
+    assert "<dt>Date</dt><dd class=planned>set when sent; planned for Thu, 08 Oct 2026 09:00:00 +0200</dd>" in scheduled
+    now = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
+    assert "<dt>Date</dt><dd class=planned>set when sent (the moment of publishing)</dd>" in now
+
+
+def test_problems_list_medium_conversions_and_a_missing_catalog(tmp_path):
+    page = preview_page(render(FIXTURES / "updates" / "consultation.md", tmp_path))
+    problems = page.split("id=problems>", 1)[1].split("</div>", 1)[0]
+    assert "medium: table converted to a list" in problems
+    update = tmp_path / "sw.md"
+    update.write_text("---\ntitle: Habari\ndate: 2026-10-31\nlang: sw\n---\nManeno.\n", encoding="utf-8")
+    problems = preview_page(render(update, tmp_path)).split("id=problems>", 1)[1].split("</div>", 1)[0]
+    assert "lang: no message catalog for lang &#x27;sw&#x27;" in problems
+
+
+def test_panes_carry_the_language_and_direction(tmp_path):
+    page = preview_page(render(FIXTURES / "updates" / "arabic_update.md", tmp_path))
+    assert page.count('<article class=post lang="ar" dir="rtl">') == 2  # Diff and Medium
+    assert '<pre class=plain lang="ar" dir="rtl">' in page
+    assert "<div class=tweet-text dir=auto>" in page
+    english = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
+    assert '<article class=post lang="es">' in english and 'dir="rtl"' not in english

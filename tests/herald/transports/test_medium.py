@@ -62,7 +62,7 @@ def test_post_goes_to_the_token_owner_with_the_canonical_diff_url(
     assert body["canonicalUrl"] == DIFF_URL
     assert body["tags"] == ["Public Policy", "Wikipedia", "Copyright"] and len(body["tags"]) <= 3
     assert body["publishStatus"] == "unlisted"
-    assert body["contentFormat"] == "html" and body["content"].startswith("<h1>")
+    assert body["contentFormat"] == "html" and body["content"].startswith("<h1 lang=\"en\">")
     assert DIFF_URL in body["content"]
 
     (created,) = fake.posts
