@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from channels.base import RenderError
 from config.settings import ConfigError, Settings, load_settings
@@ -169,27 +170,60 @@ def publish(
             _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None,
                            "; ".join(draft.warnings) or "would be sent as previewed")
         return
-    quiet_prefect()
-    from herald.lease import LeaseHeld
     from herald.report import NOT_DONE
-    from herald.transports import PreflightError
 
-    with err.status("Starting Prefect and publishing…"):
-        from flows.publish import publish_file
-
-        try:
-            results = publish_file(update, selected, dry_run, config=config)
-        except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
-        except LeaseHeld as error:
-            err.print(f"[red]not published:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
-        except INPUT_ERRORS as error:
-            _fail(error)
+    results = _run_flow(settings, "publish", "flows.publish", "publish_file",
+                        update, selected, dry_run, config=config)
     _print_results(results)
     if any(result["status"] in NOT_DONE for result in results):
+        _after_failure(settings, f"herald publish {update}")
         raise typer.Exit(EXIT_FAILED)
+
+
+def _run_flow(settings: Settings, title: str, module: str, function: str, *args: object, **kwargs: object):  # noqa: ANN202
+    """Run a flow on the engine with live progress; Prefect's own logs go to a file; every failure is one line."""
+    import importlib
+
+    from herald import engine
+    from herald.lease import LeaseHeld
+    from herald.progress import report, showing
+    from herald.runlog import logs_to, write_traceback
+    from herald.transports import PreflightError
+
+    quiet_prefect()
+    log = engine.log_path(settings, "prefect.log")
+    failure: tuple[str, int] | None = None
+    with showing(err, title):
+        try:
+            connection = engine.connect(settings, say=lambda line: err.print(line, markup=False))
+            report("-", "starting the Prefect engine" if connection.started or connection.kind == "temporary"
+                   else "connecting to the Prefect engine")
+            run = getattr(importlib.import_module(module), function)  # imported while a new engine starts
+            with logs_to(log), engine.running_on(connection, settings):
+                report("-", "running the flow")
+                return run(*args, **kwargs)
+        except engine.EngineError as error:
+            failure = (f"[red]error:[/red] {escape(str(error))}", EXIT_FAILED)
+        except PreflightError as error:
+            failure = (f"[red]pre-flight failed, nothing sent:[/red] {escape(str(error))}", EXIT_FAILED)
+        except LeaseHeld as error:
+            failure = (f"[red]not published:[/red] {escape(str(error))}", EXIT_FAILED)
+        except INPUT_ERRORS as error:
+            failure = (f"[red]error:[/red] {escape(str(error))}", EXIT_INVALID)
+        except Exception as error:  # noqa: BLE001 - anything else: one line here, the traceback in the log
+            write_traceback(log, error)
+            detail = " ".join(str(error).split()) or "no message"
+            failure = (f"[red]error:[/red] {escape(title)} stopped: {type(error).__name__}: {escape(detail)}; "
+                       f"details in {engine.shown(log)}", EXIT_FAILED)
+    err.print(failure[0], markup=True)
+    raise typer.Exit(failure[1])
+
+
+def _after_failure(settings: Settings, rerun: str) -> None:
+    from herald.engine import log_path, shown
+
+    out.print(f"rerun `{rerun}` to retry what failed (nothing is sent twice); Prefect's log: "
+              f"{shown(log_path(settings, 'prefect.log'))}", markup=False)
 
 
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
@@ -289,25 +323,14 @@ def recap(
     """Write and publish the monthly "Don't Blink" recap of what was published in a month."""
     from herald.recap import Month
 
-    _settings(config)
+    settings = _settings(config)
     if month is not None:
         try:
             Month.parse(month)
         except ValueError as error:
             _fail(error)
-    quiet_prefect()
-    from herald.transports import PreflightError
-
-    with err.status("Starting Prefect and building the recap…"):
-        from flows.recap import recap_month
-
-        try:
-            result = recap_month(month, dry_run, config=config)
-        except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
-        except INPUT_ERRORS as error:
-            _fail(error)
+    result = _run_flow(settings, "recap", "flows.recap", "recap_month",
+                       month, dry_run, config=config)
     for warning in result["warnings"]:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     if dry_run and result["markdown"]:
@@ -315,6 +338,7 @@ def recap(
     out.print(result["message"], markup=False)
     _print_results(result["results"])
     if result["status"] == "failed":
+        _after_failure(settings, f"herald recap {month or ''}".strip())
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -361,6 +385,60 @@ def approve(
     for channel, digest in digests.items():
         out.print(f"  {channel:<8} {digest[:12]}")
     out.print(f"approved {rendered.update.slug} by {by.strip()}", markup=False)
+
+
+engine_app = typer.Typer(no_args_is_help=True, help="The local Prefect engine that publish and recap run on.")
+app.add_typer(engine_app, name="engine")
+
+
+@engine_app.command("status")
+def engine_status(config: ConfigOption = None) -> None:
+    """Where flows run: the server in PREFECT_API_URL, or herald's resident engine (its URL, pid and home)."""
+    from herald import engine
+
+    settings = _settings(config)
+    url = engine.configured_url()
+    if url:
+        out.print(f"PREFECT_API_URL is set: flows run on {url}; herald starts no engine", markup=False)
+        return
+    record = engine.read_record(settings)
+    if record is None:
+        when = ("every publish starts and stops a temporary engine" if settings.engine.mode == "temporary"
+                else "the next publish or `herald engine start` starts it")
+        out.print(f"no engine running (mode {settings.engine.mode}: {when})", markup=False)
+        return
+    state = "answering" if engine.healthy(record["url"]) else "not answering yet"
+    out.print(f"running at {record['url'][:-4]} ({state}; the Prefect UI is there), pid {record['pid']}, home "
+              f"{engine.shown(engine.engine_home(settings))}; `herald engine stop` stops it", markup=False)
+
+
+@engine_app.command("start")
+def engine_start(config: ConfigOption = None) -> None:
+    """Start the resident engine now (publish starts it when needed) and wait until it answers."""
+    from herald import engine
+
+    settings = _settings(config)
+    if engine.configured_url():
+        out.print("PREFECT_API_URL is set: flows run on that server; herald starts no engine", markup=False)
+        return
+    connection = engine.connect(settings.model_copy(update={"engine": settings.engine.model_copy(
+        update={"mode": "resident"})}), say=lambda line: err.print(line, markup=False))
+    try:
+        with err.status("waiting for the Prefect engine…"):
+            engine.wait_ready(connection, settings)
+    except engine.EngineError as error:
+        _fail(error, EXIT_FAILED)
+    out.print(f"running at {connection.url[:-4]} (pid {connection.pid})", markup=False)
+
+
+@engine_app.command("stop")
+def engine_stop(config: ConfigOption = None) -> None:
+    """Stop the resident engine (the next publish starts it again)."""
+    from herald import engine
+
+    settings = _settings(config)
+    pid = engine.stop(settings)
+    out.print(f"stopped the Prefect engine (pid {pid})" if pid else "no engine running", markup=False)
 
 
 def main() -> None:
