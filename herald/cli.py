@@ -195,11 +195,13 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
     failure: tuple[str, int] | None = None
     with showing(err, title):
         try:
-            connection = engine.connect(settings, say=lambda line: err.print(line, markup=False))
+            connection = engine.connect(settings)
             report("-", "starting the Prefect engine" if connection.started or connection.kind == "temporary"
                    else "connecting to the Prefect engine")
             run = getattr(importlib.import_module(module), function)  # imported while a new engine starts
             with logs_to(log), engine.running_on(connection, settings):
+                if connection.started:
+                    err.print(engine.started_notice(connection), markup=False)
                 report("-", "running the flow")
                 return run(*args, **kwargs)
         except engine.EngineError as error:
@@ -422,13 +424,16 @@ def engine_start(config: ConfigOption = None) -> None:
         out.print("PREFECT_API_URL is set: flows run on that server; herald starts no engine", markup=False)
         return
     connection = engine.connect(settings.model_copy(update={"engine": settings.engine.model_copy(
-        update={"mode": "resident"})}), say=lambda line: err.print(line, markup=False))
+        update={"mode": "resident"})}))
     try:
-        with err.status("waiting for the Prefect engine…"):
+        with err.status("starting the Prefect engine…"):
             engine.wait_ready(connection, settings)
     except engine.EngineError as error:
         _fail(error, EXIT_FAILED)
-    out.print(f"running at {connection.url[:-4]} (pid {connection.pid})", markup=False)
+    if connection.started:
+        out.print(engine.started_notice(connection), markup=False)
+    else:
+        out.print(f"already running at {connection.url[:-4]} (pid {connection.pid})", markup=False)
 
 
 @engine_app.command("stop")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +157,7 @@ def _launch(settings: Settings) -> dict:
     return record
 
 
-def connect(settings: Settings, say: Callable[[str], None]) -> Connection:
+def connect(settings: Settings) -> Connection:
     """Decide where flows run; a resident engine that is not running is launched now (`wait_ready` waits for it)."""
     url = configured_url()
     if url:
@@ -170,10 +170,13 @@ def connect(settings: Settings, say: Callable[[str], None]) -> Connection:
         started = record is None
         if started:
             record = _launch(settings)
-    if started:
-        say(f"starting the Prefect engine at {record['url'][:-4]} (kept running for the next commands; "
-            "`herald engine stop` stops it)")
     return Connection("resident", record["url"], record["pid"], started)
+
+
+def started_notice(connection: Connection) -> str:
+    """The line that says a resident engine was started, where, and how to stop it."""
+    return (f"started the Prefect engine at {connection.url[:-4]} (its UI is there; it keeps running for the next "
+            "commands: `herald engine stop` stops it)")
 
 
 def wait_ready(connection: Connection, settings: Settings) -> None:
