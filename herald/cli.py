@@ -67,25 +67,36 @@ def _summary(rendered: Rendered) -> str:
     return ", ".join(parts)
 
 
+def _check_one(path: Path) -> tuple[Path, str, list[str] | None]:
+    """Render one update (in a worker): its summary and warnings, or its one-line error and None."""
+    from herald.parallel import worker_settings
+
+    try:
+        rendered = load_and_render(path, worker_settings())
+    except INPUT_ERRORS as error:
+        return path, str(error), None
+    return path, _summary(rendered), rendered.warnings
+
+
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Update files, or folders of them")],
     config: ConfigOption = None,
 ) -> None:
     """Validate updates and render every channel; no network, nothing written."""
-    settings = _settings(config)
+    from herald.parallel import each_file
+
+    _settings(config)
     files = _update_files(paths)
     invalid = 0
-    for path in files:
-        try:
-            rendered = load_and_render(path, settings)
-        except INPUT_ERRORS as error:
+    for path, summary, warnings in each_file(_check_one, files, config):
+        if warnings is None:
             invalid += 1
-            err.print(f"[red]invalid[/red] {error}", markup=True)
+            err.print(f"[red]invalid[/red] {escape(summary)}", markup=True)
             continue
-        out.print(f"[green]ok[/green] {path}: {_summary(rendered)}", markup=True)
-        for warning in rendered.warnings:
-            out.print(f"  [yellow]warning:[/yellow] {warning}", markup=True)
+        out.print(f"[green]ok[/green] {escape(str(path))}: {summary}", markup=True)
+        for warning in warnings:
+            out.print(f"  [yellow]warning:[/yellow] {escape(warning)}", markup=True)
     if not files:
         _fail(UpdateError(" ".join(map(str, paths)), None, "no update files found"))
     if invalid:
@@ -107,7 +118,7 @@ def preview(
     if serve:
         return _serve_preview(update, settings, port)
     if update.is_dir():
-        return _preview_folder(update, out_dir or Path("preview"), settings)
+        return _preview_folder(update, out_dir or Path("preview"), config)
     try:
         rendered = load_and_render(update, settings)
     except INPUT_ERRORS as error:
@@ -119,16 +130,16 @@ def preview(
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
 
 
-def _preview_folder(folder: Path, out_dir: Path, settings: Settings) -> None:
-    from herald.preview import folder_entries, folder_files, write_files
+def _preview_folder(folder: Path, out_dir: Path, config: Path | None) -> None:
+    from herald.preview import write_folder
 
-    entries = folder_entries(folder, settings)
-    written = write_files(folder_files(entries), out_dir)
+    entries = write_folder(folder, out_dir, config)
     for entry in entries:
-        if entry.rendered is None:
-            err.print(f"[red]invalid[/red] {entry.error}", markup=True)
-    out.print(f"wrote {len(written)} files to {out_dir}/ (open {out_dir / 'index.html'})")
-    if any(entry.rendered is None for entry in entries):
+        if entry.error:
+            err.print(f"[red]invalid[/red] {escape(entry.error)}", markup=True)
+    written = 1 + sum(entry.files for entry in entries)
+    out.print(f"wrote {written} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    if any(entry.error for entry in entries):
         raise typer.Exit(EXIT_INVALID)
 
 
