@@ -67,6 +67,7 @@ def tokens(body: str) -> tuple[Token, ...]:
     return tuple(MARKDOWN.parse(body))
 
 
+@lru_cache(maxsize=64)
 def render_html(body: str) -> str:
     """The body as sanitised HTML."""
     return sanitize_html(MARKDOWN.renderer.render(list(tokens(body)), MARKDOWN.options, {}))
