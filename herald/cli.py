@@ -17,6 +17,7 @@ from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render, prepare_publish
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+_run_on_server = False  # a flow ran on a server that outlives this process (not a temporary one)
 INPUT_ERRORS = (UpdateError, RenderError, ConfigError)
 
 app = typer.Typer(
@@ -193,6 +194,7 @@ def publish(
 
 def _run_flow(settings: Settings, title: str, module: str, function: str, *args: object, **kwargs: object):  # noqa: ANN202
     """Run a flow on the engine with live progress; Prefect's own logs go to a file; every failure is one line."""
+    global _run_on_server
     import importlib
 
     from herald import engine
@@ -210,6 +212,7 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
             report("-", "starting the Prefect engine" if connection.started or connection.kind == "temporary"
                    else "connecting to the Prefect engine")
             run = getattr(importlib.import_module(module), function)  # imported while a new engine starts
+            _run_on_server = connection.kind != "temporary"
             with logs_to(log), engine.running_on(connection, settings):
                 if connection.started:
                     err.print(engine.started_notice(connection), markup=False)
@@ -459,7 +462,27 @@ def engine_stop(config: ConfigOption = None) -> None:
 
 def main() -> None:
     """Entry point for the `herald` script."""
-    sys.exit(app())
+    try:
+        app()
+    except SystemExit as stop:
+        code = stop.code
+    else:
+        code = 0
+    if _run_on_server:
+        _quick_exit(code)
+    sys.exit(code)
+
+
+def _quick_exit(code: object) -> None:
+    """After a flow on a server that outlives us: send Prefect's queued logs and events, then skip the teardown."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
+    EventsWorker.drain_all(timeout=5)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":
