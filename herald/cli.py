@@ -210,7 +210,7 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
         try:
             connection = engine.connect(settings)
             report("-", "starting the Prefect engine" if connection.started or connection.kind == "temporary"
-                   else "connecting to the Prefect engine")
+                   else "loading Prefect")
             run = getattr(importlib.import_module(module), function)  # imported while a new engine starts
             _run_on_server = connection.kind != "temporary"
             with logs_to(log), engine.running_on(connection, settings):
