@@ -248,8 +248,9 @@ def running_on(connection: Connection, settings: Settings) -> Iterator[None]:
     updates: dict = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}  # nothing watches a CLI run for crashes
     if connection.kind == "resident":
         updates[PREFECT_API_URL] = connection.url
+    allowance = max(1, round(settings.engine.start_timeout_seconds))  # Prefect takes whole seconds
     if connection.kind == "temporary":
-        updates[PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS] = int(max(settings.engine.start_timeout_seconds, 1))
+        updates[PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS] = allowance
     try:
         with temporary_settings(updates=updates):
             yield
@@ -257,6 +258,6 @@ def running_on(connection: Connection, settings: Settings) -> Iterator[None]:
         if TIMED_OUT not in str(error):
             raise
         raise EngineError(
-            f"could not start the temporary Prefect engine in {settings.engine.start_timeout_seconds:g} s (the "
+            f"could not start the temporary Prefect engine in {allowance} s (the "
             "machine may be busy): retry, raise [engine] start_timeout_seconds, or use mode = \"resident\""
         ) from None

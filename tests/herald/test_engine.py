@@ -139,3 +139,13 @@ def test_an_engine_too_slow_to_start_is_one_line_exit_1_and_leaves_nothing_runni
     assert not (project / "outbox").exists()
     assert engines_with_home(project / ".herald" / "prefect") == []
     assert record(project) is None
+
+
+def test_a_temporary_engine_too_slow_to_start_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    project = make_project(tmp_path, mode="temporary", start_timeout_seconds=0.5)
+    result = herald(project, "publish", EXAMPLE)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert_no_traceback(result.stdout, result.stderr)
+    [line] = error_lines(result.stderr)
+    assert line.startswith("error: could not start the temporary Prefect engine in 1 s") and "retry" in line
+    assert not (project / "outbox").exists()
