@@ -205,7 +205,7 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
 
     quiet_prefect()
     log = engine.log_path(settings, "prefect.log")
-    failure: tuple[str, int] | None = None
+    failure: tuple[list[str], int] | None = None
     with showing(err, title):
         try:
             connection = engine.connect(settings)
@@ -219,19 +219,21 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
                 report("-", "running the flow")
                 return run(*args, **kwargs)
         except engine.EngineError as error:
-            failure = (f"[red]error:[/red] {escape(str(error))}", EXIT_FAILED)
-        except PreflightError as error:
-            failure = (f"[red]pre-flight failed, nothing sent:[/red] {escape(str(error))}", EXIT_FAILED)
+            failure = ([f"[red]error:[/red] {escape(str(error))}"], EXIT_FAILED)
+        except PreflightError as error:  # one line per channel that failed its check
+            failure = ([f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent"
+                        for line in str(error).splitlines()], EXIT_FAILED)
         except LeaseHeld as error:
-            failure = (f"[red]not published:[/red] {escape(str(error))}", EXIT_FAILED)
+            failure = ([f"[red]not published:[/red] {escape(str(error))}"], EXIT_FAILED)
         except INPUT_ERRORS as error:
-            failure = (f"[red]error:[/red] {escape(str(error))}", EXIT_INVALID)
+            failure = ([f"[red]error:[/red] {escape(str(error))}"], EXIT_INVALID)
         except Exception as error:  # noqa: BLE001 - anything else: one line here, the traceback in the log
             write_traceback(log, error)
             detail = " ".join(str(error).split()) or "no message"
-            failure = (f"[red]error:[/red] {escape(title)} stopped: {type(error).__name__}: {escape(detail)}; "
-                       f"details in {engine.shown(log)}", EXIT_FAILED)
-    err.print(failure[0], markup=True)
+            failure = ([f"[red]error:[/red] {escape(title)} stopped: {type(error).__name__}: {escape(detail)}; "
+                        f"details in {engine.shown(log)}"], EXIT_FAILED)
+    for line in failure[0]:
+        err.print(line, markup=True)
     raise typer.Exit(failure[1])
 
 
@@ -265,6 +267,7 @@ def status(
 ) -> None:
     """What went where for an update, with URLs, and what needs a person."""
     from herald.ledger import Ledger
+    from herald.resolve import advice
 
     settings = _settings(config)
     slug = _slug_of(update, settings)
@@ -281,6 +284,7 @@ def status(
     holder = ledger.lease_holder(slug)
     if holder:
         out.print(f"  a publish is running now ({holder[0]}, lease until {holder[1]:%H:%M} UTC)", markup=False)
+    source = recorded.source if recorded else update
     for row in receipts:
         _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
@@ -290,6 +294,9 @@ def status(
             open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
             out.print(f"           {done} tweets posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
+        step = advice(ledger, slug, row.channel, source, row)
+        if step:
+            out.print(f"           next: {step}", markup=False)
 
 
 @app.command()
@@ -298,19 +305,28 @@ def resolve(
     channel: Annotated[str, typer.Argument(help="diff, medium, twitter or email")],
     sent: Annotated[str | None, typer.Option("--sent", help="It went out: the URL where it is")] = None,
     not_sent: Annotated[bool, typer.Option("--not-sent", help="It did not go out: allow sending it again")] = False,
+    part: Annotated[int | None, typer.Option("--part", help="Which write, e.g. the tweet's number in the thread")]
+    = None,
     config: ConfigOption = None,
 ) -> None:
     """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
+    from channels.registry import CHANNELS
     from herald.ledger import Ledger
     from herald.resolve import NothingToResolve
     from herald.resolve import resolve as settle
 
     if bool(sent) == not_sent:
         _fail(UpdateError(update, "resolve", "say either --sent URL or --not-sent"))
+    if channel not in CHANNELS:
+        _fail(UpdateError(update, "channel", f"{channel!r} is not a channel ({', '.join(CHANNELS)})"))
+    if sent and not sent.startswith(("https://", "http://", "mid:")):
+        _fail(UpdateError(update, "--sent", f"{sent!r} is not a URL (https://... or, for an email, mid:...)"))
     settings = _settings(config)
     slug = _slug_of(update, settings)
+    if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
+        _fail(NothingToResolve(f"{slug}: nothing was published yet (no ledger at {settings.ledger_url[10:]})"))
     try:
-        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent), markup=False)
+        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent, part), markup=False)
     except NothingToResolve as error:
         _fail(error)
 

@@ -96,3 +96,11 @@ def test_an_unexpected_error_while_publishing_is_one_line_and_its_traceback_goes
     assert line == "error: publish stopped: KeyError: 'a bug'; details in .herald/logs/prefect.log"
     log = (workdir / ".herald" / "logs" / "prefect.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "KeyError: 'a bug'" in log
+
+
+def test_check_warns_about_a_language_without_a_catalog(workdir):
+    path = workdir / "content" / "updates" / "2026-10-31-sw.md"
+    path.write_text("---\ntitle: Habari za sera\ndate: 2026-10-31\nlang: sw\n---\nManeno machache.\n", encoding="utf-8")
+    result = _run("check", str(path.relative_to(workdir)))
+    assert result.exit_code == 0, result.output
+    assert "no message catalog for lang 'sw'" in " ".join(result.output.split())
