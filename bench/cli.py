@@ -1,11 +1,16 @@
-"""CLI benchmark: `herald check`, `preview`, `publish --dry-run` and `publish` on one update, cold, and Prefect's share.
+"""CLI benchmark: whole `herald` processes a person waits for, next to `python -c pass` and `import prefect`.
 
-Run: .venv/bin/python bench/cli.py [--runs 3]  (prints figures measured in this one run)
+Run: .venv/bin/python bench/cli.py [--runs 3]  (prints figures measured in this one run, with the load average)
 
-Every command is a fresh process (median of `--runs`, after one unmeasured warm-up run of each so the OS file cache
-is warm), run in a scratch copy of the content and config/herald.toml (no credentials: nothing leaves the machine;
-a dry run sends nothing anyway). No PREFECT_API_URL is set, as on a laptop: `publish --dry-run` then starts Prefect's
-ephemeral server (a uvicorn subprocess against ~/.prefect/prefect.db) - the script watches for that child process.
+Every command is a fresh process in a scratch project (a copy of content/ and a config whose ledger, outbox and
+engine state live in a temporary folder; no credentials, so every channel goes to the outbox; nothing is written in
+the checkout). Each publish publishes a new copy of the example update (its own slug), so it really writes.
+- against a running server: this script starts `prefect server start` on a free loopback port with its own
+  PREFECT_HOME, waits for it, and sets PREFECT_API_URL (what a team with a server does);
+- the embedded default, resident: the first publish starts herald's engine in a new .herald/ (a new Prefect home),
+  the later ones reuse it; `herald engine stop` at the end;
+- the embedded default, temporary ([engine] mode = "temporary"): Prefect's temporary server each time.
+Median (min-max) of `--runs` processes; the first resident publish is one process by nature.
 """
 
 from __future__ import annotations
@@ -13,57 +18,91 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
+BIN = Path(sys.executable).parent
+EXAMPLE = REPO / "content" / "updates" / "2026-10-08-eu-copyright-consultation.md"
 
 
-def children(pid: int) -> list[str]:
-    """Command lines of the direct children of `pid` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
-            if int(ppid) == pid:
-                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except (OSError, StopIteration, ValueError):
-            continue
-    return found
+class Project:
+    """A scratch project with its own config, ledger, outbox and engine state."""
+
+    def __init__(self, root: Path, mode: str, env: dict[str, str]) -> None:
+        self.root, self.count = root, 0
+        shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+        (root / "herald.toml").write_text(
+            f'content_root = "{root / "content"}"\noutbox = "{root / "outbox"}"\n'
+            f'ledger_url = "sqlite:///{root / "herald.db"}"\n[engine]\nmode = "{mode}"\n', encoding="utf-8")
+        self.env = {**env, "HERALD_CONFIG": str(root / "herald.toml")}
+
+    def new_update(self) -> str:
+        """A new copy of the example update with its own slug; its path relative to the project."""
+        self.count += 1
+        path = self.root / "content" / "updates" / f"bench-{self.count}.md"
+        text = EXAMPLE.read_text(encoding="utf-8").replace("title: ", f"slug: bench-{self.count}\ntitle: ", 1)
+        path.write_text(text, encoding="utf-8")
+        return str(path.relative_to(self.root))
+
+    def wall(self, *args: str, env: dict[str, str] | None = None) -> float:
+        """Seconds of one `herald` process (which must succeed)."""
+        start = time.perf_counter()
+        result = subprocess.run([str(BIN / "herald"), *args], cwd=self.root, env={**self.env, **(env or {})},
+                                capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            raise SystemExit(f"herald {' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
+        return elapsed
 
 
-def run_once(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, bool]:
-    """Wall seconds of one process, and whether it started Prefect's ephemeral server (a uvicorn child)."""
+def base_env(scratch: Path) -> dict[str, str]:
+    """The caller's environment without herald or Prefect settings; a private client PREFECT_HOME."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("HERALD_", "PREFECT_"))}
+    return {**env, "PREFECT_HOME": str(scratch / "client-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    server = False
-    while process.poll() is None:
-        if not server and any("uvicorn" in line for line in children(process.pid)):
-            server = True
-        time.sleep(0.05)
-    elapsed = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
-    return elapsed, server
+    subprocess.run(args, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
-def median_wall(args: list[str], cwd: Path, env: dict[str, str], runs: int) -> tuple[float, float, float, bool]:
-    """Median, min and max wall seconds over `runs` fresh processes (after one warm-up), and whether a server ran."""
-    run_once(args, cwd, env)
-    timings, servers = [], []
-    for _ in range(runs):
-        elapsed, server = run_once(args, cwd, env)
-        timings.append(elapsed)
-        servers.append(server)
-    return statistics.median(timings), min(timings), max(timings), all(servers)
+def running_server(scratch: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`prefect server start` on a free loopback port with its own home; waits for /api/health."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server_env = {**env, "PREFECT_HOME": str(scratch / "server-home")}
+    log = open(scratch / "server.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                               env=server_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise SystemExit(f"prefect server did not answer in 180 s; see {scratch / 'server.log'}")
+
+
+def spread(timings: list[float]) -> str:
+    return f"{statistics.median(timings):6.2f} s ({min(timings):.2f}-{max(timings):.2f})"
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def main() -> None:
@@ -71,42 +110,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    herald = str(Path(sys.executable).parent / "herald")
-    python = sys.executable
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("HERALD_", "PREFECT_API_URL"))}
-    env.update(PREFECT_LOGGING_LEVEL="WARNING", PREFECT_SERVER_ANALYTICS_ENABLED="false")  # as the CLI sets them
-    with tempfile.TemporaryDirectory(prefix="herald-cli-bench-") as scratch:
-        work = Path(scratch)
-        shutil.copytree(REPO / "content" / "updates", work / "content" / "updates")
-        shutil.copytree(REPO / "content" / "images", work / "content" / "images")
-        (work / "config").mkdir()
-        shutil.copy(REPO / "config" / "herald.toml", work / "config" / "herald.toml")
-        commands = {
-            "python -c pass": [python, "-c", "pass"],
-            "python -c 'import prefect'": [python, "-c", "import prefect"],
-            "herald check": [herald, "check", EXAMPLE],
-            "herald preview": [herald, "preview", EXAMPLE, "--out", str(work / "preview")],
-            "herald publish --dry-run": [herald, "publish", "--dry-run", EXAMPLE],
-            # after the warm-up run everything is in the ledger: the flow runs and finds nothing left to send
-            "herald publish (a rerun)": [herald, "publish", EXAMPLE],
-        }
-        print(f"median of {args.runs} fresh processes (min-max); cwd a scratch copy of content/ and config/")
-        walls: dict[str, float] = {}
-        for label, command in commands.items():
-            median, low, high, server = median_wall(command, work, env, args.runs)
-            walls[label] = median
-            note = "  (started Prefect's ephemeral server)" if server else ""
-            print(f"{label:<28} {median:>6.2f} s  ({low:.2f}-{high:.2f}){note}")
-    bare, prefect_import = walls["python -c pass"], walls["python -c 'import prefect'"]
-    dry_run, publish = walls["herald publish --dry-run"], walls["herald publish (a rerun)"]
-    engine = publish - dry_run
-    print(f"\nimport prefect alone:                {prefect_import - bare:.2f} s")
-    print(f"publish --dry-run starts no engine; the Prefect engine's share of a publish: {engine:.2f} s of "
-          f"{publish:.2f} s ({engine / publish:.0%}): the publish minus the dry run (same load, validate and "
-          f"render); of that, importing Prefect {prefect_import - bare:.2f} s, the ephemeral server and the "
-          f"flow run the remaining {engine - (prefect_import - bare):.2f} s")
-    print("targets: check, preview and publish --dry-run < 1.5 s")
+    runs = args.runs
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "
+          f"median (min-max) of {runs} fresh processes")
+    rows: dict[str, float] = {}
+
+    def row(label: str, timings: list[float], note: str = "") -> None:
+        rows[label] = statistics.median(timings)
+        print(f"{label:<52} {spread(timings)}  [{load()}]{note}")
+
+    with tempfile.TemporaryDirectory(prefix="herald-cli-bench-") as folder:
+        scratch = Path(folder)
+        env = base_env(scratch)
+        python = sys.executable
+        timed([python, "-c", "import prefect"], env)  # warm the OS file cache
+        row("python -c pass", [timed([python, "-c", "pass"], env) for _ in range(runs)])
+        row("python -c 'import prefect'", [timed([python, "-c", "import prefect"], env) for _ in range(runs)])
+
+        quick = Project(scratch / "quick", "resident", env)
+        update = quick.new_update()
+        row("herald check <update>", [quick.wall("check", update) for _ in range(runs)])
+        row("herald preview <update>", [quick.wall("preview", update, "--out", "p") for _ in range(runs)])
+        row("herald publish --dry-run <update>", [quick.wall("publish", "--dry-run", update) for _ in range(runs)])
+
+        server, url = running_server(scratch, env)
+        try:
+            remote = Project(scratch / "remote", "resident", env)
+            remote.wall("publish", remote.new_update(), env={"PREFECT_API_URL": url})  # the server's first flow
+            row("publish, PREFECT_API_URL = a running server",
+                [remote.wall("publish", remote.new_update(), env={"PREFECT_API_URL": url}) for _ in range(runs)])
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            server.wait(timeout=30)
+
+        resident = Project(scratch / "resident", "resident", env)
+        try:
+            row("publish, embedded resident: first (starts engine)", [resident.wall("publish", resident.new_update())])
+            row("publish, embedded resident: later ones",
+                [resident.wall("publish", resident.new_update()) for _ in range(runs)])
+        finally:
+            resident.wall("engine", "stop")
+
+        temporary = Project(scratch / "temporary", "temporary", env)
+        row("publish, embedded temporary (the old default)",
+            [temporary.wall("publish", temporary.new_update()) for _ in range(runs)])
+
+    floor = rows["python -c 'import prefect'"]
+    remote, later = rows["publish, PREFECT_API_URL = a running server"], rows[
+        "publish, embedded resident: later ones"]
+    print(f"\npublish on a running server = {remote / floor:.2f}x `import prefect` (goal <= 1.3x + the network floor)")
+    print(f"later resident publishes = {later / remote:.2f}x a publish on a running server (goal <= 1.5x)")
+    print("check, preview and publish --dry-run import no Prefect")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cached_property
 from html import escape
 
 from channels.base import RenderContext, RenderError
@@ -44,11 +45,15 @@ class EmailDraft:
     def as_bytes(self, sent_at: datetime | None = None) -> bytes:
         """The message exactly as it goes over SMTP; with `sent_at`, dated then (a copy: the draft is unchanged)."""
         if sent_at is None:
-            return self.message.as_bytes(policy=email.policy.SMTP)
+            return self._undated
         dated = copy.deepcopy(self.message)
         del dated["Date"]
         dated["Date"] = format_datetime(sent_at)
         return dated.as_bytes(policy=email.policy.SMTP)
+
+    @cached_property
+    def _undated(self) -> bytes:  # serialised once: render, check, preview and the outbox all ask for it
+        return self.message.as_bytes(policy=email.policy.SMTP)
 
     def files(self) -> dict[str, bytes]:
         """`email.eml`: the whole message (without a Date: it is set when sent)."""

@@ -188,6 +188,16 @@ class PublishSettings(BaseModel):
     lease_ttl_seconds: float = 3600.0
 
 
+class EngineSettings(BaseModel):
+    """Where publish and recap flows run when PREFECT_API_URL is not set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["resident", "temporary"] = "resident"
+    start_timeout_seconds: float = 90.0
+    port: int = 0
+
+
 class Settings(BaseSettings):
     """Everything herald is configured with."""
 
@@ -205,6 +215,7 @@ class Settings(BaseSettings):
     twitter: TwitterSettings = TwitterSettings()
     email: EmailSettings = EmailSettings()
     recap: RecapSettings = RecapSettings()
+    engine: EngineSettings = EngineSettings()
 
     @classmethod
     def settings_customise_sources(

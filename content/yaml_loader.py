@@ -37,6 +37,17 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", StrictLoader)):
+    """StrictLoader's rules on libyaml's parser (about ten times faster)."""
+
+
+_FastLoader.yaml_implicit_resolvers = StrictLoader.yaml_implicit_resolvers
+_FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def load_yaml(text: str) -> object:
-    """Parse YAML with the strict loader."""
-    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
+    """Parse YAML with the strict loader (libyaml first; a text it refuses is parsed again for the exact error)."""
+    try:
+        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader

@@ -21,6 +21,7 @@ from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.preview import attach_preview
+from herald.progress import outcome, report, reporter
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
 from herald.transports.select import transport_for
@@ -66,16 +67,20 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     """Send one channel's draft unless the ledger says it already went; record the outcome."""
     prior = earlier_receipt(ledger, slug, channel, transport)
     if prior:
+        report(channel, outcome(channel, "already_published"))
         return Receipt(channel, "already_published", url=prior.url, remote_id=prior.remote_id,
                        detail=f"already published {prior.updated_at:%Y-%m-%d %H:%M} UTC via {prior.transport}")
     digest = draft_digest(draft)
     ledger.record_receipt(slug, channel, "intended", payload_hash=digest, transport=transport.kind)
+    report(channel, "sending")
     try:
         receipt = transport.send(draft)
     except Exception as error:
         ledger.record_receipt(slug, channel, outcome_status(error), payload_hash=digest, detail=str(error),
                               transport=transport.kind)
+        report(channel, outcome(channel, outcome_status(error)))
         raise
+    report(channel, outcome(channel, receipt.status))
     ledger.record_receipt(
         slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
         payload_hash=digest, detail=receipt.detail, transport=transport.kind,
@@ -162,14 +167,19 @@ def publish_update(
 
     ledger = Ledger(settings.ledger_url)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
+    for name, transport in transports.items():
+        if hasattr(transport, "progress"):
+            transport.progress = reporter(name)
     with_images = update.images and any(name in IMAGE_CHANNELS for name in rendered.drafts)
     media = (transports.get("diff") or transport_for("diff", settings, update.slug, ledger)) if with_images else None
     retrying = {"retries": settings.publish.retries, "retry_delay_seconds": list(settings.publish.retry_delays)}
     send = publish_channel.with_options(**retrying)
     with _closing(transports if media in (None, transports.get("diff")) else {**transports, "media": media}), \
             publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+        report("-", "pre-flight checks")
         preflight({name: transport for name, transport in transports.items()
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
+        report("-", "publishing")
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []
         image_urls: dict[str, str] | None = None
@@ -190,6 +200,8 @@ def publish_update(
         if others and diff_url is None and update.wants("diff"):
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
+            for name in others:
+                report(name, outcome(name, "held"))
         elif others:
             final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
                                   featured_url=_featured_url(ledger, update))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from channels.base import RenderError
 from config.settings import ConfigError, Settings, load_settings
@@ -16,6 +17,7 @@ from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render, prepare_publish
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+_run_on_server = False  # a flow ran on a server that outlives this process (not a temporary one)
 INPUT_ERRORS = (UpdateError, RenderError, ConfigError)
 
 app = typer.Typer(
@@ -66,25 +68,36 @@ def _summary(rendered: Rendered) -> str:
     return ", ".join(parts)
 
 
+def _check_one(path: Path) -> tuple[Path, str, list[str] | None]:
+    """Render one update (in a worker): its summary and warnings, or its one-line error and None."""
+    from herald.parallel import worker_settings
+
+    try:
+        rendered = load_and_render(path, worker_settings())
+    except INPUT_ERRORS as error:
+        return path, str(error), None
+    return path, _summary(rendered), rendered.warnings
+
+
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Update files, or folders of them")],
     config: ConfigOption = None,
 ) -> None:
     """Validate updates and render every channel; no network, nothing written."""
-    settings = _settings(config)
+    from herald.parallel import each_file
+
+    _settings(config)
     files = _update_files(paths)
     invalid = 0
-    for path in files:
-        try:
-            rendered = load_and_render(path, settings)
-        except INPUT_ERRORS as error:
+    for path, summary, warnings in each_file(_check_one, files, config):
+        if warnings is None:
             invalid += 1
-            err.print(f"[red]invalid[/red] {error}", markup=True)
+            err.print(f"[red]invalid[/red] {escape(summary)}", markup=True)
             continue
-        out.print(f"[green]ok[/green] {path}: {_summary(rendered)}", markup=True)
-        for warning in rendered.warnings:
-            out.print(f"  [yellow]warning:[/yellow] {warning}", markup=True)
+        out.print(f"[green]ok[/green] {escape(str(path))}: {summary}", markup=True)
+        for warning in warnings:
+            out.print(f"  [yellow]warning:[/yellow] {escape(warning)}", markup=True)
     if not files:
         _fail(UpdateError(" ".join(map(str, paths)), None, "no update files found"))
     if invalid:
@@ -106,7 +119,7 @@ def preview(
     if serve:
         return _serve_preview(update, settings, port)
     if update.is_dir():
-        return _preview_folder(update, out_dir or Path("preview"), settings)
+        return _preview_folder(update, out_dir or Path("preview"), config)
     try:
         rendered = load_and_render(update, settings)
     except INPUT_ERRORS as error:
@@ -118,16 +131,16 @@ def preview(
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
 
 
-def _preview_folder(folder: Path, out_dir: Path, settings: Settings) -> None:
-    from herald.preview import folder_entries, folder_files, write_files
+def _preview_folder(folder: Path, out_dir: Path, config: Path | None) -> None:
+    from herald.preview import write_folder
 
-    entries = folder_entries(folder, settings)
-    written = write_files(folder_files(entries), out_dir)
+    entries = write_folder(folder, out_dir, config)
     for entry in entries:
-        if entry.rendered is None:
-            err.print(f"[red]invalid[/red] {entry.error}", markup=True)
-    out.print(f"wrote {len(written)} files to {out_dir}/ (open {out_dir / 'index.html'})")
-    if any(entry.rendered is None for entry in entries):
+        if entry.error:
+            err.print(f"[red]invalid[/red] {escape(entry.error)}", markup=True)
+    written = 1 + sum(entry.files for entry in entries)
+    out.print(f"wrote {written} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    if any(entry.error for entry in entries):
         raise typer.Exit(EXIT_INVALID)
 
 
@@ -169,33 +182,66 @@ def publish(
             _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None,
                            "; ".join(draft.warnings) or "would be sent as previewed")
         return
-    quiet_prefect()
-    from herald.lease import LeaseHeld
     from herald.report import NOT_DONE
-    from herald.transports import PreflightError
 
-    with err.status("Starting Prefect and publishing…"):
-        from flows.publish import publish_file
-
-        try:
-            results = publish_file(update, selected, dry_run, config=config)
-        except PreflightError as error:
-            _preflight_failed(error)
-        except LeaseHeld as error:
-            err.print(f"[red]not published:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
-        except INPUT_ERRORS as error:
-            _fail(error)
+    results = _run_flow(settings, "publish", "flows.publish", "publish_file",
+                        update, selected, dry_run, config=config)
     _print_results(results)
     if any(result["status"] in NOT_DONE for result in results):
+        _after_failure(settings, f"herald publish {update}")
         raise typer.Exit(EXIT_FAILED)
 
 
-def _preflight_failed(error: Exception) -> None:
-    """One line per channel that failed its pre-flight check; nothing was sent."""
-    for line in str(error).splitlines():
-        err.print(f"[red]pre-flight failed:[/red] {line}; nothing was sent", markup=True)
-    raise typer.Exit(EXIT_FAILED) from None
+def _run_flow(settings: Settings, title: str, module: str, function: str, *args: object, **kwargs: object):  # noqa: ANN202
+    """Run a flow on the engine with live progress; Prefect's own logs go to a file; every failure is one line."""
+    global _run_on_server
+    import importlib
+
+    from herald import engine
+    from herald.lease import LeaseHeld
+    from herald.progress import report, showing
+    from herald.runlog import logs_to, write_traceback
+    from herald.transports import PreflightError
+
+    quiet_prefect()
+    log = engine.log_path(settings, "prefect.log")
+    failure: tuple[list[str], int] | None = None
+    with showing(err, title):
+        try:
+            connection = engine.connect(settings)
+            report("-", "starting the Prefect engine" if connection.started or connection.kind == "temporary"
+                   else "loading Prefect")
+            run = getattr(importlib.import_module(module), function)  # imported while a new engine starts
+            _run_on_server = connection.kind != "temporary"
+            with logs_to(log), engine.running_on(connection, settings):
+                if connection.started:
+                    err.print(engine.started_notice(connection), markup=False)
+                report("-", "running the flow")
+                return run(*args, **kwargs)
+        except engine.EngineError as error:
+            failure = ([f"[red]error:[/red] {escape(str(error))}"], EXIT_FAILED)
+        except PreflightError as error:  # one line per channel that failed its check
+            failure = ([f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent"
+                        for line in str(error).splitlines()], EXIT_FAILED)
+        except LeaseHeld as error:
+            failure = ([f"[red]not published:[/red] {escape(str(error))}"], EXIT_FAILED)
+        except INPUT_ERRORS as error:
+            failure = ([f"[red]error:[/red] {escape(str(error))}"], EXIT_INVALID)
+        except Exception as error:  # noqa: BLE001 - anything else: one line here, the traceback in the log
+            write_traceback(log, error)
+            detail = " ".join(str(error).split()) or "no message"
+            failure = ([f"[red]error:[/red] {escape(title)} stopped: {type(error).__name__}: {escape(detail)}; "
+                        f"details in {engine.shown(log)}"], EXIT_FAILED)
+    for line in failure[0]:
+        err.print(line, markup=True)
+    raise typer.Exit(failure[1])
+
+
+def _after_failure(settings: Settings, rerun: str) -> None:
+    from herald.engine import log_path, shown
+
+    out.print(f"rerun `{rerun}` to retry what failed (nothing is sent twice); Prefect's log: "
+              f"{shown(log_path(settings, 'prefect.log'))}", markup=False)
 
 
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
@@ -309,24 +355,14 @@ def recap(
     """Write and publish the monthly "Don't Blink" recap of what was published in a month."""
     from herald.recap import Month
 
-    _settings(config)
+    settings = _settings(config)
     if month is not None:
         try:
             Month.parse(month)
         except ValueError as error:
             _fail(error)
-    quiet_prefect()
-    from herald.transports import PreflightError
-
-    with err.status("Starting Prefect and building the recap…"):
-        from flows.recap import recap_month
-
-        try:
-            result = recap_month(month, dry_run, config=config)
-        except PreflightError as error:
-            _preflight_failed(error)
-        except INPUT_ERRORS as error:
-            _fail(error)
+    result = _run_flow(settings, "recap", "flows.recap", "recap_month",
+                       month, dry_run, config=config)
     for warning in result["warnings"]:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     if dry_run and result["markdown"]:
@@ -334,6 +370,7 @@ def recap(
     out.print(result["message"], markup=False)
     _print_results(result["results"])
     if result["status"] == "failed":
+        _after_failure(settings, f"herald recap {month or ''}".strip())
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -382,9 +419,86 @@ def approve(
     out.print(f"approved {rendered.update.slug} by {by.strip()}", markup=False)
 
 
+engine_app = typer.Typer(no_args_is_help=True, help="The local Prefect engine that publish and recap run on.")
+app.add_typer(engine_app, name="engine")
+
+
+@engine_app.command("status")
+def engine_status(config: ConfigOption = None) -> None:
+    """Where flows run: the server in PREFECT_API_URL, or herald's resident engine (its URL, pid and home)."""
+    from herald import engine
+
+    settings = _settings(config)
+    url = engine.configured_url()
+    if url:
+        out.print(f"PREFECT_API_URL is set: flows run on {url}; herald starts no engine", markup=False)
+        return
+    record = engine.read_record(settings)
+    if record is None:
+        when = ("every publish starts and stops a temporary engine" if settings.engine.mode == "temporary"
+                else "the next publish or `herald engine start` starts it")
+        out.print(f"no engine running (mode {settings.engine.mode}: {when})", markup=False)
+        return
+    state = "answering" if engine.healthy(record["url"]) else "not answering yet"
+    out.print(f"running at {record['url'][:-4]} ({state}; the Prefect UI is there), pid {record['pid']}, home "
+              f"{engine.shown(engine.engine_home(settings))}; `herald engine stop` stops it", markup=False)
+
+
+@engine_app.command("start")
+def engine_start(config: ConfigOption = None) -> None:
+    """Start the resident engine now (publish starts it when needed) and wait until it answers."""
+    from herald import engine
+
+    settings = _settings(config)
+    if engine.configured_url():
+        out.print("PREFECT_API_URL is set: flows run on that server; herald starts no engine", markup=False)
+        return
+    connection = engine.connect(settings.model_copy(update={"engine": settings.engine.model_copy(
+        update={"mode": "resident"})}))
+    try:
+        with err.status("starting the Prefect engine…"):
+            engine.wait_ready(connection, settings)
+    except engine.EngineError as error:
+        _fail(error, EXIT_FAILED)
+    if connection.started:
+        out.print(engine.started_notice(connection), markup=False)
+    else:
+        out.print(f"already running at {connection.url[:-4]} (pid {connection.pid})", markup=False)
+
+
+@engine_app.command("stop")
+def engine_stop(config: ConfigOption = None) -> None:
+    """Stop the resident engine (the next publish starts it again)."""
+    from herald import engine
+
+    settings = _settings(config)
+    pid = engine.stop(settings)
+    out.print(f"stopped the Prefect engine (pid {pid})" if pid else "no engine running", markup=False)
+
+
 def main() -> None:
     """Entry point for the `herald` script."""
-    sys.exit(app())
+    try:
+        app()
+    except SystemExit as stop:
+        code = stop.code
+    else:
+        code = 0
+    if _run_on_server:
+        _quick_exit(code)
+    sys.exit(code)
+
+
+def _quick_exit(code: object) -> None:
+    """After a flow on a server that outlives us: send Prefect's queued logs and events, then skip the teardown."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)
+    EventsWorker.drain_all(timeout=5)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":

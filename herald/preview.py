@@ -66,6 +66,14 @@ class Entry:
     folder: str
     rendered: Rendered | None = None
     error: str = ""
+    title: str = ""
+    problems: int = 0
+    files: int = 0
+
+    @classmethod
+    def of(cls, source: Path, rendered: Rendered, files: int = 0) -> Entry:
+        """A valid update's entry without its render (what an index needs once its page is written)."""
+        return cls(source, source.stem, None, "", rendered.update.title, len(rendered.warnings), files)
 
 
 def shell(title: str, body: str, lang: str = "en", version: str | None = None) -> str:
@@ -114,12 +122,13 @@ def index_page(entries: list[Entry], version: str | None = None) -> str:
     """A folder preview's index: a link per update, and each invalid update's one-line error."""
     items = []
     for entry in entries:
-        if entry.rendered is None:
+        if entry.error:
             items.append(f"<li class=invalid><span class=error>invalid</span> {escape(entry.error)}</li>")
         else:
-            count = len(entry.rendered.warnings)
+            count = len(entry.rendered.warnings) if entry.rendered else entry.problems
+            title = entry.rendered.update.title if entry.rendered else entry.title
             note = f" <span class=near>{count} to check</span>" if count else ""
-            items.append(f'<li><a href="{attr(entry.folder)}/index.html">{escape(entry.rendered.update.title)}</a> '
+            items.append(f'<li><a href="{attr(entry.folder)}/index.html">{escape(title)}</a> '
                          f"<span class=meta>{escape(entry.source.name)}</span>{note}</li>")
     body = f"<header><h1>Updates preview</h1></header><div class=panes><ul class=index>{''.join(items)}</ul></div>"
     return shell("Updates preview", body, version=version)
@@ -167,6 +176,28 @@ def folder_files(entries: list[Entry], version: str | None = None) -> dict[str, 
         if entry.rendered is not None:
             files |= {f"{entry.folder}/{name}": data for name, data in page_files(entry.rendered, version).items()}
     return files
+
+
+def write_page(path: Path, out: Path) -> Entry:
+    """Render one update of a folder and write its page under `out/<stem>/` at once (a worker's job)."""
+    from herald.parallel import worker_settings
+
+    try:
+        rendered = load_and_render(path, worker_settings())
+    except INPUT_ERRORS as error:
+        return Entry(path, path.stem, error=str(error))
+    return Entry.of(path, rendered, len(write_files(page_files(rendered), out / path.stem)))
+
+
+def write_folder(folder: Path, out: Path, config: Path | str | None) -> list[Entry]:
+    """Preview every `*.md` of a folder across the cores, each page written once rendered, then the index."""
+    from functools import partial
+
+    from herald.parallel import each_file
+
+    entries = list(each_file(partial(write_page, out=out), sorted(folder.glob("*.md")), config))
+    write_files({"index.html": index_page(entries).encode()}, out)
+    return entries
 
 
 def write_files(files: dict[str, bytes], out: Path) -> list[Path]:

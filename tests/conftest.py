@@ -15,6 +15,7 @@ import wordpress_server
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "content" / "updates"
+os.environ.setdefault("HERALD_ENGINE__MODE", "temporary")  # no resident engine outlives the suite (see test_engine)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

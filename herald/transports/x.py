@@ -7,6 +7,7 @@ import hashlib
 import html
 import re
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import requests
@@ -114,6 +115,7 @@ class XTransport:
     """Posts each tweet as a reply to the previous one; tweets already in the ledger are skipped."""
 
     kind = "live"
+    progress: Callable[[str], None] = staticmethod(lambda text: None)  # the flow sets a per-channel reporter
 
     def __init__(
         self, settings: TwitterSettings, ledger: Ledger, slug: str, client: tweepy.Client | None = None
@@ -196,6 +198,7 @@ class XTransport:
             url = tweet_url(tweet_id)
             self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=tweet_id, url=url)
             parts.append({"position": number, "status": "posted", "id": tweet_id, "url": url, "changed": False})
+            self.progress(f"tweet {number} of {len(draft.tweets)} posted")
             previous = tweet_id
         posted = sum(part["status"] == "posted" for part in parts)
         detail = f"thread of {len(parts)} tweets; {posted} posted now"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_output import assert_no_traceback, error_lines
 from typer.testing import CliRunner
 
 from herald.cli import app
@@ -79,6 +80,22 @@ def test_check_and_dry_run_do_not_import_prefect(workdir, command):
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip().splitlines()[-1] == "False"
+
+
+def test_an_unexpected_error_while_publishing_is_one_line_and_its_traceback_goes_to_the_log(workdir, monkeypatch):
+    import flows.publish
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(flows.publish, "publish_file", broken)
+    result = CliRunner().invoke(app, ["publish", EXAMPLES[0]])
+    assert result.exit_code == 1, result.output
+    assert_no_traceback(result.output)
+    [line] = error_lines(result.output)
+    assert line == "error: publish stopped: KeyError: 'a bug'; details in .herald/logs/prefect.log"
+    log = (workdir / ".herald" / "logs" / "prefect.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "KeyError: 'a bug'" in log
 
 
 def test_check_warns_about_a_language_without_a_catalog(workdir):

@@ -309,3 +309,11 @@ def test_x_matching_ignores_t_co_links_and_escaping() -> None:
     assert comparable("Fish & chips: https://diff.wikimedia.org/2026/x 1/2") == comparable(
         "Fish &amp; chips: https://t.co/AbC123xyZ9 1/2")
     assert comparable("one https://a.org") != comparable("two https://t.co/abc")
+
+
+def test_x_reports_each_tweet_posted_to_the_progress_callback(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    steps: list[str] = []
+    sender = transport(fake, ledger)
+    sender.progress = steps.append
+    sender.send(thread(tmp_path))
+    assert steps == [f"tweet {n} of {len(THREAD)} posted" for n in range(1, len(THREAD) + 1)]
