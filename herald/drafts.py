@@ -34,6 +34,7 @@ def context_for(update: Update, settings: Settings, diff_url: str | None = None)
         diff_url=diff_url or settings.diff.planned_url(update.slug, update.date),
         diff_url_known=diff_url is not None,
         max_tweets=settings.twitter.max_tweets,
+        twitter_link=settings.twitter.link,
         email_from=settings.email.from_addr,
         email_to=settings.email.list_addr,
         message_id_domain=settings.email.message_id_domain,
