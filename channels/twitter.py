@@ -287,7 +287,7 @@ class Twitter:
     @staticmethod
     def hook_chunks(update: Update, first: bool) -> tuple[split.Chunk, list[split.Chunk]]:
         """Tweet 1's words; with the link on tweet 1, a summary too long to share it opens the body instead."""
-        hook = split.chunk(split.clean(hook_text(update)), break_after=True)
+        hook = split.chunk(split.clean(hook_text(update)), break_after=bool(update.summary))
         assert hook is not None  # the model guarantees a non-blank title
         room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(DEFAULT_MAX_TWEETS) - URL_WEIGHT - len(LINK_SEPARATOR)
         if not first or not update.summary or hook.weight <= room:

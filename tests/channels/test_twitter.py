@@ -20,6 +20,8 @@ from channels.twitter import (
     URL_WEIGHT,
     ThreadDraft,
     Twitter,
+    block_text,
+    thread_blocks,
 )
 from content.loader import load_update
 from content.markdown import bare_link, blocks
@@ -28,6 +30,7 @@ from content.model import TwitterOptions, Update
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "twitter"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"
 CONTEXT = RenderContext(diff_url=DIFF_URL, max_tweets=50)
+LAST = RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link="last")
 NUMBERING = re.compile(r" (\d+)/(\d+)$")
 LONG_URL = "https://example.org/" + "/".join(f"segment-{n}" for n in range(30)) + "?utm_source=herald"
 
@@ -64,24 +67,32 @@ def unnumbered(draft: ThreadDraft) -> list[str]:
     return out
 
 
+def unlinked(draft: ThreadDraft) -> list[str]:
+    """The tweets without numbering and without the Diff link that ends tweet 1."""
+    pieces = unnumbered(draft)
+    assert pieces[0].endswith(f"\n\n{DIFF_URL}")
+    return [pieces[0].removesuffix(f"\n\n{DIFF_URL}"), *pieces[1:]]
+
+
 def expected_words(update: Update) -> list[str]:
-    """The body's plain-text words in order, items with their markers and quotes in quotation marks."""
-    texts = []
-    for block in blocks(update.body, bare_link):
-        if block.kind == "rule":
-            continue
-        text = {"item": f"{block.marker} {block.text}", "quote": f"“{block.text}”"}.get(block.kind, block.text)
-        texts.append(unicodedata.normalize("NFC", text))
-    return " ".join(texts).split()
+    """The thread blocks' words in order (thread_blocks itself is checked by the tests below)."""
+    return " ".join(unicodedata.normalize("NFC", block_text(block)) for block in thread_blocks(update)).split()
 
 
-def thread_body_words(draft: ThreadDraft, update: Update) -> list[str]:
-    """The thread's words without numbering, the hook's title and summary, and the closing Diff link."""
-    text = " ".join(unnumbered(draft))
+def thread_body_words(draft: ThreadDraft, update: Update, link: str = "first") -> list[str]:
+    """The thread's words without numbering, the hook's title and summary, and the Diff link where it belongs."""
+    pieces = unnumbered(draft)
     hook = f"{update.title} — {update.summary}" if update.summary else update.title
-    assert text.startswith(hook)
-    closing = f"Read the full post: {DIFF_URL}"
-    assert text.endswith(closing)
+    if link == "first" and len(pieces) > 1:
+        if update.summary:
+            assert pieces[0] == f"{hook}\n\n{DIFF_URL}"
+            return " ".join(pieces[1:]).split()
+        assert pieces[0].startswith(hook) and pieces[0].endswith(f"\n\n{DIFF_URL}")
+        text = " ".join([pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
+        return text[len(hook) :].split()
+    text = " ".join(pieces)
+    closing = DIFF_URL if link == "first" else f"Read the full post: {DIFF_URL}"
+    assert text.startswith(hook) and text.endswith(closing)
     return text[len(hook) : -len(closing)].split()
 
 
@@ -139,17 +150,18 @@ def test_fixture_threads_are_valid_numbered_and_complete(name: str) -> None:
     assert_valid(draft)
     assert not draft.condensed and not draft.hand_written and draft.warnings == ()
     assert len(draft.tweets) > 1
-    assert draft.tweets[0].startswith(f"{update.title} — {update.summary}")
-    assert DIFF_URL in draft.tweets[-1]
+    assert draft.tweets[0].startswith(f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/")
+    assert all(DIFF_URL not in tweet for tweet in draft.tweets[1:])
     # Every non-space character of the body arrives, in order (CJK has no spaces to count words by).
     assert "".join("".join(thread_body_words(draft, update))) == "".join(expected_words(update))
 
 
 @pytest.mark.parametrize("name", ["cyrillic.md", "arabic.md", "emoji.md", "recap.md"])
-def test_uncondensed_thread_carries_every_word_in_order(name: str) -> None:
+@pytest.mark.parametrize("link", ["first", "last"])
+def test_uncondensed_thread_carries_every_word_in_order(name: str, link: str) -> None:
     update = load_update(FIXTURES / name)
-    draft = render(update)
-    assert thread_body_words(draft, update) == expected_words(update)
+    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link=link))
+    assert thread_body_words(draft, update, link) == expected_words(update)
 
 
 def test_cjk_counts_double_so_a_paragraph_needs_two_tweets() -> None:
@@ -161,8 +173,10 @@ def test_cjk_counts_double_so_a_paragraph_needs_two_tweets() -> None:
     assert max(draft.weights) > 200  # packed close to the limit, counted at 2 per character
     pieces = unnumbered(draft)
     # The paragraph breaks after a full stop (a sentence boundary), not inside a sentence.
-    assert pieces[0].endswith("。")
-    assert "".join("".join(p.split()) for p in pieces).startswith("Apolicyupdate" + sentence * 6)
+    assert pieces[0].endswith("。\n\n" + DIFF_URL)
+    assert all(piece.endswith("。") for piece in pieces[1:])
+    body = "".join("".join(p.split()) for p in [pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
+    assert body == "Apolicyupdate" + sentence * 6
 
 
 def test_long_urls_count_23_and_stay_whole() -> None:
@@ -181,9 +195,8 @@ def test_many_urls_are_split_between_urls_never_inside_one() -> None:
     draft = render(update)
     assert_valid(draft)
     assert len(draft.tweets) > 2
-    found = [url for tweet in draft.tweets for url in re.findall(r"https://\S+", tweet)]
-    assert found[:30] == urls
-    assert found[30] == DIFF_URL
+    found = [url for tweet in unlinked(draft) for url in re.findall(r"https://\S+", tweet)]
+    assert found == urls  # no summary: the body shares tweet 1 with the title and the link
 
 
 def test_mentions_and_hashtags_are_never_split() -> None:
@@ -200,7 +213,7 @@ def test_overlong_word_is_cut_at_graphemes_into_full_tweets() -> None:
     word = "a" * 600
     draft = render(make(f"Start {word} end."))
     assert_valid(draft)
-    assert word in "".join(unnumbered(draft))
+    assert word in "".join(unlinked(draft))
     assert draft.weights[0] == MAX_WEIGHTED_LENGTH and draft.weights[1] == MAX_WEIGHTED_LENGTH
 
 
@@ -210,7 +223,7 @@ def test_overlong_word_of_clusters_never_breaks_a_cluster(cluster: str) -> None:
     word = cluster * 300
     draft = render(make(f"Start {word} end."))
     assert_valid(draft)
-    pieces = unnumbered(draft)
+    pieces = unlinked(draft)
     assert len(pieces) >= 3
     assert word in "".join(pieces)
     for piece in pieces:
@@ -226,15 +239,16 @@ def test_word_glued_to_a_mention_keeps_the_mention_whole(offset: int) -> None:
     assert_valid(draft)
     assert any("@WikimediaFoundation" in tweet for tweet in draft.tweets)
     assert any("#FreeKnowledge" in tweet for tweet in draft.tweets)
-    assert word in "".join(unnumbered(draft))
+    assert word in "".join(unlinked(draft))
 
 
-def test_tables_code_footnotes_and_lists_are_kept_as_text() -> None:
+def test_tables_code_and_lists_are_kept_as_text_footnotes_left_to_the_post() -> None:
     update = load_update(FIXTURES / "emoji.md")
     text = "\n".join(render(update).tweets)
     assert "def weight(text: str) -> int:\n    return sum(" in text  # code keeps its lines and indentation
     assert "Emoji | Meaning\n👨‍👩‍👧‍👦 | family" in text
-    assert "[1] We counted every grapheme cluster" in text  # footnotes are kept, at the end
+    assert "We counted every grapheme cluster" not in text  # the note itself stays on the linked post
+    assert not re.search(r"\S\[\d\]", text)  # and no marker points to it
     recap = "\n".join(render(load_update(FIXTURES / "recap.md")).tweets)
     assert "1. We filed comments" in recap and "• Age assurance" in recap
 
@@ -259,8 +273,10 @@ def test_numbering_grows_to_two_digits() -> None:
 def test_short_update_is_one_unnumbered_tweet() -> None:
     update = make("One short paragraph.", summary="Short.")
     draft = render(update)
-    assert draft.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\nRead the full post: {DIFF_URL}",)
+    assert draft.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\n{DIFF_URL}",)
     assert draft.weights == (parse_tweet(draft.tweets[0]).weightedLength,)
+    last = render(update, LAST)
+    assert last.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\nRead the full post: {DIFF_URL}",)
 
 
 def test_without_summary_the_title_leads_into_the_body() -> None:
@@ -290,11 +306,14 @@ def test_long_body_is_condensed_within_max_tweets() -> None:
     (warning,) = draft.warnings
     match = re.fullmatch(r"thread condensed: the full body needs (\d+) tweets, max_tweets is 10", warning)
     assert match and int(match[1]) == len(render(update).tweets) > DEFAULT_MAX_TWEETS
-    assert draft.tweets[0] == f"{update.title} — {update.summary} 1/10"
-    assert draft.tweets[-1] == f"Read the full post: {DIFF_URL} 10/10"
+    assert draft.tweets[0] == f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/10"
     headings = [b.text for b in blocks(update.body, bare_link) if b.kind == "heading" and b.level == 2]
-    assert len(headings) > 8
-    assert [t.split("\n", 1)[0] for t in draft.tweets[1:-1]] == headings[:8]  # the first sections that fit
+    assert len(headings) == 9
+    assert [t.split("\n", 1)[0] for t in draft.tweets[1:]] == headings[:9]  # the first sections that fit
+    last = render(update, RenderContext(diff_url=DIFF_URL, twitter_link="last"))
+    assert last.tweets[0] == f"{update.title} — {update.summary} 1/10"
+    assert last.tweets[-1] == f"Read the full post: {DIFF_URL} 10/10"
+    assert [t.split("\n", 1)[0] for t in last.tweets[1:-1]] == headings[:8]
     assert draft.tweets[1].startswith(
         "EU: the Digital Services Act transparency database\nThe European Commission opened"
     )
@@ -306,10 +325,10 @@ def test_condensed_without_headings_uses_each_paragraphs_first_sentence() -> Non
     draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=5))
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 5
-    assert [t.removesuffix(f" {n}/5") for n, t in enumerate(draft.tweets[1:4], 2)] == [
-        f"Point {n} is the headline." for n in range(3)
+    assert [t.removesuffix(f" {n}/5") for n, t in enumerate(draft.tweets[1:], 2)] == [
+        f"Point {n} is the headline." for n in range(4)
     ]
-    assert DIFF_URL in draft.tweets[-1]
+    assert draft.tweets[0] == f"A policy update — Nine points.\n\n{DIFF_URL} 1/5"
 
 
 def test_condensed_to_one_tweet_keeps_the_link() -> None:
@@ -318,7 +337,9 @@ def test_condensed_to_one_tweet_keeps_the_link() -> None:
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 1
     assert draft.tweets[0].startswith(update.title)
-    assert draft.tweets[0].endswith(f"Read the full post: {DIFF_URL}")
+    assert draft.tweets[0].endswith(f"\n\n{DIFF_URL}")
+    last = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=1, twitter_link="last"))
+    assert last.tweets[0].endswith(f"\n\nRead the full post: {DIFF_URL}")
 
 
 def test_overlong_sentence_in_condensed_tweet_ends_with_an_ellipsis() -> None:
@@ -408,15 +429,24 @@ def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
     assert [s.text for s in sentences("It ends here. 2) Then this.")] == ["It ends here.", "2) Then this."]
 
 
-def test_a_sentence_longer_than_the_room_left_breaks_after_a_clause_not_mid_phrase() -> None:
+def test_a_sentence_that_fits_a_tweet_is_never_split_between_two() -> None:
     from channels.thread_split import Chunk, pack, sentences
 
     opener = "Two years after the United Nations adopted the Compact, member states are preparing its first review."
     long = ("The Compact shapes how governments talk about data, artificial intelligence and connectivity, and it "
             "matters for Wikipedia, a project that depends on a free and open internet.")
-    tweets = pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240)
+    assert pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240) == [opener, long]
+
+
+def test_a_sentence_longer_than_a_tweet_breaks_after_a_clause_not_mid_phrase() -> None:
+    from channels.thread_split import Chunk, pack, sentences
+
+    long = ("The Compact shapes how governments talk about data, artificial intelligence, connectivity and the "
+            "governance of the internet, and it matters for Wikipedia, a project that depends on a free and open "
+            "internet that no single country controls.")
+    tweets = pack([Chunk(sentences(long))], lambda _: 200)
     assert tweets[0].endswith("and it matters for Wikipedia,")
-    assert tweets[1] == "a project that depends on a free and open internet."
+    assert tweets[1] == "a project that depends on a free and open internet that no single country controls."
 
 
 def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
