@@ -25,8 +25,10 @@ SKIPPED_KINDS = frozenset({"rule", "footnote"})
 TEXT_KINDS = frozenset({"paragraph", "item", "quote"})
 SECTION_LEVEL = 2
 OPENING_QUOTES = ('"', "'", "“", "‘", "«", "„", "‚", "‹", "「", "『", "”")
-MARK_CHARS = "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064" \
+MARK_CHARS = (  # directional and zero-width marks: never part of a URL
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
     "\u2066\u2067\u2068\u2069\ufeff"
+)
 
 _REJECTED = re.compile("[\ufffe\ufeff\uffff]")
 _MARKS = re.compile(f"[{MARK_CHARS}]")

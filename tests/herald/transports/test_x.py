@@ -287,7 +287,8 @@ ALT = "A map of the countries where the team worked on policy this month."
 def image_thread(tmp_path: Path, alt: str = ALT, body: str = "") -> object:
     """A rendered thread (tweet 1 with the Diff link and the image) from an update file with an image."""
     (tmp_path / "map.png").write_bytes(IMAGE.read_bytes())
-    body = body or "\n\n".join(f"Paragraph {n}. " + "The committee met again to discuss the bill. " * 5 for n in range(3))
+    sentences = "The committee met again to discuss the bill. " * 5
+    body = body or "\n\n".join(f"Paragraph {n}. {sentences}" for n in range(3))
     path = tmp_path / "image-update.md"
     path.write_text(
         f"---\ntitle: \"Don't Blink: September 2026\"\ndate: 2026-10-01\nslug: {SLUG}\n"
