@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC
+from html import escape
 from pathlib import Path
 
 from channels.base import RenderContext, RenderError, json_bytes
@@ -55,6 +56,14 @@ class DiffDraft:
         """`diff.json` (the request) and `diff.html` (the post body exactly as sent)."""
         return {"diff.json": json_bytes(self.payload()), "diff.html": self.content.encode()}
 
+def byline(authors: tuple[str, ...]) -> str:
+    """The post's byline paragraph from the update's `authors`, or nothing without authors."""
+    if not authors:
+        return ""
+    names = authors[0] if len(authors) == 1 else ", ".join(authors[:-1]) + " and " + authors[-1]
+    return f'<p class="byline">By {escape(names, quote=False)}</p>\n'
+
+
 class Diff:
     """The Diff blog adapter."""
 
@@ -81,7 +90,7 @@ class Diff:
                 status = "future"
         return DiffDraft(
             title=update.title,
-            content=render_html(update.body),
+            content=byline(update.authors) + render_html(update.body, dict(context.image_urls), one_line=True),
             excerpt=update.summary,
             slug=update.slug,
             status=status,

@@ -6,6 +6,7 @@ import email.policy
 import hashlib
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from email.message import EmailMessage
@@ -97,15 +98,15 @@ def _format(block: Block) -> list[str]:
     return lines
 
 
-def html_part(update: Update, diff_url: str, site_name: str) -> str:
-    """The text/html part."""
+def html_part(update: Update, diff_url: str, site_name: str, image_urls: Mapping[str, str] | None = None) -> str:
+    """The text/html part; body images point at `image_urls` (by src)."""
     url = escape(diff_url)
     summary = f"<p><em>{escape(update.summary)}</em></p>\n" if update.summary else ""
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(update.lang)}">\n<head><meta charset="utf-8">'
         f"<title>{escape(update.title)}</title></head>\n<body>\n"
         f'<p><a href="{url}">Read on {escape(site_name)}</a></p>\n'
-        f"<h1>{escape(update.title)}</h1>\n{summary}{render_html(update.body).strip()}\n</body>\n</html>\n"
+        f"<h1>{escape(update.title)}</h1>\n{summary}{render_html(update.body, image_urls).strip()}\n</body>\n</html>\n"
     )
 
 
@@ -172,7 +173,7 @@ class Email:
     def render(self, update: Update, context: RenderContext) -> EmailDraft:
         """The whole update as a multipart/alternative email; an announcement with highlights if it is too big."""
         full = self._message(update, context, plain_text(update, context.diff_url, context.site_name),
-                             html_part(update, context.diff_url, context.site_name))
+                             html_part(update, context.diff_url, context.site_name, dict(context.image_urls)))
         if len(full.as_bytes()) <= MAX_MESSAGE_BYTES:
             return full
         note = (f"email condensed to highlights: the whole body would be {len(full.as_bytes()) / 1024:.1f} KB "

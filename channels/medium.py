@@ -74,7 +74,7 @@ class Medium:
         parts = [f"<h1>{escape(update.title)}</h1>"]
         if update.summary:
             parts.append(f"<p><em>{escape(update.summary)}</em></p>")
-        parts.append(render_html(update.body).strip())
+        parts.append(render_html(update.body, dict(context.image_urls)).strip())
         parts.append(f'<p><em>Originally published on <a href="{url}">{escape(context.site_name)}</a>.</em></p>')
         return MediumDraft(
             title=update.title,

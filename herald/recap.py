@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.settings import RecapSettings, Settings
+from content.markdown import escape_markdown
 from content.model import Update
 from herald.ledger import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
 
@@ -129,9 +130,9 @@ def _section(item: RecapItem) -> str:
     links = [_link(_LINK_LABELS[channel], url) for channel, url in item.urls]
     if item.urls[0][0] != "diff":
         links[0] = _link("Read more", item.urls[0][1])
-    lines = [f"## {item.title}", ""]
+    lines = [f"## {escape_markdown(item.title)}", ""]
     if item.summary:
-        lines += [item.summary, ""]
+        lines += [escape_markdown(item.summary), ""]
     lines.append(" · ".join(links))
     return "\n".join(lines)
 

@@ -242,3 +242,31 @@ def test_recap_settings_are_checked_when_read(workdir: Path) -> None:
     config.write_text(config.read_text() + '[recap]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
     result = _run("recap", "2026-10")
     assert result.exit_code == 2 and "recap.timezone" in result.output and "IANA" in result.output
+
+
+def test_titles_and_summaries_come_out_exactly_on_every_channel(month_of_updates, workdir: Path) -> None:
+    from content.markdown import bare_link, blocks, render_html
+    from herald.drafts import render_update
+
+    title = 'Unsafe <script>alert(1)</script> title & "quotes" *stars* _under_ [brackets] #1'
+    summary = "1. A summary with <b>tags</b>, ~tildes~ & `ticks`"
+    path = workdir / "content" / "updates" / "u.md"
+    path.write_text(f"---\ntitle: {json.dumps(title)}\ndate: 2026-10-12\nsummary: {json.dumps(summary)}\n---\n"
+                    "Body.\n", encoding="utf-8")
+    ledger = Ledger(load_settings().ledger_url)
+    _publish(ledger, path, "https://diff.example.org/unsafe/")
+    ledger.close()
+    entries, updates, settings = _inputs()
+    recap_file = recap_path(OCTOBER, settings)
+    recap_file.write_text(build_recap(OCTOBER, entries, updates, settings), encoding="utf-8")
+    recap = load_update(recap_file)
+
+    texts = [block.text for block in blocks(recap.body, bare_link)]
+    assert title in texts and summary in texts
+    html = render_html(recap.body)
+    assert "<h2>Unsafe &lt;script&gt;alert(1)&lt;/script&gt; title &amp; \"quotes\" *stars* _under_ [brackets] #1</h2>" \
+        in html
+    assert "<p>1. A summary with &lt;b&gt;tags&lt;/b&gt;, ~tildes~ &amp; `ticks`</p>" in html
+    drafts = render_update(recap, settings).drafts
+    assert title in drafts["email"].message.get_body(("plain",)).get_content()
+    assert any(title in tweet for tweet in drafts["twitter"].tweets)
