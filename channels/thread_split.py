@@ -32,8 +32,13 @@ _CJK_STOP = regex.compile(r"[。！？、，；：]+")
 _CLAUSE_END = regex.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019\u00bb)\]]*$")
 CLAUSE_MIN_FILL = 0.5
 _LIST_MARKER = regex.compile(r"\d{1,3}[.)]")  # "1." opens a list item; it does not end a sentence
+_ABBREVIATION = regex.compile(  # "Doe v. Online Platforms Inc.", "e.g.", "U.S.", "J. Smith": no sentence ends here
+    r"(?:^|[^\p{L}])(?:v|vs|Inc|Ltd|Co|Corp|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sra|Dra|e\.g|i\.e|cf|al|Art|Sec|pp?|\p{Lu})\.$"
+)
+_NUMBER_SIGN = regex.compile(r"(?:^|[^\p{L}])(?:No|Nos|Nr|Nº|n\.º)\.$")  # "Law No. 175"; "No. We did" ends
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _ANNOUNCES = regex.compile(r"[:：]$")
+_ASKS = regex.compile(r"[?？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
 
 BudgetFor = Callable[[int], int]
@@ -179,6 +184,7 @@ class Chunk:
     break_before: bool = False
     break_after: bool = False
     together: bool = False  # a list with its lead-in: moves to a new tweet whole when it fits one
+    head: int = 0  # how many leading sentences are a heading, never left alone at the end of a tweet
 
     @cached_property
     def text(self) -> str:
@@ -216,14 +222,20 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(weigh(text)):
-        ends = _SENTENCE_END.search(group[-1].text) and not _LIST_MARKER.fullmatch(group[-1].text) if group else False
-        if group and ("\n" in piece.sep or ends):
+        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text)):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)
     if group:
         out.append(Sentence(tuple(group)))
     return tuple(out)
+
+
+def ends_sentence(word: str, following: str) -> bool:
+    """Whether a sentence ends after `word` (the next word being `following`)."""
+    if not _SENTENCE_END.search(word) or _LIST_MARKER.fullmatch(word) or _ABBREVIATION.search(word):
+        return False
+    return not (_NUMBER_SIGN.search(word) and following[:1].isdigit())
 
 
 def led(group: tuple[Sentence, ...], sep: str) -> tuple[Sentence, ...]:
@@ -245,6 +257,11 @@ def joined(groups: Iterable[tuple[Sentence, ...]], sep: str = "\n") -> tuple[Sen
 def announces(sentence: Sentence) -> bool:
     """Whether a sentence only announces what follows (it ends with a colon)."""
     return bool(_ANNOUNCES.search(sentence.text.rstrip()))
+
+
+def asks(sentence: Sentence) -> bool:
+    """Whether a sentence is a question, which its answer should follow in the same tweet."""
+    return bool(_ASKS.search(sentence.text.rstrip()))
 
 
 def whole(text: str) -> Sentence:
@@ -288,6 +305,7 @@ class Packer:
         self.parts: list[str] = []
         self.weight = 0
         self.tail: Sentence | None = None  # the last whole sentence put, while it ends the current tweet
+        self.opening = ""  # the heading that opens the current tweet, if any
 
     @property
     def budget(self) -> int:
@@ -315,7 +333,7 @@ class Packer:
         """Close the current tweet, if it has anything in it."""
         if self.parts:
             self.tweets.append("".join(self.parts))
-            self.parts, self.weight, self.tail = [], 0, None
+            self.parts, self.weight, self.tail, self.opening = [], 0, None, ""
 
     def moves_on(self, weight: int, min_fill: float) -> bool:
         """Open a new tweet for a unit that fits one whole, if the current one is full enough; a sentence
@@ -331,14 +349,14 @@ class Packer:
     def carry(self, weight: int) -> tuple[str, int] | None:
         """Take an announcing last sentence off the current tweet, when it and the next unit fit a new tweet."""
         tail = self.tail
-        if tail is None or not announces(tail) or tail.weight + 2 + weight > self.next_budget:
+        if tail is None or not (announces(tail) or asks(tail)) or tail.weight + 2 + weight > self.next_budget:
             return None
         text = "".join(self.parts)
         if not text.endswith(tail.text):
             return None
         rest = text[: len(text) - len(tail.text)]
         kept = rest.rstrip()
-        if not kept:
+        if not kept or kept == self.opening:
             return None
         self.parts, self.weight = [kept], self.weight - tail.weight - plain_weight(rest[len(kept) :])
         return tail.text, tail.weight
@@ -351,9 +369,12 @@ class Packer:
             self.put(block.sep, block.sep_weight, block.text, block.weight)
             self.tail = block.sentences[-1]
         else:
+            fresh, tweets = not self.parts, len(self.tweets)
             for number, sentence in enumerate(block.sentences):
                 lead = (block.sep, block.sep_weight) if number == 0 else None
                 self.add_sentence(sentence, lead)
+                if fresh and number + 1 == block.head and len(self.tweets) == tweets:
+                    self.opening = "".join(self.parts)
         if block.break_after:
             self.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from twitter_text import parse_tweet
@@ -25,6 +26,7 @@ SKIPPED_KINDS = frozenset({"rule", "footnote"})
 TEXT_KINDS = frozenset({"paragraph", "item", "quote"})
 SECTION_LEVEL = 2
 OPENING_QUOTES = ('"', "'", "“", "‘", "«", "„", "‚", "‹", "「", "『", "”")
+ATTRIBUTION_DASHES = ("—", "–", "―", "-")  # "— Jane Doe, Counsel": a quote's source, not more of the quote
 MARK_CHARS = (  # directional and zero-width marks: never part of a URL
     "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
     "\u2066\u2067\u2068\u2069\ufeff"
@@ -35,6 +37,7 @@ _MARKS = re.compile(f"[{MARK_CHARS}]")
 _ENCODED_MARKS = re.compile(r"(?:%E2%80%8[B-F]|%E2%80%A[A-E]|%E2%81%A[0-46-9]|%D8%9C|%EF%BB%BF)+$", re.I)
 _SCHEME = re.compile(r"^(?:https?://|mailto:)", re.I)
 _FOOTNOTE_REF = re.compile(r"\[(\d{1,4})\]")
+_ITEM = re.compile(r"(?:•|\d{1,3}\.) ")
 
 
 @dataclass(frozen=True)
@@ -99,14 +102,17 @@ def block_text(block: Block) -> str:
     """A body block as thread text: list items keep their marker, quotes get quotation marks unless quoted."""
     if block.kind == "item":
         return f"{block.marker} {block.text}"
-    if block.kind == "quote" and not block.text.startswith(OPENING_QUOTES):
+    if block.kind == "quote" and not block.text.startswith(OPENING_QUOTES + ATTRIBUTION_DASHES):
         return f"“{block.text}”"
     return block.text
 
 
 def block_sentences(block: Block) -> tuple[split.Sentence, ...]:
-    """A block's text as sentences."""
-    return split.sentences(split.clean(block_text(block)))
+    """A block's text as sentences; a list item is one, so that a tweet never ends on an item's first words."""
+    found = split.sentences(split.clean(block_text(block)))
+    if block.kind == "item" and len(found) > 1:
+        return (split.Sentence(tuple(piece for sentence in found for piece in sentence.pieces)),)
+    return found
 
 
 def hook_text(update: Update) -> str:
@@ -137,6 +143,9 @@ def groups(body: Sequence[Block]) -> list[list[Block]]:
                 while index < len(body) and body[index].kind == "item":
                     group.append(body[index])
                     index += 1
+            while block.kind == "quote" and index < len(body) and body[index].kind == "quote":
+                group.append(body[index])  # a quotation with its attribution
+                index += 1
         out.append(group)
     return out
 
@@ -146,14 +155,20 @@ def group_chunk(group: Sequence[Block]) -> split.Chunk | None:
     found = split.joined(block_sentences(block) for block in group)
     if not found:
         return None
-    together = any(block.kind in ("item", "table") for block in group)
-    return split.Chunk(found, break_before=group[0].kind == "heading", together=together)
+    together = any(block.kind in ("item", "table", "quote") for block in group)
+    head = sum(len(block_sentences(block)) for block in group if block.kind == "heading")
+    return split.Chunk(found, break_before=group[0].kind == "heading", together=together, head=head)
 
 
 def units(group: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
     """What a condensed tweet takes whole or not at all: a question heading with its answer's first sentence,
     a list with its lead-in, else one sentence."""
-    found = [(block, split.led(block_sentences(block), "\n")) for block in group]
+    found: list[tuple[Block, tuple[split.Sentence, ...]]] = []
+    for block in group:
+        if block.kind in TEXT_KINDS or block.kind == "heading":
+            found.append((block, split.led(block_sentences(block), "\n")))
+        elif found and found[-1][1] and split.announces(found[-1][1][-1]):
+            found[-1] = (found[-1][0], found[-1][1][:-1])  # it announced a table or code left to the post
     out: list[tuple[split.Sentence, ...]] = []
     index = 0
     while index < len(found):
@@ -180,39 +195,97 @@ def units(group: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
     return out
 
 
-def sections(body: Sequence[Block]) -> list[tuple[str, list[tuple[split.Sentence, ...]]]]:
-    """(heading, units) per section; without headings, ("", first unit) per paragraph or list."""
-    text = [block for block in body if block.kind in TEXT_KINDS or block.kind == "heading"]
+@dataclass(frozen=True)
+class Section:
+    """Text under one heading (or a paragraph, without headings), as a condensed thread tells it."""
+
+    heading: Block | None
+    blocks: tuple[Block, ...]
+    max_units: int | None = None
+
+    @cached_property
+    def title(self) -> str:
+        """The heading as thread text, or "" for text without one."""
+        return split.clean(self.heading.text) if self.heading else ""
+
+    @cached_property
+    def units(self) -> list[tuple[split.Sentence, ...]]:
+        """What a single tweet of this section takes whole or not at all."""
+        return units(self.blocks)[: self.max_units]
+
+    @cached_property
+    def chunks(self) -> list[split.Chunk]:
+        """The whole section as chunks, heading first."""
+        head = (self.heading,) if self.heading else ()
+        return [chunk for group in groups([*head, *self.blocks]) if (chunk := group_chunk(group))]
+
+    def needs(self, budget: int) -> int:
+        """How many tweets the whole section fills."""
+        return len(split.pack(self.chunks, lambda _: budget))
+
+    def lead(self, budget: int) -> str:
+        """The heading and the leading units that fit one tweet."""
+        if not self.title:
+            return split.lead_units(self.units, budget)
+        room = budget - split.text_weight(self.title) - 1
+        if room < 0:
+            return split.lead_text(split.sentences(self.title), budget)
+        lead = split.lead_units(self.units, room) if room > split.plain_weight(split.ELLIPSIS) and self.units else ""
+        return f"{self.title}\n{lead}" if lead else self.title
+
+    def tweets(self, budget_for: split.BudgetFor, count: int) -> list[str]:
+        """The section in at most `count` tweets: one lead tweet, or the first tweets of the whole section."""
+        if count == 1:
+            return [self.lead(budget_for(0))]
+        texts = split.pack(self.chunks, budget_for)
+        if len(texts) > count:
+            kept, dropped = texts[:count], texts[count]
+            in_list = _ITEM.match(kept[-1].rsplit("\n", 1)[-1]) and _ITEM.match(dropped)
+            if in_list and split.text_weight(kept[-1]) + 2 <= budget_for(count - 1):
+                kept[-1] += f"\n{split.ELLIPSIS}"  # the list goes on in the post
+            texts = kept
+        return texts
+
+
+def sections(body: Sequence[Block]) -> list[Section]:
+    """The body's sections under its main headings; without headings, each paragraph or list with its lead-in."""
+    text = list(body)
     levels = {block.level for block in text if block.kind == "heading"}
     if not levels:
-        return [("", found[:1]) for group in groups(text) if (found := units(group))]
+        return [Section(None, tuple(group), max_units=1) for group in groups(text) if units(group)]
     level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
-    grouped: list[tuple[str, list[Block]]] = []
+    found: list[Section] = []
     for block in text:
         if block.kind == "heading" and block.level <= level:
-            grouped.append((split.clean(block.text), []))
-        elif grouped:
-            grouped[-1][1].append(block)
-    return [(heading, units(section)) for heading, section in grouped if heading]
+            found.append(Section(block, ()))
+        elif found:
+            found[-1] = replace(found[-1], blocks=(*found[-1].blocks, block))
+    return [section for section in found if section.title]
 
 
-def intro(body: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
-    """The units of the text before the first heading."""
-    text = [block for block in body if block.kind in TEXT_KINDS or block.kind == "heading"]
-    if not any(block.kind == "heading" for block in text):
-        return []
-    return units(text[: next(i for i, block in enumerate(text) if block.kind == "heading")])
+def intro(body: Sequence[Block]) -> Section | None:
+    """The text before the first heading, when there are headings."""
+    text = list(body)
+    first = next((i for i, block in enumerate(text) if block.kind == "heading"), 0)
+    return Section(None, tuple(text[:first])) if first and units(text[:first]) else None
 
 
-def section_tweet(heading: str, found: Sequence[tuple[split.Sentence, ...]], budget: int) -> str:
-    """A heading and the leading units of its section that fit the budget."""
-    if not heading:
-        return split.lead_units(found, budget)
-    room = budget - split.text_weight(heading) - 1
-    if room < 0:
-        return split.lead_text(split.sentences(heading), budget)
-    lead = split.lead_units(found, room) if room > split.plain_weight(split.ELLIPSIS) and found else ""
-    return f"{heading}\n{lead}" if lead else heading
+def allocate(leads: Sequence[Section], slots: int, budget: int) -> list[int]:
+    """Tweets per section: one each, then the spare slots to the sections that need more, headed ones first."""
+    counts = [1] * len(leads)
+    spare = slots - len(leads)
+    if spare <= 0:
+        return counts
+    needs = [section.needs(budget) for section in leads]
+    for headed in (True, False):
+        while spare > 0:
+            wanting = [i for i, section in enumerate(leads) if counts[i] < needs[i] and bool(section.heading) == headed]
+            for i in wanting[:spare]:
+                counts[i] += 1
+            spare -= len(wanting[:spare])
+            if not wanting:
+                break
+    return counts
 
 
 def single_tweet(chunks: Sequence[split.Chunk]) -> str | None:
@@ -315,26 +388,34 @@ class Twitter:
     def condensed(
         self, update: Update, context: RenderContext, body: Sequence[Block], max_tweets: int
     ) -> tuple[list[str], list[int]]:
-        """Hook and link, one tweet per section (or paragraph) while slots last (the link last if so configured)."""
+        """Hook and link, then each section's lead (more of a section while slots last), the link last if so set."""
         first = context.twitter_link == "first"
         hook = split.sentences(split.clean(hook_text(update)))
         link = context.diff_url if first else read_more(context)
         slots = max(0, max_tweets - (1 if first else 2))
+        room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets) - URL_WEIGHT - len(LINK_SEPARATOR)
         leads = sections(body)
         opening = intro(body)
-        if opening and len(leads) < slots:
-            leads.insert(0, ("", opening))
+        if opening is not None and len(leads) < slots:
+            leads.insert(0, opening)
+        if first and update.summary and split.text_weight(split.clean(hook_text(update))) > room and slots:
+            hook = split.sentences(split.clean(update.title))  # tweet 1: the title and the link; then the summary
+            leads.insert(0, Section(None, (Block("paragraph", update.summary),)))
         leads = leads[:slots]
+        counts = allocate(leads, slots, MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets))
 
         def build(limit_for: split.BudgetFor) -> list[str]:
+            if max_tweets == 1 or first:
+                lead = split.lead_text(hook, limit_for(0) - split.text_weight(link) - len(LINK_SEPARATOR))
+                out = [f"{lead}{LINK_SEPARATOR}{link}"]
+            else:
+                out = [split.lead_text(hook, limit_for(0))]
             if max_tweets == 1:
-                room = limit_for(0) - split.text_weight(link) - len(LINK_SEPARATOR)
-                return [f"{split.lead_text(hook, room)}{LINK_SEPARATOR}{link}"]
-            middle = [section_tweet(h, found, limit_for(i)) for i, (h, found) in enumerate(leads, 1)]
-            if first:
-                room = limit_for(0) - URL_WEIGHT - len(LINK_SEPARATOR)
-                return [f"{split.lead_text(hook, room)}{LINK_SEPARATOR}{link}", *middle]
-            return [split.lead_text(hook, limit_for(0)), *middle, link]
+                return out
+            for section, count in zip(leads, counts, strict=True):
+                start = len(out)
+                out.extend(section.tweets(lambda index, start=start: limit_for(start + index), count))
+            return out if first else [*out, link]
 
         return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET)
 
