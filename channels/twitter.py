@@ -18,6 +18,7 @@ from content.model import Update
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
 DEFAULT_MAX_TWEETS = 10
+MAX_ALT_TEXT = 1000  # X's limit for an image's alt text
 MIN_BUDGET = MAX_WEIGHTED_LENGTH // 2  # re-splitting after a verification never shrinks a tweet below this
 HOOK_SEPARATOR = " — "
 LINK_SEPARATOR = "\n\n"
@@ -328,6 +329,9 @@ class Twitter:
     def render(self, update: Update, context: RenderContext) -> ThreadDraft:
         """The thread for an update: hand-written if given, else the whole body, else condensed."""
         max_tweets = max(1, context.max_tweets)
+        if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
+            message = f"is {len(update.image_alt)} characters; X takes {MAX_ALT_TEXT} for an image's alt text"
+            raise RenderError(update, "image_alt", message)
         image = {"image": update.image.as_posix(), "image_alt": update.image_alt,
                  "image_file": update.image_path} if update.image else {}  # fmt: skip
         if update.twitter.thread is not None:

@@ -457,3 +457,214 @@ def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
     assert [s.text for s in found][1] == "We asked the Commission to:"
     assert lead_text(found, 100) == "Wikipedia is written by volunteers."
     assert lead_text(found[1:], 100) == "We asked the Commission to:"  # alone, it is kept
+
+
+# Realistic updates, read as the person posting them would.
+
+UPDATES = FIXTURES.parent / "updates"
+REALISTIC = [
+    *(UPDATES / name for name in ("consultation.md", "amicus.md", "announcement.md", "explainer.md", "spanish.md",
+                                  "arabic_update.md")),
+    *(FIXTURES / name for name in ("announcement.md", "faq.md", "rtl_link.md", "recap.md")),
+]
+TWEET_BUDGET = MAX_WEIGHTED_LENGTH - split.numbering_reserve(10)
+
+
+def realistic(path: Path) -> Update:
+    """A realistic fixture update, its images under the fixtures folder."""
+    return load_update(path, FIXTURES.parent)
+
+
+def lines_of(draft: ThreadDraft) -> list[list[str]]:
+    """Each tweet's lines, without numbering."""
+    return [tweet.split("\n") for tweet in unnumbered(draft)]
+
+
+def starts_mid_sentence(previous: str, tweet: str) -> bool:
+    """Whether a tweet continues a sentence of the one before, when that sentence would have fitted a tweet."""
+    if not tweet[:1].islower() or re.search(r"[.!?…:][\"'”’»)]*$", previous):
+        return False
+    tail = split.sentences(previous.rsplit("\n", 1)[-1])[-1].text
+    head = split.sentences(tweet)[0].text
+    return split.text_weight(f"{tail} {head}") <= TWEET_BUDGET
+
+
+@pytest.mark.parametrize("path", REALISTIC, ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize("max_tweets", [2, 4, 7, 10, 50])
+@pytest.mark.parametrize("link", ["first", "last"])
+def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path, max_tweets: int, link: str) -> None:
+    update = realistic(path)
+    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets, twitter_link=link))
+    assert_valid(draft)
+    assert len(draft.tweets) <= max_tweets
+    pieces = unnumbered(draft)
+    text = "\n".join(pieces)
+    # The Diff link, once: on tweet 1, or closing the thread.
+    assert text.count(DIFF_URL) == 1
+    if link == "first":
+        assert DIFF_URL in pieces[0]
+    else:
+        assert pieces[-1].endswith(f"Read the full post: {DIFF_URL}")
+    # Tweet 1 opens with the title; the image goes with it.
+    assert pieces[0].startswith(update.title)
+    assert (draft.image, draft.image_alt) == ((update.image.as_posix(), update.image_alt) if update.image else (None, None))
+    for number, (tweet, lines) in enumerate(zip(pieces, lines_of(draft), strict=True), 1):
+        # No footnote markers, no doubled quotation marks.
+        assert not re.search(r"[\w.,;)”\"]\[\d{1,3}\]", tweet), tweet
+        assert not re.search(r"[“«„\"]\s?[“«„\"]", tweet), tweet
+        # No URL carries an invisible mark, and none is given twice.
+        urls = [found["url"] for found in split.extract_urls_with_indices(tweet)]
+        assert len(urls) == len(set(urls)), tweet
+        assert not any(re.search(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069]|%E2%80%8[EF]", url, re.I) for url in urls)
+        # Nothing announces what is not there, and no heading is left without its text.
+        if tweet.rstrip().endswith(":"):
+            assert len(lines) == 2 and number < len(pieces), tweet  # a heading and a lead-in; the list follows
+        assert lines[-1] not in headings_of(update), tweet
+        if number > 1:
+            assert not starts_mid_sentence(pieces[number - 2], tweet), tweet
+
+
+def headings_of(update: Update) -> set[str]:
+    """The body's headings as thread text."""
+    return {split.clean(block.text) for block in thread_blocks(update) if block.kind == "heading"}
+
+
+def test_tweet_1_carries_the_hook_the_diff_link_and_the_image_with_its_alt_text() -> None:
+    update = realistic(FIXTURES / "announcement.md")
+    draft = render(update)
+    assert draft.tweets[0] == f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/{len(draft.tweets)}"
+    assert draft.image == "images/event.png" and draft.image_file == (FIXTURES / "images" / "event.png").resolve()
+    assert draft.image_alt == "The Wikimedia Europe office in Brussels with chairs set out for a public debate."
+    listing = draft.files()["thread.txt"].decode()
+    assert f"{draft.tweets[0]}\n[image: images/event.png | alt: {draft.image_alt}]\n\n--- 2/" in listing
+    assert json.loads(draft.files()["thread.json"]) == list(draft.tweets)
+
+
+def test_a_summary_too_long_to_share_tweet_1_with_the_link_opens_tweet_2() -> None:
+    update = realistic(UPDATES / "consultation.md")
+    for max_tweets in (10, 50):
+        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        first, second = unnumbered(draft)[:2]
+        assert first == f"{update.title}\n\n{DIFF_URL}"
+        assert second == " ".join(update.summary.split())
+
+
+def test_a_hand_written_thread_also_carries_the_image() -> None:
+    update = realistic(UPDATES / "full.md")
+    draft = render(update)
+    assert draft.hand_written and draft.image == "../images/map.png" and draft.image_alt == update.image_alt
+
+
+def test_an_image_needs_alt_text_and_x_takes_at_most_1000_characters(tmp_path: Path) -> None:
+    from content.errors import UpdateError
+
+    (tmp_path / "map.png").write_bytes((FIXTURES.parent / "images" / "map.png").read_bytes())
+    path = tmp_path / "update.md"
+    path.write_text("---\ntitle: T\ndate: 2026-10-01\nimage: map.png\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(UpdateError) as missing:
+        load_update(path)
+    assert "\n" not in str(missing.value) and str(missing.value).startswith(f"{path}: image_alt: ")
+    path.write_text(f"---\ntitle: T\ndate: 2026-10-01\nimage: map.png\nimage_alt: {'a' * 1001}\n---\nBody.\n",
+                    encoding="utf-8")
+    with pytest.raises(RenderError) as long:
+        render(load_update(path))
+    assert str(long.value) == f"{path}: image_alt: is 1001 characters; X takes 1000 for an image's alt text"
+
+
+def test_the_170_word_announcement_keeps_every_word_its_date_and_its_registration_link() -> None:
+    update = realistic(UPDATES / "announcement.md")
+    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    assert not draft.condensed and 2 < len(draft.tweets) <= 7
+    assert thread_body_words(draft, update) == expected_words(update)
+    text = "\n".join(draft.tweets)
+    assert "Thursday, 3 December 2026, at 15:00 UTC" in text
+    assert "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December" in text
+
+
+def test_an_update_that_fits_one_tweet_is_one_tweet_without_numbering() -> None:
+    update = make("Register by 12 November: https://wikimedia.brussels/events/ai-commons-debate", title="Join us",
+                  summary="A public debate in Brussels on 19 November, 18:00 CET.")
+    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    assert draft.tweets == (f"Join us — A public debate in Brussels on 19 November, 18:00 CET.\n\nRegister by 12 "
+                            f"November: https://wikimedia.brussels/events/ai-commons-debate\n\n{DIFF_URL}",)
+
+
+def test_a_question_heading_keeps_its_answer_in_full_and_condensed_threads() -> None:
+    update = realistic(FIXTURES / "faq.md")
+    for max_tweets in (50, 5, 4):
+        text = "\n".join(render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets)).tweets)
+        assert "Frequently asked questions\nDoes Wikimedia oppose the Bill?\nNo. We supported parts of the Bill" in text
+    consultation = "\n".join(render(realistic(UPDATES / "consultation.md"), RenderContext(diff_url=DIFF_URL)).tweets)
+    assert "Frequently asked questions\nDoes Wikimedia oppose AI?\nNo. We supported" in consultation
+
+
+def test_a_list_keeps_its_lead_in_and_no_tweet_ends_on_the_first_words_of_an_item() -> None:
+    full = unnumbered(render(realistic(FIXTURES / "faq.md")))
+    lead_in = next(tweet for tweet in full if "We asked Parliament to make three changes to the Bill:" in tweet)
+    assert "to the Bill:\n• A duty of care.\n• An exemption for public-interest projects" in lead_in
+    condensed = render(realistic(FIXTURES / "faq.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    section = next(tweet for tweet in condensed if tweet.startswith("What we asked for"))
+    assert "to the Bill:\n• A duty of care.\n•" in section
+    assert not re.search(r"• A duty of care\. \d+/\d+$", section)
+    amicus = unnumbered(render(realistic(UPDATES / "amicus.md")))
+    items = [line for tweet in amicus for line in tweet.split("\n") if line.startswith("• ")]
+    assert [item.split(".")[0] for item in items] == [
+        "• Community moderation depends on Section 230", "• Arranging content is editing",
+        "• Small and non-profit websites would suffer most",
+    ]
+    assert all(item.endswith(".") and len(item.split(". ")) >= 2 for item in items)  # every item whole
+
+
+def test_footnotes_leave_no_marker_in_the_thread() -> None:
+    update = realistic(UPDATES / "consultation.md")
+    assert "[^" in update.body
+    text = "\n".join(render(update).tweets)
+    assert not re.search(r"\S\[\d+\]", text)
+
+
+def test_a_quote_with_its_own_quotation_marks_gets_no_second_pair() -> None:
+    faq = "\n".join(render(realistic(FIXTURES / "faq.md")).tweets)
+    assert '\n"Community-governed projects are not social media platforms," the committee chair said' in faq
+    amicus = "\n".join(render(realistic(UPDATES / "amicus.md")).tweets)
+    assert '"Without Section 230, Wikipedia as we know it could not exist.' in amicus
+    assert "\n— Stephen LaPorte, General Counsel of the Wikimedia Foundation" in amicus  # the source, unquoted
+    plain = "\n".join(render(make("> Knowledge belongs to everyone.")).tweets)
+    assert "“Knowledge belongs to everyone.”" in plain
+
+
+def test_a_link_followed_by_a_right_to_left_mark_keeps_the_mark_out_of_the_url_and_appears_once() -> None:
+    draft = render(realistic(FIXTURES / "rtl_link.md"))
+    (tweet,) = draft.tweets
+    urls = split.extract_urls_with_indices(tweet)
+    assert [found["url"] for found in urls] == [
+        "https://meta.wikimedia.org/wiki/Advocacy-ar", "https://meta.wikimedia.org/wiki/Advocacy-ar/Updates", DIFF_URL
+    ]
+    assert "%E2%80%8F" not in tweet
+    assert "Advocacy-ar\u200f باللغة" in tweet and "Advocacy-ar/Updates\u200f على" in tweet
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        ("https://x.org/a\u200f", "https://x.org/a%E2%80%8F", "https://x.org/a\u200f"),
+        ("https://x.org/a", "https://x.org/a\u200b", "https://x.org/a"),
+        ("x.org/a", "https://x.org/a/", "https://x.org/a/"),
+        ("www.X.org", "http://x.org", "http://x.org"),
+        ("the brief", "https://x.org/brief%E2%80%8E", "the brief https://x.org/brief"),
+        ("write to us", "mailto:policy@wikimedia.org", "write to us policy@wikimedia.org"),
+    ],
+)
+def test_tweet_links_give_each_url_once_and_clean(text: str, href: str, shown: str) -> None:
+    from channels.twitter import tweet_link
+
+    assert tweet_link(text, href) == shown
+
+
+def test_abbreviations_and_numbers_do_not_end_sentences() -> None:
+    found = split.sentences("Doe v. Online Platforms Inc. is pending. Law No. 175 of 2018 applies. No. We disagree.")
+    assert [s.text for s in found] == [
+        "Doe v. Online Platforms Inc. is pending.", "Law No. 175 of 2018 applies.", "No.", "We disagree."
+    ]
+    assert [s.text for s in split.sentences("The U.S. Supreme Court, e.g. in 2023, ruled.")] == [
+        "The U.S. Supreme Court, e.g. in 2023, ruled."
+    ]
