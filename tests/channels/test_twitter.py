@@ -507,7 +507,8 @@ def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path
         assert pieces[-1].endswith(f"Read the full post: {DIFF_URL}")
     # Tweet 1 opens with the title; the image goes with it.
     assert pieces[0].startswith(update.title)
-    assert (draft.image, draft.image_alt) == ((update.image.as_posix(), update.image_alt) if update.image else (None, None))
+    image = (update.image.as_posix(), update.image_alt) if update.image else (None, None)
+    assert (draft.image, draft.image_alt) == image
     for number, (tweet, lines) in enumerate(zip(pieces, lines_of(draft), strict=True), 1):
         # No footnote markers, no doubled quotation marks.
         assert not re.search(r"[\w.,;)”\"]\[\d{1,3}\]", tweet), tweet
