@@ -521,11 +521,14 @@ def numbering_reserve(count: int) -> int:
     return 2 + 2 * len(str(count))
 
 
-def verified_thread(build: Callable[[BudgetFor], list[str]], limit: int, floor: int) -> tuple[list[str], list[int]]:
-    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more."""
+def verified_thread(
+    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1
+) -> tuple[list[str], list[int]]:
+    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more.
+    `expected` (how many tweets the thread will likely have) saves a build when it is right."""
     cuts: dict[int, int] = {}
     parsed: dict[str, tuple[bool, int]] = {}
-    count = 1
+    count = max(1, expected)
     for _ in range(MAX_ROUNDS):
         reserve = numbering_reserve(count)
         texts = build(lambda index, reserve=reserve: max(floor, limit - reserve - cuts.get(index, 0)))

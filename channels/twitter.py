@@ -353,6 +353,7 @@ class Twitter:
                 lambda limit_for: self.linked(split.pack(chunks, lambda i: limit_for(i) - link_room(i)), context),
                 MAX_WEIGHTED_LENGTH,
                 MIN_BUDGET,
+                needed,
             )
             if len(tweets) <= max_tweets:
                 return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), **image)
@@ -421,7 +422,8 @@ class Twitter:
                 out.extend(section.tweets(lambda index, start=start: limit_for(start + index), count))
             return out if first else [*out, link]
 
-        return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET)
+        expected = 1 if max_tweets == 1 else 1 + sum(counts) + (0 if first else 1)
+        return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET, expected)
 
     def hand_written(self, update: Update, context: RenderContext, max_tweets: int) -> ThreadDraft:
         """The update's own thread, verbatim; refuse it rather than cut it."""
