@@ -12,7 +12,7 @@ from twitter_text import parse_tweet
 
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError, json_bytes
-from content.markdown import Block, bare_link, blocks, footnote_count
+from content.markdown import Block, bare_link, blocks, clean_url, footnote_count
 from content.model import Update
 
 MAX_WEIGHTED_LENGTH = 280
@@ -34,8 +34,6 @@ MARK_CHARS = (  # directional and zero-width marks: never part of a URL
 )
 
 _REJECTED = re.compile("[\ufffe\ufeff\uffff]")
-_MARKS = re.compile(f"[{MARK_CHARS}]")
-_ENCODED_MARKS = re.compile(r"(?:%E2%80%8[B-F]|%E2%80%A[A-E]|%E2%81%A[0-46-9]|%D8%9C|%EF%BB%BF)+$", re.I)
 _SCHEME = re.compile(r"^(?:https?://|mailto:)", re.I)
 _FOOTNOTE_REF = re.compile(r"\[(\d{1,4})\]")
 _ITEM = re.compile(r"(?:•|\d{1,3}\.) ")
@@ -67,10 +65,10 @@ class ThreadDraft:
 
 def tweet_link(text: str, href: str) -> str:
     """A link as thread text, `text URL` or the URL once; invisible marks stay outside the URL."""
-    url = _ENCODED_MARKS.sub("", _MARKS.sub("", href))
-    shown = _MARKS.sub("", text)
-    trailing = text[len(text.rstrip(MARK_CHARS)) :] if text else ""
-    if shown and _address(shown) == _address(url.removeprefix("mailto:")):
+    url = clean_url(href)
+    shown = text.strip(MARK_CHARS)
+    trailing = text[len(text.rstrip(MARK_CHARS)) :]
+    if shown and _address(clean_url(shown)) == _address(url.removeprefix("mailto:")):
         shown = ""
     return bare_link(shown, url) + trailing
 
@@ -93,7 +91,7 @@ def thread_blocks(update: Update) -> list[Block]:
     """The body's blocks as the thread tells them: no rules, no footnotes and no footnote markers."""
     count = footnote_count(update.body)
     return [
-        replace(block, text=without_footnote_refs(block.text, count))
+        block if block.kind == "code" else replace(block, text=without_footnote_refs(block.text, count))
         for block in blocks(update.body, tweet_link)
         if block.kind not in SKIPPED_KINDS
     ]

@@ -621,6 +621,8 @@ def test_footnotes_leave_no_marker_in_the_thread() -> None:
     assert "[^" in update.body
     text = "\n".join(render(update).tweets)
     assert not re.search(r"\S\[\d+\]", text)
+    code = render(make("The rule applies.[^1]\n\n```\nfirst = items[1]\n```\n\n[^1]: A note.")).tweets[0]
+    assert "The rule applies.\n\nfirst = items[1]\n\n" in code  # code keeps its brackets
 
 
 def test_a_quote_with_its_own_quotation_marks_gets_no_second_pair() -> None:
@@ -653,6 +655,8 @@ def test_a_link_followed_by_a_right_to_left_mark_keeps_the_mark_out_of_the_url_a
         ("www.X.org", "http://x.org", "http://x.org"),
         ("the brief", "https://x.org/brief%E2%80%8E", "the brief https://x.org/brief"),
         ("write to us", "mailto:policy@wikimedia.org", "write to us policy@wikimedia.org"),
+        ("می‌خواهیم", "https://fa.wikipedia.org/wiki/می‌خواهیم",  # a joiner inside a word stays
+         "می‌خواهیم https://fa.wikipedia.org/wiki/می‌خواهیم"),
     ],
 )
 def test_tweet_links_give_each_url_once_and_clean(text: str, href: str, shown: str) -> None:
