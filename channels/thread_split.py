@@ -82,6 +82,11 @@ def char_weight(char: str) -> int:
     return get_character_weight(char, OPTIONS) // SCALE
 
 
+def has_url(text: str) -> bool:
+    """Whether twitter-text finds a URL in the text."""
+    return bool(extract_urls_with_indices(text))
+
+
 def text_weight(text: str) -> int:
     """Weight of a whole text, URLs and emoji included."""
     return weigh(text).prefix[-1]

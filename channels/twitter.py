@@ -251,7 +251,7 @@ def sections(body: Sequence[Block]) -> list[Section]:
     text = list(body)
     levels = {block.level for block in text if block.kind == "heading"}
     if not levels:
-        return [Section(None, tuple(group), max_units=1) for group in groups(text) if units(group)]
+        return [Section(None, tuple(group)) for group in groups(text) if units(group)]
     level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
     found: list[Section] = []
     for block in text:
@@ -267,6 +267,16 @@ def intro(body: Sequence[Block]) -> Section | None:
     text = list(body)
     first = next((i for i, block in enumerate(text) if block.kind == "heading"), 0)
     return Section(None, tuple(text[:first])) if first and units(text[:first]) else None
+
+
+def chosen(leads: Sequence[Section], slots: int) -> list[Section]:
+    """The sections that get a tweet, in reading order: the first ones, but paragraphs without headings that
+    carry a link (a registration page, the full text) go before those that do not."""
+    if len(leads) <= slots or any(section.heading for section in leads[1:]):
+        return list(leads[:slots])
+    linked = [i for i, section in enumerate(leads) if i and any(split.has_url(c.text) for c in section.chunks)]
+    order = [0, *linked, *(i for i in range(1, len(leads)) if i not in linked)][:slots]
+    return [leads[i] for i in sorted(order)]
 
 
 def allocate(leads: Sequence[Section], slots: int, budget: int) -> list[int]:
@@ -404,7 +414,7 @@ class Twitter:
         if first and update.summary and split.text_weight(split.clean(hook_text(update))) > room and slots:
             hook = split.sentences(split.clean(update.title))  # tweet 1: the title and the link; then the summary
             leads.insert(0, Section(None, (Block("paragraph", update.summary),)))
-        leads = leads[:slots]
+        leads = chosen(leads, slots)
         counts = allocate(leads, slots, MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets))
 
         def build(limit_for: split.BudgetFor) -> list[str]:

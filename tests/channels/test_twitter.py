@@ -319,16 +319,29 @@ def test_long_body_is_condensed_within_max_tweets() -> None:
     )
 
 
-def test_condensed_without_headings_uses_each_paragraphs_first_sentence() -> None:
+def test_condensed_without_headings_opens_each_paragraph_with_whole_sentences() -> None:
     paragraphs = [f"Point {n} is the headline. " + "Supporting detail follows here. " * 8 for n in range(9)]
     update = make("\n\n".join(paragraphs), summary="Nine points.")
     draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=5))
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 5
-    assert [t.removesuffix(f" {n}/5") for n, t in enumerate(draft.tweets[1:], 2)] == [
-        f"Point {n} is the headline." for n in range(4)
-    ]
+    for n, tweet in enumerate(unnumbered(draft)[1:]):
+        assert tweet.startswith(f"Point {n} is the headline. Supporting detail follows here.")
+        assert tweet.endswith("follows here.") and paragraphs[n].startswith(tweet)
     assert draft.tweets[0] == f"A policy update — Nine points.\n\n{DIFF_URL} 1/5"
+
+
+def test_condensed_without_headings_keeps_the_paragraph_with_the_registration_link() -> None:
+    update = realistic(UPDATES / "announcement.md")
+    for max_tweets in (3, 4):
+        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        assert draft.condensed and len(draft.tweets) == max_tweets
+        pieces = unnumbered(draft)
+        assert pieces[1].startswith("Two years after the United Nations adopted the Global Digital Compact")
+        assert pieces[-1].startswith("The briefing is free and open to everyone. Register here "
+                                     "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December")
+    assert "Thursday, 3 December 2026, at 15:00 UTC" in render(update, RenderContext(diff_url=DIFF_URL,
+                                                                                      max_tweets=4)).tweets[2]
 
 
 def test_condensed_to_one_tweet_keeps_the_link() -> None:
