@@ -23,6 +23,7 @@ EMOJI_UNITS = OPTIONS["default_weight"] // SCALE
 MIN_FILL = 0.5  # open a new tweet at a paragraph or sentence boundary only once the current one is half full
 MAX_ROUNDS = 60  # verification rounds before giving up on a pathological text
 ELLIPSIS = "…"
+SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a heading within a paragraph
 
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
@@ -227,7 +228,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(weigh(text)):
-        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text)):
+        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text, len(group) == 1)):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)
@@ -236,9 +237,9 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def ends_sentence(word: str, following: str) -> bool:
-    """Whether a sentence ends after `word` (the next word being `following`)."""
-    if not _SENTENCE_END.search(word) or _LIST_MARKER.fullmatch(word) or _ABBREVIATION.search(word):
+def ends_sentence(word: str, following: str, opens: bool = False) -> bool:
+    """Whether a sentence ends after `word` (the next word being `following`; `opens`: the word opens a line)."""
+    if not _SENTENCE_END.search(word) or (opens and _LIST_MARKER.fullmatch(word)) or _ABBREVIATION.search(word):
         return False
     return not (_NUMBER_SIGN.search(word) and following[:1].isdigit())
 
@@ -486,12 +487,17 @@ def lead_units(units: Sequence[Sequence[Sentence]], budget: int, max_units: int 
     for unit in units[:max_units]:
         unit_w = unit_weight(unit, not parts)
         if weight + unit_w > budget:
+            short = getattr(unit, "short", None)  # a list by its items' first sentences
+            if short and weight + unit_weight(short, not parts) <= budget:
+                parts.append(unit_text(short, not parts))
+                taken.append(short)
             break
         parts.append(unit_text(unit, not parts))
         taken.append(unit)
         weight += unit_w
-    if len(taken) > 1 and announces(taken[-1][-1]):
-        parts.pop()  # "We asked the Commission to:" announces what did not fit
+    last = taken[-1][-1] if taken else None
+    if len(taken) > 1 and last and (announces(last) or (asks(last) and len(last.pieces) <= SHORT_QUESTION)):
+        parts.pop()  # "We asked the Commission to:" announces what did not fit; "What next?" asks it
     if parts or not units:
         return "".join(parts)
     return cut_words(units[0], budget)

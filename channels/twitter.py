@@ -184,14 +184,30 @@ def units(group: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
         if block.kind == "item" or (index < len(found) and found[index][0].kind == "item"):
             lead_in = () if block.kind == "item" else sentences[-1:]
             out.extend((sentence,) for sentence in (() if block.kind == "item" else sentences[:-1]))
-            items = list(sentences) if block.kind == "item" else []
+            items = [block] if block.kind == "item" else []
             while index < len(found) and found[index][0].kind == "item":
-                items.extend(found[index][1])
+                items.append(found[index][0])
                 index += 1
-            out.append((*lead_in, *items))
+            out.append(list_unit(lead_in, items))
             continue
         out.extend((sentence,) for sentence in sentences)
     return out
+
+
+class Unit(tuple):
+    """Sentences a condensed tweet takes whole or not at all; `short`, a shorter form to take instead."""
+
+    short: tuple[split.Sentence, ...] | None = None
+
+
+def list_unit(lead_in: tuple[split.Sentence, ...], items: Sequence[Block]) -> Unit:
+    """A list with its lead-in; its short form gives each item by its first sentence."""
+    whole = [split.led(block_sentences(item), "\n") for item in items]
+    unit = Unit((*lead_in, *(sentence for sentences in whole for sentence in sentences)))
+    firsts = [split.sentences(split.clean(block_text(item))) for item in items]
+    if any(len(found) > 1 for found in firsts):
+        unit.short = (*lead_in, *(split.led(found[:1], "\n")[0] for found in firsts if found))
+    return unit
 
 
 @dataclass(frozen=True)

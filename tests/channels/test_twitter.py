@@ -627,6 +627,17 @@ def test_a_list_keeps_its_lead_in_and_no_tweet_ends_on_the_first_words_of_an_ite
         "• Small and non-profit websites would suffer most",
     ]
     assert all(item.endswith(".") and len(item.split(". ")) >= 2 for item in items)  # every item whole
+    short = render(realistic(UPDATES / "amicus.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    assert ("What the brief says\nOur brief makes three arguments:\n• Community moderation depends on Section 230.\n"
+            "• Arranging content is editing.\n• Small and non-profit websites would suffer most. 4/5") in short
+
+
+def test_a_short_question_in_a_paragraph_does_not_end_a_condensed_tweet_without_its_answer() -> None:
+    draft = render(realistic(UPDATES / "spanish.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5))
+    section = next(tweet for tweet in unnumbered(draft) if tweet.startswith("Por qué importa"))
+    assert section.endswith("conocimiento libre.") and "¿Qué sigue?" not in section
+    full = "\n".join(render(realistic(UPDATES / "spanish.md")).tweets)
+    assert "¿Qué sigue? El Senado debe publicar el texto definitivo" in full
 
 
 def test_footnotes_leave_no_marker_in_the_thread() -> None:
@@ -685,4 +696,7 @@ def test_abbreviations_and_numbers_do_not_end_sentences() -> None:
     ]
     assert [s.text for s in split.sentences("The U.S. Supreme Court, e.g. in 2023, ruled.")] == [
         "The U.S. Supreme Court, e.g. in 2023, ruled."
+    ]
+    assert [s.text for s in split.sentences("It depends on Section 230. Volunteers decide.\n2. Next item.")] == [
+        "It depends on Section 230.", "Volunteers decide.", "2. Next item."
     ]
