@@ -500,6 +500,10 @@ def lead_units(units: Sequence[Sequence[Sentence]], budget: int, max_units: int 
         parts.pop()  # "We asked the Commission to:" announces what did not fit; "What next?" asks it
     if parts or not units:
         return "".join(parts)
+    if getattr(units[0], "listed", False):  # a list: its lead-in and the items that fit whole, then an ellipsis
+        found = lead_text(units[0], budget - plain_weight(f"\n{ELLIPSIS}"))
+        if "\n" in found:
+            return f"{found}\n{ELLIPSIS}"
     return cut_words(units[0], budget)
 
 

@@ -198,12 +198,14 @@ class Unit(tuple):
     """Sentences a condensed tweet takes whole or not at all; `short`, a shorter form to take instead."""
 
     short: tuple[split.Sentence, ...] | None = None
+    listed = False  # a list with its lead-in
 
 
 def list_unit(lead_in: tuple[split.Sentence, ...], items: Sequence[Block]) -> Unit:
     """A list with its lead-in; its short form gives each item by its first sentence."""
     whole = [split.led(block_sentences(item), "\n") for item in items]
     unit = Unit((*lead_in, *(sentence for sentences in whole for sentence in sentences)))
+    unit.listed = True
     firsts = [split.sentences(split.clean(block_text(item))) for item in items]
     if any(len(found) > 1 for found in firsts):
         unit.short = (*lead_in, *(split.led(found[:1], "\n")[0] for found in firsts if found))

@@ -534,6 +534,7 @@ def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path
         if tweet.rstrip().endswith(":"):
             assert len(lines) == 2 and number < len(pieces), tweet  # a heading and a lead-in; the list follows
         assert lines[-1] not in headings_of(update), tweet
+        assert not (re.match(r"(?:•|\d+\.) ", lines[-1]) and lines[-1].endswith("…")), tweet  # no item cut short
         if number > 1:
             assert not starts_mid_sentence(pieces[number - 2], tweet), tweet
 
