@@ -14,14 +14,13 @@ from twitter_text import extract_emojis_with_indices, parse_tweet
 
 from channels import thread_split as split
 from channels.base import Channel, RenderContext, RenderError
+from channels.thread_story import block_text, thread_blocks, tweet_link
 from channels.twitter import (
     DEFAULT_MAX_TWEETS,
     MAX_WEIGHTED_LENGTH,
     URL_WEIGHT,
     ThreadDraft,
     Twitter,
-    block_text,
-    thread_blocks,
 )
 from content.loader import load_update
 from content.markdown import bare_link, blocks
@@ -685,8 +684,6 @@ def test_a_link_followed_by_a_right_to_left_mark_keeps_the_mark_out_of_the_url_a
     ],
 )
 def test_tweet_links_give_each_url_once_and_clean(text: str, href: str, shown: str) -> None:
-    from channels.twitter import tweet_link
-
     assert tweet_link(text, href) == shown
 
 
