@@ -12,6 +12,7 @@ from twitter_text import parse_tweet
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError, json_bytes
 from channels.thread_story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
+from content.i18n import t
 from content.markdown import Block
 from content.model import Update
 
@@ -22,7 +23,7 @@ MAX_ALT_TEXT = 1000  # X's limit for an image's alt text
 MIN_BUDGET = MAX_WEIGHTED_LENGTH // 2  # re-splitting after a verification never shrinks a tweet below this
 HOOK_SEPARATOR = " — "
 LINK_SEPARATOR = "\n\n"
-READ_MORE = "Read the full post: "
+READ_MORE = "Read the full post: {url}"  # msgid: content/locale
 
 _REJECTED = re.compile("[\ufffe\ufeff\uffff]")
 
@@ -56,9 +57,9 @@ def hook_text(update: Update) -> str:
     return f"{update.title}{HOOK_SEPARATOR}{update.summary}" if update.summary else update.title
 
 
-def read_more(context: RenderContext) -> str:
+def read_more(context: RenderContext, lang: str = "en") -> str:
     """The closing line that links the Diff post, its URL exactly as given."""
-    return f"{READ_MORE}{context.diff_url}"
+    return t(lang, READ_MORE, url=context.diff_url)
 
 
 def single_tweet(chunks: Sequence[split.Chunk]) -> str | None:
@@ -112,7 +113,7 @@ class Twitter:
         first = context.twitter_link == "first"
         hook, opening = self.hook_chunks(update, first)
         chunks = [hook, *opening, *filter(None, map(group_chunk, groups(body)))]
-        closing = split.Chunk((split.whole(context.diff_url if first else read_more(context)),))
+        closing = split.Chunk((split.whole(context.diff_url if first else read_more(context, update.lang)),))
         single = single_tweet([*chunks, closing])
         if single is not None and parse_tweet(single).valid:
             return ThreadDraft(tweets=(single,), weights=(parse_tweet(single).weightedLength,), **image)
@@ -168,7 +169,7 @@ class Twitter:
         """Hook and link, then each section's lead (more of a section while slots last), the link last if so set."""
         first = context.twitter_link == "first"
         hook = split.sentences(split.clean(hook_text(update)))
-        link = context.diff_url if first else read_more(context)
+        link = context.diff_url if first else read_more(context, update.lang)
         slots = max(0, max_tweets - (1 if first else 2))
         room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets) - URL_WEIGHT - len(LINK_SEPARATOR)
         leads = sections(body)

@@ -44,13 +44,13 @@ class InlineImage:
 
     @property
     def media_name(self) -> str:
-        """The file name it is uploaded under: from its content, so WordPress gives it a predictable slug."""
-        return f"{MEDIA_PREFIX}{self.digest[:DIGEST_LENGTH]}{self.path.suffix.lower()}"
+        """The file name it is uploaded under (see `media_filename`)."""
+        return media_filename(self.digest, self.path.suffix)
 
-    @property
-    def media_slug(self) -> str:
-        """The attachment slug WordPress derives from `media_name`."""
-        return self.media_name.rsplit(".", 1)[0]
+
+def media_filename(digest: str, suffix: str) -> str:
+    """`herald-<sha256[:16]>.png`: an upload's file name from its content, so WordPress gives it a predictable slug."""
+    return f"{MEDIA_PREFIX}{digest[:DIGEST_LENGTH]}{suffix.lower()}"
 
 
 def body_images(body: str) -> list[BodyImage]:

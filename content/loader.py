@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -45,7 +46,8 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
         raise _first_problem(path, error) from None
     root = Path(content_root) if content_root else path.parent
     _check_image(update, root)
-    images = _body_images(update, root)
+    before_body = text[: len(text) - len(body.lstrip())]  # the model strips the body; its lines count from here
+    images = _body_images(update, root, before_body.count("\n"))
     return update.model_copy(update={"images": images}) if images else update
 
 
@@ -155,13 +157,14 @@ def _check_image(update: Update, content_root: Path) -> None:
         raise UpdateError(update.source, "image", f"{update.image} does not exist")
 
 
-def _body_images(update: Update, content_root: Path) -> tuple[InlineImage, ...]:
+def _body_images(update: Update, content_root: Path, lines_before: int) -> tuple[InlineImage, ...]:
     """The body's local images, each checked to be a file under the content root, with its content hash."""
     root = content_root.resolve()
     found = []
     for image in body_images(update.body):
         if not image.is_local:
             continue
+        image = replace(image, line=image.line + lines_before)  # the line in the file, not in the body
         where = f"image {image.src} (line {image.line})"
         if not image.src.strip():
             raise UpdateError(update.source, "body", f"an image at line {image.line} has no file name")

@@ -10,6 +10,7 @@ from channels.base import Draft, RenderContext
 from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
+from content.i18n import missing_catalog
 from content.loader import load_update
 from content.model import Update
 
@@ -24,25 +25,34 @@ class Rendered:
 
     @property
     def warnings(self) -> list[str]:
-        """The update's own warnings, then every channel's, prefixed with the channel name."""
+        """The update's own warnings (language, images), then every channel's, prefixed with the channel name."""
         return [*content_warnings(self.update),
                 *(f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings)]
 
 
 def content_warnings(update: Update) -> list[str]:
-    """What to fix in the update itself whatever the channel: images without alt text."""
-    return [f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
-            for image in update.images if not image.alt.strip()]
+    """What to fix in the update itself whatever the channel: a language without a catalog, images without alt."""
+    missing = missing_catalog(update.lang)
+    return [*([f"lang: {missing}"] if missing else []),
+            *(f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
+              for image in update.images if not image.alt.strip())]
 
 
-def image_urls_for(update: Update, uploaded: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
-    """Each body image's src and its URL: the uploaded one (by content digest), else its planned media name."""
+def image_urls_for(
+    update: Update, uploaded: Mapping[str, str] | None = None, featured_url: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Each body image's src and its URL: the uploaded one (by content digest), else its planned media name; and
+    the featured image's public URL once the Diff upload gave one (Medium needs an absolute URL)."""
     uploaded = uploaded or {}
-    return tuple((image.src, uploaded.get(image.digest, image.media_name)) for image in update.images)
+    urls = [(image.src, uploaded.get(image.digest, image.media_name)) for image in update.images]
+    if featured_url and update.image is not None:
+        urls.append((update.image.as_posix(), featured_url))
+    return tuple(urls)
 
 
 def context_for(
-    update: Update, settings: Settings, diff_url: str | None = None, image_urls: Mapping[str, str] | None = None
+    update: Update, settings: Settings, diff_url: str | None = None, image_urls: Mapping[str, str] | None = None,
+    featured_url: str | None = None,
 ) -> RenderContext:
     """The render context from settings; the Diff URL and image URLs are planned until WordPress gives real ones."""
     return RenderContext(
@@ -53,7 +63,7 @@ def context_for(
         email_from=settings.email.from_addr,
         email_to=settings.email.list_addr,
         message_id_domain=settings.email.message_id_domain,
-        image_urls=image_urls_for(update, image_urls),
+        image_urls=image_urls_for(update, image_urls, featured_url),
     )
 
 
@@ -72,10 +82,10 @@ def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
 
 def render_update(
     update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None,
-    image_urls: Mapping[str, str] | None = None,
+    image_urls: Mapping[str, str] | None = None, featured_url: str | None = None,
 ) -> Rendered:
     """Render the selected channels; raises on the first channel that cannot be rendered."""
-    context = context_for(update, settings, diff_url, image_urls)
+    context = context_for(update, settings, diff_url, image_urls, featured_url)
     names = select_channels(update, channels)
     return Rendered(update, context, {name: CHANNELS[name].render(update, context) for name in names})
 

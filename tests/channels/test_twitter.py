@@ -22,6 +22,7 @@ from channels.twitter import (
     ThreadDraft,
     Twitter,
 )
+from content.i18n import t
 from content.loader import load_update
 from content.markdown import bare_link, blocks
 from content.model import TwitterOptions, Update
@@ -90,7 +91,7 @@ def thread_body_words(draft: ThreadDraft, update: Update, link: str = "first") -
         text = " ".join([pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
         return text[len(hook) :].split()
     text = " ".join(pieces)
-    closing = DIFF_URL if link == "first" else f"Read the full post: {DIFF_URL}"
+    closing = DIFF_URL if link == "first" else t(update.lang, "Read the full post: {url}", url=DIFF_URL)
     assert text.startswith(hook) and text.endswith(closing)
     return text[len(hook) : -len(closing)].split()
 
@@ -516,7 +517,7 @@ def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path
     if link == "first":
         assert DIFF_URL in pieces[0]
     else:
-        assert pieces[-1].endswith(f"Read the full post: {DIFF_URL}")
+        assert pieces[-1].endswith(t(update.lang, "Read the full post: {url}", url=DIFF_URL))
     # Tweet 1 opens with the title; the image goes with it.
     assert pieces[0].startswith(update.title)
     image = (update.image.as_posix(), update.image_alt) if update.image else (None, None)

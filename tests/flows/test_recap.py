@@ -264,9 +264,23 @@ def test_titles_and_summaries_come_out_exactly_on_every_channel(month_of_updates
     texts = [block.text for block in blocks(recap.body, bare_link)]
     assert title in texts and summary in texts
     html = render_html(recap.body)
-    assert "<h2>Unsafe &lt;script&gt;alert(1)&lt;/script&gt; title &amp; \"quotes\" *stars* _under_ [brackets] #1</h2>" \
-        in html
+    shown = 'Unsafe &lt;script&gt;alert(1)&lt;/script&gt; title &amp; "quotes" *stars* _under_ [brackets] #1'
+    assert f"<h2>{shown}</h2>" in html
     assert "<p>1. A summary with &lt;b&gt;tags&lt;/b&gt;, ~tildes~ &amp; `ticks`</p>" in html
     drafts = render_update(recap, settings).drafts
-    assert title in drafts["email"].message.get_body(("plain",)).get_content()
+    assert title in " ".join(drafts["email"].message.get_body(("plain",)).get_content().split())  # wrapped at 72
     assert any(title in tweet for tweet in drafts["twitter"].tweets)
+
+
+def test_a_spanish_recap_has_spanish_link_labels(month_of_updates) -> None:
+    entries, updates, settings = _inputs()
+    spanish = settings.model_copy(update={"recap": settings.recap.model_copy(update={"lang": "es"})})
+    text = build_recap(OCTOBER, entries, updates, spanish)
+    assert text is not None and "\nlang: \"es\"\n" in text
+    assert ("[Leer más](https://diff.example.org/early/) · [en Medium](https://medium.com/@wm/early-1)"
+            " · [el hilo en X](https://x.com/wmpolicy/status/1)") in text
+    assert "Para saber más sobre nosotros y nuestro trabajo, sigue [Meta-Wiki](" in text
+    assert "Read more" not in text and "To learn more" not in text
+    assert "octubre de 2026" in text.split("\n---\n", 1)[0]  # {month} in the title and summary, in Spanish
+    english = build_recap(OCTOBER, entries, updates, settings)
+    assert english is not None and "\nlang: \"en\"\n" in english and "To learn more about us" in english
