@@ -359,7 +359,7 @@ def test_x_image_is_uploaded_once_with_alt_text_and_attached_to_tweet_1(
 def test_x_a_failed_tweet_1_reuses_the_upload_on_the_rerun(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
     draft = image_thread(tmp_path)
     fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503})
-    with pytest.raises(TransientError, match="503 at tweet 1"):
+    with pytest.raises(Ambiguous, match="outcome unknown for tweet 1"):
         transport(fake, ledger).send(draft)
     assert fake.tweets == [] and len(fake.media) == 1
 
@@ -370,8 +370,9 @@ def test_x_a_failed_tweet_1_reuses_the_upload_on_the_rerun(fake: FakeX, ledger: 
 
 def test_x_a_failure_after_tweet_1_never_uploads_again(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
     draft = image_thread(tmp_path)
-    fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503}, nth=2)
-    with pytest.raises(TransientError, match="503 at tweet 2"):
+    headers, body = rate_limited(reset_in=60)
+    fake.fail_once("POST", "/2/tweets", 429, body, headers, nth=2)
+    with pytest.raises(TransientError, match="rate limited at tweet 2"):
         transport(fake, ledger).send(draft)
     import herald.transports.x as x
 
