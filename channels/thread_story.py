@@ -55,7 +55,7 @@ def thread_blocks(update: Update) -> list[Block]:
     """The body's blocks as the thread tells them: no rules, no footnotes and no footnote markers."""
     count = footnote_count(update.body)
     return [
-        block if block.kind == "code" else replace(block, text=without_footnote_refs(block.text, count))
+        replace(block, text=without_footnote_refs(block.text, count)) if count and block.kind != "code" else block
         for block in blocks(update.body, tweet_link)
         if block.kind not in SKIPPED_KINDS
     ]
@@ -231,13 +231,13 @@ def sections(body: Sequence[Block]) -> list[Section]:
     if not levels:
         return [Section(None, tuple(group)) for group in groups(text) if units(group)]
     level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
-    found: list[Section] = []
+    found: list[tuple[Block, list[Block]]] = []
     for block in text:
         if block.kind == "heading" and block.level <= level:
-            found.append(Section(block, ()))
+            found.append((block, []))
         elif found:
-            found[-1] = replace(found[-1], blocks=(*found[-1].blocks, block))
-    return [section for section in found if section.title]
+            found[-1][1].append(block)
+    return [section for heading, under in found if (section := Section(heading, tuple(under))).title]
 
 
 def intro(body: Sequence[Block]) -> Section | None:
