@@ -115,8 +115,9 @@ class Twitter:
         chunks = [hook, *opening, *filter(None, map(group_chunk, groups(body)))]
         closing = split.Chunk((split.whole(context.diff_url if first else read_more(context, update.lang)),))
         single = single_tweet([*chunks, closing])
-        if single is not None and parse_tweet(single).valid:
-            return ThreadDraft(tweets=(single,), weights=(parse_tweet(single).weightedLength,), **image)
+        parsed = parse_tweet(single) if single is not None else None
+        if single is not None and parsed is not None and parsed.valid:
+            return ThreadDraft(tweets=(single,), weights=(parsed.weightedLength,), **image)
         link_room = self.link_room(first)
         if not first:
             chunks.append(closing)
