@@ -22,6 +22,8 @@ MARK_CHARS = (  # directional and zero-width marks: never part of a URL
     "\u2066\u2067\u2068\u2069\ufeff"
 )
 
+CELL_SEPARATOR = " | "  # how content.markdown joins a table row's cells
+
 _SCHEME = re.compile(r"^(?:https?://|mailto:)", re.I)
 _FOOTNOTE_REF = re.compile(r"\[(\d{1,4})\]")
 _ITEM = re.compile(r"(?:•|\d{1,3}\.) ")
@@ -62,18 +64,44 @@ def thread_blocks(update: Update) -> list[Block]:
 
 
 def block_text(block: Block) -> str:
-    """A body block as thread text: list items keep their marker, quotes get quotation marks unless quoted."""
+    """A body block as thread text: list items keep their marker, quotes get quotation marks unless quoted,
+    a table is a list of its rows."""
     if block.kind == "item":
         return f"{block.marker} {block.text}"
     if block.kind == "quote" and not block.text.startswith(OPENING_QUOTES + ATTRIBUTION_DASHES):
         return f"“{block.text}”"
+    if block.kind == "table":
+        return table_text(block.text)
     return block.text
 
 
+def table_text(text: str) -> str:
+    """A table's rows as list items: `• first cell: second cell`, or `• first cell — Header: cell; ...`."""
+    header, *rows = (line.split(CELL_SEPARATOR) for line in text.split("\n"))
+    items = []
+    for row in rows:
+        first, *rest = row
+        if len(rest) == 1:
+            items.append(f"• {first}: {rest[0]}")
+            continue
+        pairs = (f"{label}: {cell}" if label else cell for label, cell in zip(header[1:], rest, strict=False))
+        items.append(f"• {first} — {'; '.join(pairs)}" if rest else f"• {first}")
+    return "\n".join(items)
+
+
 def block_sentences(block: Block) -> tuple[split.Sentence, ...]:
-    """A block's text as sentences; a list item is one, so that a tweet never ends on an item's first words."""
-    found = split.sentences(split.clean(block_text(block)))
-    if block.kind == "item" and len(found) > 1:
+    """A block's text as sentences; a list item or a table row is one, so that no tweet ends on its first words."""
+    if block.kind == "table":
+        return split.joined(one_sentence(line) for line in block_text(block).split("\n"))
+    if block.kind == "item":
+        return one_sentence(block_text(block))
+    return split.sentences(split.clean(block_text(block)))
+
+
+def one_sentence(text: str) -> tuple[split.Sentence, ...]:
+    """A text kept together as one sentence (split only if it cannot fit a tweet)."""
+    found = split.sentences(split.clean(text))
+    if len(found) > 1:
         return (split.Sentence(tuple(piece for sentence in found for piece in sentence.pieces)),)
     return found
 
@@ -92,7 +120,10 @@ def groups(body: Sequence[Block]) -> list[list[Block]]:
             group.append(block)
             index += 1
             leads_in = block.kind == "paragraph" and block.text.rstrip().endswith((":", "："))
-            if block.kind == "item" or (leads_in and index < len(body) and body[index].kind == "item"):
+            if leads_in and index < len(body) and body[index].kind == "table":
+                group.append(body[index])  # a table with its lead-in
+                index += 1
+            elif block.kind == "item" or (leads_in and index < len(body) and body[index].kind == "item"):
                 while index < len(body) and body[index].kind == "item":
                     group.append(body[index])
                     index += 1

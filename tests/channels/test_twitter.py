@@ -246,7 +246,12 @@ def test_tables_code_and_lists_are_kept_as_text_footnotes_left_to_the_post() -> 
     update = load_update(FIXTURES / "emoji.md")
     text = "\n".join(render(update).tweets)
     assert "def weight(text: str) -> int:\n    return sum(" in text  # code keeps its lines and indentation
-    assert "Emoji | Meaning\n👨‍👩‍👧‍👦 | family" in text
+    assert "\n• 👨‍👩‍👧‍👦: family\n• 🏳️‍🌈: rainbow flag" in text  # a table's rows as items
+    assert "Emoji | Meaning" not in text
+    explainer = unnumbered(render(realistic(UPDATES / "explainer.md")))
+    assert ("• Brazil — Law: Platform accountability bill; Main concern for Wikipedia: Treating a non-profit "
+            "encyclopedia like an advertising platform; What we asked for: Scope by business model and risk"
+            ) in explainer
     assert "We counted every grapheme cluster" not in text  # the note itself stays on the linked post
     assert not re.search(r"\S\[\d\]", text)  # and no marker points to it
     recap = "\n".join(render(load_update(FIXTURES / "recap.md")).tweets)
