@@ -16,6 +16,7 @@ from content.markdown import inline_text, tokens
 MEDIA_PREFIX = "herald-"
 DIGEST_LENGTH = 16
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//")
+_HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,21 @@ def _images(stream: Sequence[Token]) -> Iterator[BodyImage]:
             if child.type == "image":
                 alt = inline_text(child.children or [], lambda text, href: text)
                 yield BodyImage(str(child.attrs.get("src", "")), alt, line)
+
+
+def raw_html_images(body: str) -> list[BodyImage]:
+    """Local images written as raw HTML `<img>`: neither checked nor uploaded, so worth a warning."""
+    found = []
+    for token in tokens(body):
+        chunks = [token] if token.type == "html_block" else [
+            child for child in token.children or [] if child.type == "html_inline"]
+        for chunk in chunks:
+            for match in _HTML_IMG_SRC.finditer(chunk.content):
+                image = BodyImage(next(group for group in match.groups() if group is not None), "",
+                                  (token.map[0] + 1) if token.map else 0)
+                if image.is_local:
+                    found.append(image)
+    return found
 
 
 def _flatten(children: Sequence[Token]) -> Iterator[Token]:

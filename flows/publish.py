@@ -174,8 +174,9 @@ def publish_update(
         results: list[ChannelResult] = []
         image_urls: dict[str, str] | None = None
         if media is not None:
-            waiting = [name for name in rendered.drafts
-                       if name in IMAGE_CHANNELS and not earlier_receipt(ledger, update.slug, name, transports[name])]
+            can_go = "diff" in rendered.drafts or not update.wants("diff") or _known_diff_url(ledger, update.slug)
+            waiting = [name for name in rendered.drafts if name in IMAGE_CHANNELS and (name == "diff" or can_go)
+                       and not earlier_receipt(ledger, update.slug, name, transports[name])]
             image_urls, results = _upload_images(media, update.images, waiting, transports, retrying)
         skipped = {result.channel for result in results}  # could not go: their images are not uploaded
         diff_url = _known_diff_url(ledger, update.slug)

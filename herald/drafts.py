@@ -9,6 +9,7 @@ from pathlib import Path
 from channels.base import Draft, RenderContext
 from channels.registry import CHANNELS
 from config.settings import Settings
+from content.body_images import raw_html_images
 from content.errors import UpdateError
 from content.i18n import missing_catalog
 from content.loader import load_update
@@ -31,11 +32,16 @@ class Rendered:
 
 
 def content_warnings(update: Update) -> list[str]:
-    """What to fix in the update itself whatever the channel: a language without a catalog, images without alt."""
+    """What to fix in the update itself whatever the channel: a language without a catalog, images without alt text
+    or written as raw HTML."""
     missing = missing_catalog(update.lang)
-    return [*([f"lang: {missing}"] if missing else []),
-            *(f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
-              for image in update.images if not image.alt.strip())]
+    return [
+        *([f"lang: {missing}"] if missing else []),
+        *(f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
+          for image in update.images if not image.alt.strip()),
+        *(f"body: the HTML image {image.src} is neither checked nor uploaded; write it as ![alt text]({image.src})"
+          for image in raw_html_images(update.body)),
+    ]
 
 
 def image_urls_for(

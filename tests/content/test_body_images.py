@@ -95,3 +95,11 @@ def test_an_image_without_alt_text_is_a_warning_in_check_and_the_preview(workdir
     assert rendered.warnings[0] == warning
     page = preview_page(rendered)
     assert warning in page[page.index("id=problems"):page.index("<div class=panes>")]
+
+
+def test_a_local_image_written_as_raw_html_is_a_warning() -> None:
+    from herald.drafts import content_warnings
+
+    warnings = content_warnings(load("unsafe.md"))
+    assert warnings == ["body: the HTML image x.png is neither checked nor uploaded; write it as ![alt text](x.png)"]
+    assert content_warnings(load("amicus.md")) == []  # Markdown images with alt text, remote images: nothing to say

@@ -62,6 +62,7 @@ def _assert_exactly_once(world: World, slug: str, title: str, message_id: str) -
     posts = world.wordpress.posts_with_slug(slug)
     assert len(posts) == 1, [p["slug"] for p in posts]
     assert len([p for p in world.medium.posts if p["title"] == title]) == 1
+    assert len(world.wordpress.media) <= 1  # every drill shares one image: uploaded once, ever
     diff_url = world.wordpress.link(posts[0])
     mine = [t for t in world.x.tweets if slug in json.dumps([t.original]) or t.original.startswith(title)]
     roots = [t for t in mine if t.in_reply_to is None]

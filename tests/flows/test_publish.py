@@ -173,3 +173,38 @@ def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_
                              featured_url=featured)
     assert f'<figure lang="en"><img src="{url}" alt="{update.image_alt}">' in rendered.drafts["medium"].content
     assert not any("featured image" in warning for warning in rendered.warnings)
+
+
+def test_a_refused_image_upload_sends_nothing_that_shows_it_and_a_rerun_finishes(workdir, prefect_engine,
+                                                                                monkeypatch):
+    import shutil
+
+    from update_files import FIXTURES
+    from wordpress_api import FakeWordPress
+
+    shutil.copy(FIXTURES / "updates" / "amicus.md", workdir / "content" / "updates" / "amicus.md")
+    for name in ("courtroom.png", "supreme-court.png"):
+        shutil.copy(FIXTURES / "images" / name, workdir / "content" / "images" / name)
+    path = "content/updates/amicus.md"
+    with FakeWordPress("admin", "abcd EFGH ijkl MNOP") as wordpress:
+        config = workdir / "herald.toml"
+        config.write_text(config.read_text().replace('base_url = "https://diff.example.org"',
+                                                     f'base_url = "{wordpress.url}"\nusername = "admin"'))
+        monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", "abcd EFGH ijkl MNOP")
+        wordpress.fail_once("POST", "/wp-json/wp/v2/media", 400,
+                            {"code": "rest_upload_unknown_error", "message": "Disk full", "data": {"status": 400}})
+        first = _run("publish", path, "--channels", "diff,twitter,email")
+        assert first.exit_code == 1
+        shown = " ".join(first.output.split())
+        assert "the body's images could not be uploaded" in shown and "Disk full" in shown
+        assert not wordpress.posts and not (workdir / "outbox").exists()  # no post, no email, thread held
+
+        again = _run("publish", path, "--channels", "diff,twitter,email")
+        assert again.exit_code == 0, again.output
+        [media] = [item for item in wordpress.media if item["slug"].startswith("herald-")
+                   and item["alt_text"].startswith("Volunteers")]
+        [post] = wordpress.posts
+        assert f'src="{media["source_url"]}"' in post["content"]["raw"]
+        outbox = next((workdir / "outbox").iterdir())
+        message = email.message_from_bytes((outbox / "email.eml").read_bytes(), policy=email.policy.default)
+        assert f'src="{media["source_url"]}"' in message.get_body(("html",)).get_content()

@@ -126,3 +126,33 @@ def test_preflight_wants_upload_rights_for_body_images(ledger: Ledger) -> None:
     with FakeWordPress(USER, PASSWORD, capabilities=rights) as fake, pytest.raises(PreflightError,
                                                                                   match="lacks upload_files"):
         transport(fake, ledger).preflight(draft)
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("name", ["consultation.md", "explainer.md", "spanish.md", "arabic_update.md"])
+def test_realistic_updates_read_back_from_the_real_wordpress_without_added_line_breaks(wordpress, ledger, name):
+    import html
+    import re
+
+    from config.settings import Settings
+    from herald.drafts import render_update
+
+    update = load(name)
+    ledger.record_update(update.slug, name, update.title, update.date)
+    settings = DiffSettings(transport="live", base_url=wordpress.base_url, username=wordpress.username,
+                            app_password=SecretStr(wordpress.app_password), timeout_seconds=20)
+    live = WordPressTransport(settings, ledger, update.slug)
+    urls = live.upload_images(update.images)
+    draft = render_update(update, Settings(), ["diff"], image_urls=urls).drafts["diff"]
+    receipt = live.send(draft)
+
+    shown = wordpress.get(f"posts/{receipt.remote_id}", context="view").json()["content"]["rendered"]
+    paragraphs = re.findall(r"<p[ >].*?</p>", shown, flags=re.S)
+    assert len(paragraphs) >= len(re.findall(r"<p[ >]", draft.content))
+    assert not any("<br" in paragraph for paragraph in paragraphs)
+    assert html.unescape(re.sub(r"<[^>]+>", "", paragraphs[0])) == "By " + " and ".join(
+        [", ".join(update.authors[:-1]), update.authors[-1]] if len(update.authors) > 1 else update.authors)
+    for image in update.images:
+        [media] = wordpress.get("media", slug=image.media_name.rsplit(".", 1)[0], context="edit").json()
+        assert media["alt_text"] == image.alt
+        assert f'src="{media["source_url"]}"' in shown
