@@ -17,6 +17,7 @@ class RenderContext:
     diff_url: str
     diff_url_known: bool = False
     max_tweets: int = 10
+    twitter_link: Literal["first", "last"] = "first"
     email_from: str = "Herald <herald@localhost>"
     email_to: str = "list@localhost"
     message_id_domain: str = "localhost"

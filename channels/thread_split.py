@@ -23,6 +23,7 @@ EMOJI_UNITS = OPTIONS["default_weight"] // SCALE
 MIN_FILL = 0.5  # open a new tweet at a paragraph or sentence boundary only once the current one is half full
 MAX_ROUNDS = 60  # verification rounds before giving up on a pathological text
 ELLIPSIS = "…"
+SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a heading within a paragraph
 
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
@@ -32,7 +33,13 @@ _CJK_STOP = regex.compile(r"[。！？、，；：]+")
 _CLAUSE_END = regex.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019\u00bb)\]]*$")
 CLAUSE_MIN_FILL = 0.5
 _LIST_MARKER = regex.compile(r"\d{1,3}[.)]")  # "1." opens a list item; it does not end a sentence
+_ABBREVIATION = regex.compile(  # "Doe v. Online Platforms Inc.", "e.g.", "U.S.", "J. Smith": no sentence ends here
+    r"(?:^|[^\p{L}])(?:v|vs|Inc|Ltd|Co|Corp|Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Sra|Dra|e\.g|i\.e|cf|al|Art|Sec|pp?|\p{Lu})\.$"
+)
+_NUMBER_SIGN = regex.compile(r"(?:^|[^\p{L}])(?:No|Nos|Nr|Nº|n\.º)\.$")  # "Law No. 175"; "No. We did" ends
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+_ANNOUNCES = regex.compile(r"[:：]$")
+_ASKS = regex.compile(r"[?？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
 
 BudgetFor = Callable[[int], int]
@@ -74,6 +81,11 @@ def clean(text: str) -> str:
 def char_weight(char: str) -> int:
     """Weight of one code point outside any URL or emoji."""
     return get_character_weight(char, OPTIONS) // SCALE
+
+
+def has_url(text: str) -> bool:
+    """Whether twitter-text finds a URL in the text."""
+    return bool(extract_urls_with_indices(text))
 
 
 def text_weight(text: str) -> int:
@@ -177,6 +189,8 @@ class Chunk:
     sep: str = "\n\n"
     break_before: bool = False
     break_after: bool = False
+    together: bool = False  # a list with its lead-in: moves to a new tweet whole when it fits one
+    head: int = 0  # how many leading sentences are a heading, never left alone at the end of a tweet
 
     @cached_property
     def text(self) -> str:
@@ -214,8 +228,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(weigh(text)):
-        ends = _SENTENCE_END.search(group[-1].text) and not _LIST_MARKER.fullmatch(group[-1].text) if group else False
-        if group and ("\n" in piece.sep or ends):
+        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text, len(group) == 1)):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)
@@ -224,16 +237,37 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+def ends_sentence(word: str, following: str, opens: bool = False) -> bool:
+    """Whether a sentence ends after `word` (the next word being `following`; `opens`: the word opens a line)."""
+    if not _SENTENCE_END.search(word) or (opens and _LIST_MARKER.fullmatch(word)) or _ABBREVIATION.search(word):
+        return False
+    return not (_NUMBER_SIGN.search(word) and following[:1].isdigit())
+
+
+def led(group: tuple[Sentence, ...], sep: str) -> tuple[Sentence, ...]:
+    """A block's sentences with `sep` as the whitespace before the first one."""
+    if not group or group[0].pieces[0].sep == sep:
+        return group
+    first = group[0]
+    return (Sentence((replace(first.pieces[0], sep=sep), *first.pieces[1:])), *group[1:])
+
+
 def joined(groups: Iterable[tuple[Sentence, ...]], sep: str = "\n") -> tuple[Sentence, ...]:
     """Several blocks' sentences as one run, each block after the first led by `sep`."""
     out: list[Sentence] = []
     for group in groups:
-        if out and group:
-            first = group[0]
-            lead = replace(first.pieces[0], sep=sep)
-            group = (Sentence((lead, *first.pieces[1:])), *group[1:])
-        out.extend(group)
+        out.extend(led(group, sep) if out else group)
     return tuple(out)
+
+
+def announces(sentence: Sentence) -> bool:
+    """Whether a sentence only announces what follows (it ends with a colon)."""
+    return bool(_ANNOUNCES.search(sentence.text.rstrip()))
+
+
+def asks(sentence: Sentence) -> bool:
+    """Whether a sentence is a question, which its answer should follow in the same tweet."""
+    return bool(_ASKS.search(sentence.text.rstrip()))
 
 
 def whole(text: str) -> Sentence:
@@ -276,6 +310,8 @@ class Packer:
         self.tweets: list[str] = []
         self.parts: list[str] = []
         self.weight = 0
+        self.tail: Sentence | None = None  # the last whole sentence put, while it ends the current tweet
+        self.opening = ""  # the heading that opens the current tweet, if any
 
     @property
     def budget(self) -> int:
@@ -303,34 +339,59 @@ class Packer:
         """Close the current tweet, if it has anything in it."""
         if self.parts:
             self.tweets.append("".join(self.parts))
-            self.parts, self.weight = [], 0
+            self.parts, self.weight, self.tail, self.opening = [], 0, None, ""
 
     def moves_on(self, weight: int, min_fill: float) -> bool:
-        """Open a new tweet for a unit that fits one whole, if the current one is full enough."""
+        """Open a new tweet for a unit that fits one whole, if the current one is full enough; a sentence
+        that only announces the unit (a list's lead-in) goes with it."""
         if self.parts and weight <= self.next_budget and self.weight >= self.budget * min_fill:
+            carried = self.carry(weight)
             self.flush()
+            if carried is not None:
+                self.put("", 0, *carried)
             return True
         return False
+
+    def carry(self, weight: int) -> tuple[str, int] | None:
+        """Take an announcing last sentence off the current tweet, when it and the next unit fit a new tweet."""
+        tail = self.tail
+        if tail is None or not (announces(tail) or asks(tail)) or tail.weight + 2 + weight > self.next_budget:
+            return None
+        text = "".join(self.parts)
+        if not text.endswith(tail.text):
+            return None
+        rest = text[: len(text) - len(tail.text)]
+        kept = rest.rstrip()
+        if not kept or kept == self.opening:
+            return None
+        self.parts, self.weight = [kept], self.weight - tail.weight - plain_weight(rest[len(kept) :])
+        return tail.text, tail.weight
 
     def add_chunk(self, block: Chunk) -> None:
         """Add a block whole if it fits, else sentence by sentence."""
         if block.break_before:
             self.flush()
-        if self.fits(block.sep_weight, block.weight) or self.moves_on(block.weight, MIN_FILL):
+        if self.fits(block.sep_weight, block.weight) or self.moves_on(block.weight, 0 if block.together else MIN_FILL):
             self.put(block.sep, block.sep_weight, block.text, block.weight)
+            self.tail = block.sentences[-1]
         else:
+            fresh, tweets = not self.parts, len(self.tweets)
             for number, sentence in enumerate(block.sentences):
                 lead = (block.sep, block.sep_weight) if number == 0 else None
                 self.add_sentence(sentence, lead)
+                if fresh and number + 1 == block.head and len(self.tweets) == tweets:
+                    self.opening = "".join(self.parts)
         if block.break_after:
             self.flush()
 
     def add_sentence(self, sentence: Sentence, lead: tuple[str, int] | None = None) -> None:
-        """Add a sentence whole if it fits, else word by word."""
+        """Add a sentence whole if it fits, else in a new tweet; cut only a sentence longer than a tweet."""
         sep, sep_weight = lead or (sentence.pieces[0].sep, sentence.pieces[0].sep_weight)
-        if self.fits(sep_weight, sentence.weight) or self.moves_on(sentence.weight, MIN_FILL):
+        if self.fits(sep_weight, sentence.weight) or self.moves_on(sentence.weight, 0):
             self.put(sep, sep_weight, sentence.text, sentence.weight)
+            self.tail = sentence
             return
+        self.tail = None
         pieces, index = sentence.pieces, 0
         while (cut := self.clause_cut(pieces, index, sep_weight)) is not None:
             for number in range(index, cut):
@@ -405,6 +466,64 @@ def lead_text(found: Sequence[Sentence], budget: int, max_sentences: int | None 
     return pack([Chunk(found[:1])], lambda _: budget - plain_weight(ELLIPSIS))[0] + ELLIPSIS
 
 
+def unit_weight(unit: Sequence[Sentence], first: bool) -> int:
+    """Weight of sentences kept together, with the whitespace before them unless they lead."""
+    lead = 0 if first else unit[0].pieces[0].sep_weight
+    return lead + unit[0].weight + sum(s.pieces[0].sep_weight + s.weight for s in unit[1:])
+
+
+def unit_text(unit: Sequence[Sentence], first: bool) -> str:
+    """Sentences kept together as written, with the whitespace before them unless they lead."""
+    lead = "" if first else unit[0].pieces[0].sep
+    return lead + unit[0].text + "".join(s.pieces[0].sep + s.text for s in unit[1:])
+
+
+def lead_units(units: Sequence[Sequence[Sentence]], budget: int, max_units: int | None = None) -> str:
+    """The leading units (a sentence, a list with its lead-in, a question with its answer) that fit whole,
+    never ending on one that only announces what follows; else the first unit's leading words and an ellipsis."""
+    parts: list[str] = []
+    weight = 0
+    taken: list[Sequence[Sentence]] = []
+    for unit in units[:max_units]:
+        unit_w = unit_weight(unit, not parts)
+        if weight + unit_w > budget:
+            short = getattr(unit, "short", None)  # a list by its items' first sentences
+            if short and weight + unit_weight(short, not parts) <= budget:
+                parts.append(unit_text(short, not parts))
+                taken.append(short)
+            break
+        parts.append(unit_text(unit, not parts))
+        taken.append(unit)
+        weight += unit_w
+    last = taken[-1][-1] if taken else None
+    if len(taken) > 1 and last and (announces(last) or (asks(last) and len(last.pieces) <= SHORT_QUESTION)):
+        parts.pop()  # "We asked the Commission to:" announces what did not fit; "What next?" asks it
+    if parts or not units:
+        return "".join(parts)
+    if getattr(units[0], "listed", False):  # a list: its lead-in and the items that fit whole, then an ellipsis
+        found = lead_text(units[0], budget - plain_weight(f"\n{ELLIPSIS}"))
+        if "\n" in found:
+            return f"{found}\n{ELLIPSIS}"
+    return cut_words(units[0], budget)
+
+
+def cut_words(found: Sequence[Sentence], budget: int) -> str:
+    """The leading words of sentences that fit the budget, then an ellipsis."""
+    room = budget - plain_weight(ELLIPSIS)
+    parts: list[str] = []
+    weight = 0
+    for sentence in found:
+        for piece in sentence.pieces:
+            sep, sep_weight = (piece.sep, piece.sep_weight) if parts else ("", 0)
+            if weight + sep_weight + piece.weight > room:
+                if not parts:
+                    return lead_text(found[:1], budget)
+                return "".join(parts).rstrip(",;:—–- \n") + ELLIPSIS
+            parts += [sep, piece.text]
+            weight += sep_weight + piece.weight
+    return "".join(parts)
+
+
 def numbered(texts: Sequence[str]) -> list[str]:
     """Append " k/n" to each tweet of a thread of more than one tweet."""
     if len(texts) < 2:
@@ -417,11 +536,14 @@ def numbering_reserve(count: int) -> int:
     return 2 + 2 * len(str(count))
 
 
-def verified_thread(build: Callable[[BudgetFor], list[str]], limit: int, floor: int) -> tuple[list[str], list[int]]:
-    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more."""
+def verified_thread(
+    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1
+) -> tuple[list[str], list[int]]:
+    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more.
+    `expected` (how many tweets the thread will likely have) saves a build when it is right."""
     cuts: dict[int, int] = {}
     parsed: dict[str, tuple[bool, int]] = {}
-    count = 1
+    count = max(1, expected)
     for _ in range(MAX_ROUNDS):
         reserve = numbering_reserve(count)
         texts = build(lambda index, reserve=reserve: max(floor, limit - reserve - cuts.get(index, 0)))

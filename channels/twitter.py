@@ -1,35 +1,36 @@
-"""X (Twitter): an update as a numbered thread within twitter-text v3 weighted lengths."""
+"""X (Twitter): an update as a thread within twitter-text v3 weighted lengths, the Diff link and image on tweet 1."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from twitter_text import parse_tweet
 
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError, json_bytes
+from channels.thread_story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
 from content.i18n import t
-from content.markdown import Block, bare_link, blocks
+from content.markdown import Block
 from content.model import Update
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
 DEFAULT_MAX_TWEETS = 10
+MAX_ALT_TEXT = 1000  # X's limit for an image's alt text
 MIN_BUDGET = MAX_WEIGHTED_LENGTH // 2  # re-splitting after a verification never shrinks a tweet below this
 HOOK_SEPARATOR = " — "
+LINK_SEPARATOR = "\n\n"
 READ_MORE = "Read the full post: {url}"  # msgid: content/locale
-SKIPPED_KINDS = frozenset({"rule"})
-TEXT_KINDS = frozenset({"paragraph", "item", "quote"})
-SECTION_LEVEL = 2
 
 _REJECTED = re.compile("[\ufffe\ufeff\uffff]")
 
 
 @dataclass(frozen=True)
 class ThreadDraft:
-    """A thread ready to post: each tweet's exact text and its weighted length."""
+    """A thread ready to post: each tweet's exact text and weighted length, and tweet 1's image."""
 
     channel: str = "twitter"
     tweets: tuple[str, ...] = ()
@@ -37,24 +38,18 @@ class ThreadDraft:
     condensed: bool = False
     hand_written: bool = False
     warnings: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    image_file: Path | None = field(default=None, compare=False)
 
     def files(self) -> dict[str, bytes]:
-        """`thread.json` (the tweets as sent) and `thread.txt` (a listing with each tweet's weight)."""
+        """`thread.json` (the tweets as sent) and `thread.txt` (a listing with each tweet's weight and the image)."""
         count = len(self.tweets)
-        listing = "\n".join(
-            f"--- {number}/{count} ({weight}/{MAX_WEIGHTED_LENGTH}) ---\n{tweet}\n"
-            for number, (tweet, weight) in enumerate(zip(self.tweets, self.weights, strict=True), 1)
-        )
-        return {"thread.json": json_bytes(list(self.tweets)), "thread.txt": listing.encode()}
-
-
-def block_text(block: Block) -> str:
-    """A body block as thread text: list items keep their marker, quotes get quotation marks."""
-    if block.kind == "item":
-        return f"{block.marker} {block.text}"
-    if block.kind == "quote":
-        return f"“{block.text}”"
-    return block.text
+        entries = []
+        for number, (tweet, weight) in enumerate(zip(self.tweets, self.weights, strict=True), 1):
+            media = f"[image: {self.image} | alt: {self.image_alt}]\n" if number == 1 and self.image else ""
+            entries.append(f"--- {number}/{count} ({weight}/{MAX_WEIGHTED_LENGTH}) ---\n{tweet}\n{media}")
+        return {"thread.json": json_bytes(list(self.tweets)), "thread.txt": "\n".join(entries).encode()}
 
 
 def hook_text(update: Update) -> str:
@@ -67,29 +62,6 @@ def read_more(context: RenderContext, lang: str = "en") -> str:
     return t(lang, READ_MORE, url=context.diff_url)
 
 
-def body_chunks(body: Sequence[Block]) -> list[split.Chunk]:
-    """Body blocks as chunks: headings open a tweet; items and text under a heading follow on one line."""
-    out: list[split.Chunk] = []
-    previous: Block | None = None
-    for block in body:
-        tight = previous is not None and (previous.kind == "heading" or previous.kind == block.kind == "item")
-        found = split.chunk(
-            split.clean(block_text(block)), "\n" if tight else "\n\n", break_before=block.kind == "heading"
-        )
-        if found:
-            out.append(found)
-            previous = block
-    return out
-
-
-def source_chunks(update: Update, context: RenderContext, body: Sequence[Block]) -> list[split.Chunk]:
-    """The whole thread's source: hook, body, and the Diff link."""
-    hook = split.chunk(split.clean(hook_text(update)), break_after=bool(update.summary))
-    assert hook is not None  # the model guarantees a non-blank title
-    closing = split.Chunk((split.whole(read_more(context, update.lang)),))
-    return [hook, *body_chunks(body), closing]
-
-
 def single_tweet(chunks: Sequence[split.Chunk]) -> str | None:
     """All chunks as one tweet, if they fit one."""
     weight = chunks[0].weight + sum(c.sep_weight + c.weight for c in chunks[1:])
@@ -98,42 +70,16 @@ def single_tweet(chunks: Sequence[split.Chunk]) -> str | None:
     return chunks[0].text + "".join(c.sep + c.text for c in chunks[1:])
 
 
-def tweets_needed(chunks: Sequence[split.Chunk]) -> int:
+def tweets_needed(chunks: Sequence[split.Chunk], link_room: Callable[[int], int]) -> int:
     """How many numbered tweets the full text needs (by the incremental count, unverified)."""
     count = 1
     while True:
         reserve = split.numbering_reserve(count)
-        needed = len(split.pack(chunks, lambda _, reserve=reserve: MAX_WEIGHTED_LENGTH - reserve))
+        limit = MAX_WEIGHTED_LENGTH - reserve
+        needed = len(split.pack(chunks, lambda index, limit=limit: limit - link_room(index)))
         if split.numbering_reserve(needed) <= reserve:
             return needed
         count = needed
-
-
-def sections(body: Sequence[Block]) -> list[tuple[str, tuple[split.Sentence, ...]]]:
-    """(heading, text sentences) per section; without headings, ("", first sentence) per paragraph."""
-    levels = {block.level for block in body if block.kind == "heading"}
-    if not levels:
-        found = (split.sentences(split.clean(block_text(b))) for b in body if b.kind in TEXT_KINDS)
-        return [("", sentences[:1]) for sentences in found if sentences]
-    level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
-    grouped: list[tuple[str, list[tuple[split.Sentence, ...]]]] = []
-    for block in body:
-        if block.kind == "heading" and block.level <= level:
-            grouped.append((split.clean(block.text), []))
-        elif grouped and block.kind in TEXT_KINDS:
-            grouped[-1][1].append(split.sentences(split.clean(block_text(block))))
-    return [(heading, split.joined(groups)) for heading, groups in grouped if heading]
-
-
-def section_tweet(heading: str, found: Sequence[split.Sentence], budget: int) -> str:
-    """A heading and the first sentence(s) of its section that fit the budget."""
-    if not heading:
-        return split.lead_text(found, budget)
-    room = budget - split.text_weight(heading) - 1
-    if room < 0:
-        return split.lead_text(split.sentences(heading), budget)
-    lead = split.lead_text(found, room) if room > split.plain_weight(split.ELLIPSIS) else ""
-    return f"{heading}\n{lead}" if lead else heading
 
 
 def rejection(number: int, tweet: str, weight: int) -> str:
@@ -156,41 +102,102 @@ class Twitter:
     def render(self, update: Update, context: RenderContext) -> ThreadDraft:
         """The thread for an update: hand-written if given, else the whole body, else condensed."""
         max_tweets = max(1, context.max_tweets)
+        if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
+            message = f"is {len(update.image_alt)} characters; X takes {MAX_ALT_TEXT} for an image's alt text"
+            raise RenderError(update, "image_alt", message)
+        image = {"image": update.image.as_posix(), "image_alt": update.image_alt,
+                 "image_file": update.image_path} if update.image else {}  # fmt: skip
         if update.twitter.thread is not None:
-            return self.hand_written(update, context, max_tweets)
-        body = [block for block in blocks(update.body, bare_link) if block.kind not in SKIPPED_KINDS]
-        chunks = source_chunks(update, context, body)
-        single = single_tweet(chunks)
-        if single is not None and parse_tweet(single).valid:
-            return ThreadDraft(tweets=(single,), weights=(parse_tweet(single).weightedLength,))
-        needed = tweets_needed(chunks)
+            return replace(self.hand_written(update, context, max_tweets), **image)
+        body = thread_blocks(update)
+        first = context.twitter_link == "first"
+        hook, opening = self.hook_chunks(update, first)
+        chunks = [hook, *opening, *filter(None, map(group_chunk, groups(body)))]
+        closing = split.Chunk((split.whole(context.diff_url if first else read_more(context, update.lang)),))
+        single = single_tweet([*chunks, closing])
+        parsed = parse_tweet(single) if single is not None else None
+        if single is not None and parsed is not None and parsed.valid:
+            return ThreadDraft(tweets=(single,), weights=(parsed.weightedLength,), **image)
+        link_room = self.link_room(first)
+        if not first:
+            chunks.append(closing)
+        needed = tweets_needed(chunks, link_room)
         if needed <= max_tweets:
             tweets, weights = split.verified_thread(
-                lambda budget_for: split.pack(chunks, budget_for), MAX_WEIGHTED_LENGTH, MIN_BUDGET
+                lambda limit_for: self.linked(split.pack(chunks, lambda i: limit_for(i) - link_room(i)), context),
+                MAX_WEIGHTED_LENGTH,
+                MIN_BUDGET,
+                needed,
             )
             if len(tweets) <= max_tweets:
-                return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights))
+                return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), **image)
             needed = len(tweets)
         tweets, weights = self.condensed(update, context, body, max_tweets)
         warning = f"thread condensed: the full body needs {needed} tweets, max_tweets is {max_tweets}"
-        return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), condensed=True, warnings=(warning,))
+        return ThreadDraft(
+            tweets=tuple(tweets), weights=tuple(weights), condensed=True, warnings=(warning,), **image
+        )
+
+    @staticmethod
+    def hook_chunks(update: Update, first: bool) -> tuple[split.Chunk, list[split.Chunk]]:
+        """Tweet 1's words; with the link on tweet 1, a summary too long to share it opens the body instead."""
+        hook = split.chunk(split.clean(hook_text(update)), break_after=bool(update.summary))
+        assert hook is not None  # the model guarantees a non-blank title
+        room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(DEFAULT_MAX_TWEETS) - URL_WEIGHT - len(LINK_SEPARATOR)
+        if not first or not update.summary or hook.weight <= room:
+            return hook, []
+        title = split.chunk(split.clean(update.title), break_after=True)
+        summary = split.chunk(split.clean(update.summary))
+        assert title is not None
+        return title, [summary] if summary else []
+
+    @staticmethod
+    def link_room(first: bool) -> Callable[[int], int]:
+        """The weight each tweet keeps free for the Diff link: tweet 1's, when it carries it."""
+        reserve = URL_WEIGHT + len(LINK_SEPARATOR) if first else 0
+        return lambda index: reserve if index == 0 else 0
+
+    @staticmethod
+    def linked(texts: list[str], context: RenderContext) -> list[str]:
+        """The texts with the Diff link after tweet 1's words, when tweet 1 carries it."""
+        if context.twitter_link != "first" or not texts:
+            return texts
+        return [f"{texts[0]}{LINK_SEPARATOR}{context.diff_url}", *texts[1:]]
 
     def condensed(
         self, update: Update, context: RenderContext, body: Sequence[Block], max_tweets: int
     ) -> tuple[list[str], list[int]]:
-        """Hook, one tweet per section (or paragraph) while slots last, then the Diff link."""
+        """Hook and link, then each section's lead (more of a section while slots last), the link last if so set."""
+        first = context.twitter_link == "first"
         hook = split.sentences(split.clean(hook_text(update)))
-        closing = read_more(context, update.lang)
-        leads = sections(body)[: max(0, max_tweets - 2)]
+        link = context.diff_url if first else read_more(context, update.lang)
+        slots = max(0, max_tweets - (1 if first else 2))
+        room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets) - URL_WEIGHT - len(LINK_SEPARATOR)
+        leads = sections(body)
+        opening = intro(body)
+        if opening is not None and len(leads) < slots:
+            leads.insert(0, opening)
+        if first and update.summary and split.text_weight(split.clean(hook_text(update))) > room and slots:
+            hook = split.sentences(split.clean(update.title))  # tweet 1: the title and the link; then the summary
+            leads.insert(0, Section(None, (Block("paragraph", update.summary),)))
+        leads = chosen(leads, slots)
+        counts = allocate(leads, slots, MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets))
 
-        def build(budget_for: split.BudgetFor) -> list[str]:
+        def build(limit_for: split.BudgetFor) -> list[str]:
+            if max_tweets == 1 or first:
+                lead = split.lead_text(hook, limit_for(0) - split.text_weight(link) - len(LINK_SEPARATOR))
+                out = [f"{lead}{LINK_SEPARATOR}{link}"]
+            else:
+                out = [split.lead_text(hook, limit_for(0))]
             if max_tweets == 1:
-                room = budget_for(0) - split.text_weight(closing) - 2
-                return [f"{split.lead_text(hook, room)}\n\n{closing}"]
-            middle = [section_tweet(h, found, budget_for(i)) for i, (h, found) in enumerate(leads, 1)]
-            return [split.lead_text(hook, budget_for(0)), *middle, closing]
+                return out
+            for section, count in zip(leads, counts, strict=True):
+                start = len(out)
+                out.extend(section.tweets(lambda index, start=start: limit_for(start + index), count))
+            return out if first else [*out, link]
 
-        return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET)
+        expected = 1 if max_tweets == 1 else 1 + sum(counts) + (0 if first else 1)
+        return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET, expected)
 
     def hand_written(self, update: Update, context: RenderContext, max_tweets: int) -> ThreadDraft:
         """The update's own thread, verbatim; refuse it rather than cut it."""

@@ -76,6 +76,7 @@ class TwitterSettings(_Section):
     access_token: SecretStr | None = None
     access_token_secret: SecretStr | None = None
     max_tweets: int = 10
+    link: Literal["first", "last"] = "first"
     daily_post_quota: int = 17
     timeout_seconds: float = 30.0
 

@@ -65,6 +65,7 @@ def context_for(
         diff_url=diff_url or settings.diff.planned_url(update.slug, update.date),
         diff_url_known=diff_url is not None,
         max_tweets=settings.twitter.max_tweets,
+        twitter_link=settings.twitter.link,
         email_from=settings.email.from_addr,
         email_to=settings.email.list_addr,
         message_id_domain=settings.email.message_id_domain,

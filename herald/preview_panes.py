@@ -108,15 +108,28 @@ def tweet_html(text: str) -> str:
     return "".join(out)
 
 
+def tweet_image(draft: ThreadDraft) -> str:
+    """The image attached to tweet 1, with the alt text X is given."""
+    if not draft.image:
+        return ""
+    uri = data_uri(draft.image_file)
+    alt = draft.image_alt or ""
+    shown = "<p class=warn>image file missing</p>"
+    if uri:
+        shown = f'<img class=featured src="{attr(uri)}" alt="{attr(alt)}">'
+    return f"<figure class=tweet-image>{shown}<figcaption>Alt text: {escape(alt)}</figcaption></figure>"
+
+
 def twitter_pane(draft: ThreadDraft) -> str:
     """The thread as numbered cards, each with its weighted length against the limit."""
     count = len(draft.tweets)
     cards = []
     for number, (text, weight) in enumerate(zip(draft.tweets, draft.weights, strict=True), 1):
         level = " over" if weight > MAX_WEIGHTED_LENGTH else " near" if weight > NEAR_LIMIT else ""
+        media = tweet_image(draft) if number == 1 else ""
         cards.append(
             f'<div class=tweet data-number={number}><div class=tweet-head>{number}/{count}</div>'
-            f"<div class=tweet-text dir=auto>{tweet_html(text)}</div>"
+            f"<div class=tweet-text dir=auto>{tweet_html(text)}</div>{media}"
             f'<div class="count{level}" data-weight={weight}>{weight}/{MAX_WEIGHTED_LENGTH}</div></div>'
         )
     kind = "condensed" if draft.condensed else "hand-written" if draft.hand_written else "full body"

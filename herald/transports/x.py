@@ -5,27 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import io
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
-from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TwitterServerError, Unauthorized
+from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TweepyException, TwitterServerError, Unauthorized
 from twitter_text import extract_urls
 
 from channels.base import Receipt
 from config.settings import TwitterSettings
 from herald.ledger import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import network_failure
+from herald.transports.outcomes import network_failure, why_unreachable
 from herald.transports.parts import is_unsettled, tracked_write
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
 TWEEPY_HOST = "https://api.twitter.com"
+UPLOAD_HOST = "https://upload.twitter.com"
+MEDIA_KIND = "media"
+MEDIA_REUSE = dt.timedelta(hours=23)  # X media ids expire after expires_after_secs (86,400 s): reuse well before
 STATUS_URL = "https://x.com/i/status/{id}"
 DUPLICATE_MARKER = "duplicate content"
 RECONCILE_WINDOW = 100
@@ -65,6 +70,18 @@ class ApiBaseAdapter(HTTPAdapter):
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         return super().send(request, **kwargs)
+
+
+class UploadBaseAdapter(ApiBaseAdapter):
+    """Sends tweepy's hard-coded `https://upload.twitter.com` requests to `api_base` when it is not X's own."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.api_base != TWEEPY_HOST and request.url and request.url.startswith(UPLOAD_HOST):
+            request.url = self.api_base + request.url[len(UPLOAD_HOST):]
+            kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return HTTPAdapter.send(self, request, **kwargs)
 
 
 def tweet_hash(text: str) -> str:
@@ -111,6 +128,25 @@ def make_client(settings: TwitterSettings) -> tweepy.Client:
     return client
 
 
+def make_media_api(settings: TwitterSettings) -> tweepy.API:
+    """tweepy's v1.1 API for media uploads, with the same OAuth 1.0a credentials, routed like the client."""
+    secrets = (settings.consumer_key, settings.consumer_secret, settings.access_token, settings.access_token_secret)
+    if not all(secrets):
+        raise PreflightError("twitter: the consumer key and secret and the access token and secret are all required")
+    auth = tweepy.OAuth1UserHandler(*(secret.get_secret_value() for secret in secrets))  # type: ignore[union-attr]
+    api = tweepy.API(auth, timeout=settings.timeout_seconds)
+    adapter = UploadBaseAdapter(settings.api_base, settings.timeout_seconds)
+    api.session.mount(UPLOAD_HOST, adapter)
+    if settings.api_base.rstrip("/") != TWEEPY_HOST:
+        api.session.mount(settings.api_base.rstrip("/"), adapter)
+    return api
+
+
+def media_hash(data: bytes, alt_text: str) -> str:
+    """The ledger's payload hash of an image upload: its bytes and its alt text."""
+    return hashlib.sha256(hashlib.sha256(data).digest() + alt_text.encode()).hexdigest()
+
+
 class XTransport:
     """Posts each tweet as a reply to the previous one; tweets already in the ledger are skipped."""
 
@@ -124,6 +160,7 @@ class XTransport:
         self.ledger = ledger
         self.slug = slug
         self._client = client
+        self._media_api: tweepy.API | None = None
 
     @property
     def client(self) -> tweepy.Client:
@@ -190,9 +227,10 @@ class XTransport:
                               "url": part.url or tweet_url(part.remote_id),
                               "changed": part.payload_hash != digest})
                 continue
+            media_ids = self._media_ids(draft) if number == 1 else None
             try:
                 with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
-                    tweet_id = self._post(number, text, previous)
+                    tweet_id = self._post(number, text, previous, media_ids)
             except DuplicateRefused:
                 tweet_id = self._settle_duplicate(number, text, previous)
             url = tweet_url(tweet_id)
@@ -239,9 +277,11 @@ class XTransport:
                 return str(tweet.id)
         return None
 
-    def _post(self, number: int, text: str, previous: str | None) -> str:
+    def _post(self, number: int, text: str, previous: str | None, media_ids: list[str] | None = None) -> str:
         try:
-            response = self.client.create_tweet(text=text, in_reply_to_tweet_id=previous, user_auth=True)
+            response = self.client.create_tweet(
+                text=text, in_reply_to_tweet_id=previous, media_ids=media_ids, user_auth=True
+            )
         except TooManyRequests as error:
             raise TransientError(f"twitter: rate limited at tweet {number} (429)", retry_after(error)) from None
         except TwitterServerError as error:
@@ -268,6 +308,64 @@ class XTransport:
             raise self._ambiguous(number, "X accepted it but returned no tweet id")
         return tweet_id
 
+    @property
+    def media_api(self) -> tweepy.API:
+        """tweepy's v1.1 API for the image upload, made on first use."""
+        if self._media_api is None:
+            self._media_api = make_media_api(self.settings)
+        return self._media_api
+
+    def _media_ids(self, draft: ThreadLike) -> list[str] | None:
+        """Tweet 1's image as a media id: uploaded once with its alt text, the upload reused while X keeps it.
+
+        A new upload is a new ledger part (an image changed, or an upload X has let expire); an upload that
+        may or may not have happened is simply made again, since media that no tweet uses is never shown.
+        """
+        image: Path | None = getattr(draft, "image_file", None)
+        if image is None:
+            return None
+        alt_text = getattr(draft, "image_alt", None) or ""
+        try:
+            data = image.read_bytes()
+        except OSError as error:
+            raise TransportError(f"twitter: cannot read the image {image}: {error.strerror}") from None
+        digest = media_hash(data, alt_text)
+        uploads = sorted(self.ledger.parts(self.slug, CHANNEL, MEDIA_KIND), key=lambda part: part.position)
+        latest = uploads[-1] if uploads else None
+        if latest is not None and latest.status == "done":
+            if latest.payload_hash == digest and latest.remote_id and _now() - latest.updated_at < MEDIA_REUSE:
+                return [latest.remote_id]
+            position = latest.position + 1
+        else:
+            position = latest.position if latest is not None else 1
+        with tracked_write(self.ledger, self.slug, CHANNEL, MEDIA_KIND, position, digest):
+            media_id = self._upload(image.name, data, alt_text)
+        self.ledger.mark_part_done(self.slug, CHANNEL, MEDIA_KIND, position, media_id)
+        return [media_id]
+
+    def _upload(self, filename: str, data: bytes, alt_text: str) -> str:
+        """Upload an image with v1.1 `media/upload` and set its alt text with `media/metadata/create`."""
+        step = "media/upload"
+        try:
+            media = self.media_api.simple_upload(filename, file=io.BytesIO(data), media_category="tweet_image")
+            media_id = str(media.media_id_string)
+            if alt_text:
+                step = "media/metadata/create"
+                self.media_api.create_media_metadata(media_id, alt_text)
+        except TooManyRequests as error:
+            raise TransientError(f"twitter: rate limited on {step} (429)", retry_after(error)) from None
+        except TwitterServerError as error:
+            raise TransientError(f"twitter: X answered {error.response.status_code} on {step}") from None
+        except Unauthorized:
+            raise TransportError(f"twitter: X rejected the OAuth credentials on {step} (401)") from None
+        except HTTPException as error:
+            status = error.response.status_code if error.response is not None else "?"
+            raise TransportError(f"twitter: X refused the image on {step} ({status}): {_api_detail(error)}") from None
+        except TweepyException as error:  # tweepy's API wraps connection errors and timeouts
+            cause = why_unreachable(error.__context__ or error)
+            raise TransientError(f"twitter: could not reach X on {step} ({cause})") from None
+        return media_id
+
     def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> Ambiguous:
         return Ambiguous(f"twitter: outcome unknown for tweet {number}: {why}; the next attempt looks it up "
                          "among the account's recent tweets", reconcilable=True)
@@ -279,3 +377,7 @@ def comparable(text: str) -> str:
     for url in sorted(set(extract_urls(text)), key=len, reverse=True):
         text = text.replace(url, LINK)
     return " ".join(_TCO.sub(LINK, text).split())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -14,6 +14,7 @@ from twitter_text import extract_emojis_with_indices, parse_tweet
 
 from channels import thread_split as split
 from channels.base import Channel, RenderContext, RenderError
+from channels.thread_story import block_text, thread_blocks, tweet_link
 from channels.twitter import (
     DEFAULT_MAX_TWEETS,
     MAX_WEIGHTED_LENGTH,
@@ -29,6 +30,7 @@ from content.model import TwitterOptions, Update
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "twitter"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"
 CONTEXT = RenderContext(diff_url=DIFF_URL, max_tweets=50)
+LAST = RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link="last")
 NUMBERING = re.compile(r" (\d+)/(\d+)$")
 LONG_URL = "https://example.org/" + "/".join(f"segment-{n}" for n in range(30)) + "?utm_source=herald"
 
@@ -65,24 +67,32 @@ def unnumbered(draft: ThreadDraft) -> list[str]:
     return out
 
 
+def unlinked(draft: ThreadDraft) -> list[str]:
+    """The tweets without numbering and without the Diff link that ends tweet 1."""
+    pieces = unnumbered(draft)
+    assert pieces[0].endswith(f"\n\n{DIFF_URL}")
+    return [pieces[0].removesuffix(f"\n\n{DIFF_URL}"), *pieces[1:]]
+
+
 def expected_words(update: Update) -> list[str]:
-    """The body's plain-text words in order, items with their markers and quotes in quotation marks."""
-    texts = []
-    for block in blocks(update.body, bare_link):
-        if block.kind == "rule":
-            continue
-        text = {"item": f"{block.marker} {block.text}", "quote": f"“{block.text}”"}.get(block.kind, block.text)
-        texts.append(unicodedata.normalize("NFC", text))
-    return " ".join(texts).split()
+    """The thread blocks' words in order (thread_blocks itself is checked by the tests below)."""
+    return " ".join(unicodedata.normalize("NFC", block_text(block)) for block in thread_blocks(update)).split()
 
 
-def thread_body_words(draft: ThreadDraft, update: Update) -> list[str]:
-    """The thread's words without numbering, the hook's title and summary, and the closing Diff link."""
-    text = " ".join(unnumbered(draft))
+def thread_body_words(draft: ThreadDraft, update: Update, link: str = "first") -> list[str]:
+    """The thread's words without numbering, the hook's title and summary, and the Diff link where it belongs."""
+    pieces = unnumbered(draft)
     hook = f"{update.title} — {update.summary}" if update.summary else update.title
-    assert text.startswith(hook)
-    closing = t(update.lang, "Read the full post: {url}", url=DIFF_URL)  # in the update's language
-    assert text.endswith(closing)
+    if link == "first" and len(pieces) > 1:
+        if update.summary:
+            assert pieces[0] == f"{hook}\n\n{DIFF_URL}"
+            return " ".join(pieces[1:]).split()
+        assert pieces[0].startswith(hook) and pieces[0].endswith(f"\n\n{DIFF_URL}")
+        text = " ".join([pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
+        return text[len(hook) :].split()
+    text = " ".join(pieces)
+    closing = DIFF_URL if link == "first" else t(update.lang, "Read the full post: {url}", url=DIFF_URL)
+    assert text.startswith(hook) and text.endswith(closing)
     return text[len(hook) : -len(closing)].split()
 
 
@@ -140,17 +150,18 @@ def test_fixture_threads_are_valid_numbered_and_complete(name: str) -> None:
     assert_valid(draft)
     assert not draft.condensed and not draft.hand_written and draft.warnings == ()
     assert len(draft.tweets) > 1
-    assert draft.tweets[0].startswith(f"{update.title} — {update.summary}")
-    assert DIFF_URL in draft.tweets[-1]
+    assert draft.tweets[0].startswith(f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/")
+    assert all(DIFF_URL not in tweet for tweet in draft.tweets[1:])
     # Every non-space character of the body arrives, in order (CJK has no spaces to count words by).
     assert "".join("".join(thread_body_words(draft, update))) == "".join(expected_words(update))
 
 
 @pytest.mark.parametrize("name", ["cyrillic.md", "arabic.md", "emoji.md", "recap.md"])
-def test_uncondensed_thread_carries_every_word_in_order(name: str) -> None:
+@pytest.mark.parametrize("link", ["first", "last"])
+def test_uncondensed_thread_carries_every_word_in_order(name: str, link: str) -> None:
     update = load_update(FIXTURES / name)
-    draft = render(update)
-    assert thread_body_words(draft, update) == expected_words(update)
+    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link=link))
+    assert thread_body_words(draft, update, link) == expected_words(update)
 
 
 def test_cjk_counts_double_so_a_paragraph_needs_two_tweets() -> None:
@@ -162,8 +173,10 @@ def test_cjk_counts_double_so_a_paragraph_needs_two_tweets() -> None:
     assert max(draft.weights) > 200  # packed close to the limit, counted at 2 per character
     pieces = unnumbered(draft)
     # The paragraph breaks after a full stop (a sentence boundary), not inside a sentence.
-    assert pieces[0].endswith("。")
-    assert "".join("".join(p.split()) for p in pieces).startswith("Apolicyupdate" + sentence * 6)
+    assert pieces[0].endswith("。\n\n" + DIFF_URL)
+    assert all(piece.endswith("。") for piece in pieces[1:])
+    body = "".join("".join(p.split()) for p in [pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
+    assert body == "Apolicyupdate" + sentence * 6
 
 
 def test_long_urls_count_23_and_stay_whole() -> None:
@@ -182,9 +195,8 @@ def test_many_urls_are_split_between_urls_never_inside_one() -> None:
     draft = render(update)
     assert_valid(draft)
     assert len(draft.tweets) > 2
-    found = [url for tweet in draft.tweets for url in re.findall(r"https://\S+", tweet)]
-    assert found[:30] == urls
-    assert found[30] == DIFF_URL
+    found = [url for tweet in unlinked(draft) for url in re.findall(r"https://\S+", tweet)]
+    assert found == urls  # no summary: the body shares tweet 1 with the title and the link
 
 
 def test_mentions_and_hashtags_are_never_split() -> None:
@@ -201,7 +213,7 @@ def test_overlong_word_is_cut_at_graphemes_into_full_tweets() -> None:
     word = "a" * 600
     draft = render(make(f"Start {word} end."))
     assert_valid(draft)
-    assert word in "".join(unnumbered(draft))
+    assert word in "".join(unlinked(draft))
     assert draft.weights[0] == MAX_WEIGHTED_LENGTH and draft.weights[1] == MAX_WEIGHTED_LENGTH
 
 
@@ -211,7 +223,7 @@ def test_overlong_word_of_clusters_never_breaks_a_cluster(cluster: str) -> None:
     word = cluster * 300
     draft = render(make(f"Start {word} end."))
     assert_valid(draft)
-    pieces = unnumbered(draft)
+    pieces = unlinked(draft)
     assert len(pieces) >= 3
     assert word in "".join(pieces)
     for piece in pieces:
@@ -227,15 +239,21 @@ def test_word_glued_to_a_mention_keeps_the_mention_whole(offset: int) -> None:
     assert_valid(draft)
     assert any("@WikimediaFoundation" in tweet for tweet in draft.tweets)
     assert any("#FreeKnowledge" in tweet for tweet in draft.tweets)
-    assert word in "".join(unnumbered(draft))
+    assert word in "".join(unlinked(draft))
 
 
-def test_tables_code_footnotes_and_lists_are_kept_as_text() -> None:
+def test_tables_code_and_lists_are_kept_as_text_footnotes_left_to_the_post() -> None:
     update = load_update(FIXTURES / "emoji.md")
     text = "\n".join(render(update).tweets)
     assert "def weight(text: str) -> int:\n    return sum(" in text  # code keeps its lines and indentation
-    assert "Emoji | Meaning\n👨‍👩‍👧‍👦 | family" in text
-    assert "[1] We counted every grapheme cluster" in text  # footnotes are kept, at the end
+    assert "\n• 👨‍👩‍👧‍👦: family\n• 🏳️‍🌈: rainbow flag" in text  # a table's rows as items
+    assert "Emoji | Meaning" not in text
+    explainer = unnumbered(render(realistic(UPDATES / "explainer.md")))
+    assert ("• Brazil — Law: Platform accountability bill; Main concern for Wikipedia: Treating a non-profit "
+            "encyclopedia like an advertising platform; What we asked for: Scope by business model and risk"
+            ) in explainer
+    assert "We counted every grapheme cluster" not in text  # the note itself stays on the linked post
+    assert not re.search(r"\S\[\d\]", text)  # and no marker points to it
     recap = "\n".join(render(load_update(FIXTURES / "recap.md")).tweets)
     assert "1. We filed comments" in recap and "• Age assurance" in recap
 
@@ -260,8 +278,10 @@ def test_numbering_grows_to_two_digits() -> None:
 def test_short_update_is_one_unnumbered_tweet() -> None:
     update = make("One short paragraph.", summary="Short.")
     draft = render(update)
-    assert draft.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\nRead the full post: {DIFF_URL}",)
+    assert draft.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\n{DIFF_URL}",)
     assert draft.weights == (parse_tweet(draft.tweets[0]).weightedLength,)
+    last = render(update, LAST)
+    assert last.tweets == (f"A policy update — Short.\n\nOne short paragraph.\n\nRead the full post: {DIFF_URL}",)
 
 
 def test_without_summary_the_title_leads_into_the_body() -> None:
@@ -291,26 +311,42 @@ def test_long_body_is_condensed_within_max_tweets() -> None:
     (warning,) = draft.warnings
     match = re.fullmatch(r"thread condensed: the full body needs (\d+) tweets, max_tweets is 10", warning)
     assert match and int(match[1]) == len(render(update).tweets) > DEFAULT_MAX_TWEETS
-    assert draft.tweets[0] == f"{update.title} — {update.summary} 1/10"
-    assert draft.tweets[-1] == f"Read the full post: {DIFF_URL} 10/10"
+    assert draft.tweets[0] == f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/10"
     headings = [b.text for b in blocks(update.body, bare_link) if b.kind == "heading" and b.level == 2]
-    assert len(headings) > 8
-    assert [t.split("\n", 1)[0] for t in draft.tweets[1:-1]] == headings[:8]  # the first sections that fit
+    assert len(headings) == 9
+    assert [t.split("\n", 1)[0] for t in draft.tweets[1:]] == headings[:9]  # the first sections that fit
+    last = render(update, RenderContext(diff_url=DIFF_URL, twitter_link="last"))
+    assert last.tweets[0] == f"{update.title} — {update.summary} 1/10"
+    assert last.tweets[-1] == f"Read the full post: {DIFF_URL} 10/10"
+    assert [t.split("\n", 1)[0] for t in last.tweets[1:-1]] == headings[:8]
     assert draft.tweets[1].startswith(
         "EU: the Digital Services Act transparency database\nThe European Commission opened"
     )
 
 
-def test_condensed_without_headings_uses_each_paragraphs_first_sentence() -> None:
+def test_condensed_without_headings_opens_each_paragraph_with_whole_sentences() -> None:
     paragraphs = [f"Point {n} is the headline. " + "Supporting detail follows here. " * 8 for n in range(9)]
     update = make("\n\n".join(paragraphs), summary="Nine points.")
     draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=5))
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 5
-    assert [t.removesuffix(f" {n}/5") for n, t in enumerate(draft.tweets[1:4], 2)] == [
-        f"Point {n} is the headline." for n in range(3)
-    ]
-    assert DIFF_URL in draft.tweets[-1]
+    for n, tweet in enumerate(unnumbered(draft)[1:]):
+        assert tweet.startswith(f"Point {n} is the headline. Supporting detail follows here.")
+        assert tweet.endswith("follows here.") and paragraphs[n].startswith(tweet)
+    assert draft.tweets[0] == f"A policy update — Nine points.\n\n{DIFF_URL} 1/5"
+
+
+def test_condensed_without_headings_keeps_the_paragraph_with_the_registration_link() -> None:
+    update = realistic(UPDATES / "announcement.md")
+    for max_tweets in (3, 4):
+        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        assert draft.condensed and len(draft.tweets) == max_tweets
+        pieces = unnumbered(draft)
+        assert pieces[1].startswith("Two years after the United Nations adopted the Global Digital Compact")
+        assert pieces[-1].startswith("The briefing is free and open to everyone. Register here "
+                                     "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December")
+    assert "Thursday, 3 December 2026, at 15:00 UTC" in render(update, RenderContext(diff_url=DIFF_URL,
+                                                                                      max_tweets=4)).tweets[2]
 
 
 def test_condensed_to_one_tweet_keeps_the_link() -> None:
@@ -319,7 +355,9 @@ def test_condensed_to_one_tweet_keeps_the_link() -> None:
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 1
     assert draft.tweets[0].startswith(update.title)
-    assert draft.tweets[0].endswith(f"Read the full post: {DIFF_URL}")
+    assert draft.tweets[0].endswith(f"\n\n{DIFF_URL}")
+    last = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=1, twitter_link="last"))
+    assert last.tweets[0].endswith(f"\n\nRead the full post: {DIFF_URL}")
 
 
 def test_overlong_sentence_in_condensed_tweet_ends_with_an_ellipsis() -> None:
@@ -409,15 +447,24 @@ def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
     assert [s.text for s in sentences("It ends here. 2) Then this.")] == ["It ends here.", "2) Then this."]
 
 
-def test_a_sentence_longer_than_the_room_left_breaks_after_a_clause_not_mid_phrase() -> None:
+def test_a_sentence_that_fits_a_tweet_is_never_split_between_two() -> None:
     from channels.thread_split import Chunk, pack, sentences
 
     opener = "Two years after the United Nations adopted the Compact, member states are preparing its first review."
     long = ("The Compact shapes how governments talk about data, artificial intelligence and connectivity, and it "
             "matters for Wikipedia, a project that depends on a free and open internet.")
-    tweets = pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240)
+    assert pack([Chunk(sentences(f"{opener} {long}"))], lambda _: 240) == [opener, long]
+
+
+def test_a_sentence_longer_than_a_tweet_breaks_after_a_clause_not_mid_phrase() -> None:
+    from channels.thread_split import Chunk, pack, sentences
+
+    long = ("The Compact shapes how governments talk about data, artificial intelligence, connectivity and the "
+            "governance of the internet, and it matters for Wikipedia, a project that depends on a free and open "
+            "internet that no single country controls.")
+    tweets = pack([Chunk(sentences(long))], lambda _: 200)
     assert tweets[0].endswith("and it matters for Wikipedia,")
-    assert tweets[1] == "a project that depends on a free and open internet."
+    assert tweets[1] == "a project that depends on a free and open internet that no single country controls."
 
 
 def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
@@ -428,3 +475,232 @@ def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
     assert [s.text for s in found][1] == "We asked the Commission to:"
     assert lead_text(found, 100) == "Wikipedia is written by volunteers."
     assert lead_text(found[1:], 100) == "We asked the Commission to:"  # alone, it is kept
+
+
+# Realistic updates, read as the person posting them would.
+
+UPDATES = FIXTURES.parent / "updates"
+REALISTIC = [
+    *(UPDATES / name for name in ("consultation.md", "amicus.md", "announcement.md", "explainer.md", "spanish.md",
+                                  "arabic_update.md")),
+    *(FIXTURES / name for name in ("announcement.md", "faq.md", "rtl_link.md", "recap.md")),
+]
+TWEET_BUDGET = MAX_WEIGHTED_LENGTH - split.numbering_reserve(10)
+
+
+def realistic(path: Path) -> Update:
+    """A realistic fixture update, its images under the fixtures folder."""
+    return load_update(path, FIXTURES.parent)
+
+
+def lines_of(draft: ThreadDraft) -> list[list[str]]:
+    """Each tweet's lines, without numbering."""
+    return [tweet.split("\n") for tweet in unnumbered(draft)]
+
+
+def starts_mid_sentence(previous: str, tweet: str) -> bool:
+    """Whether a tweet continues a sentence of the one before, when that sentence would have fitted a tweet."""
+    if not tweet[:1].islower() or re.search(r"[.!?…:][\"'”’»)]*$", previous):
+        return False
+    tail = split.sentences(previous.rsplit("\n", 1)[-1])[-1].text
+    head = split.sentences(tweet)[0].text
+    return split.text_weight(f"{tail} {head}") <= TWEET_BUDGET
+
+
+@pytest.mark.parametrize("path", REALISTIC, ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize("max_tweets", [2, 4, 7, 10, 50])
+@pytest.mark.parametrize("link", ["first", "last"])
+def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path, max_tweets: int, link: str) -> None:
+    update = realistic(path)
+    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets, twitter_link=link))
+    assert_valid(draft)
+    assert len(draft.tweets) <= max_tweets
+    pieces = unnumbered(draft)
+    text = "\n".join(pieces)
+    # The Diff link, once: on tweet 1, or closing the thread.
+    assert text.count(DIFF_URL) == 1
+    if link == "first":
+        assert DIFF_URL in pieces[0]
+    else:
+        assert pieces[-1].endswith(t(update.lang, "Read the full post: {url}", url=DIFF_URL))
+    # Tweet 1 opens with the title; the image goes with it.
+    assert pieces[0].startswith(update.title)
+    image = (update.image.as_posix(), update.image_alt) if update.image else (None, None)
+    assert (draft.image, draft.image_alt) == image
+    for number, (tweet, lines) in enumerate(zip(pieces, lines_of(draft), strict=True), 1):
+        # No footnote markers, no doubled quotation marks.
+        assert not re.search(r"[\w.,;)”\"]\[\d{1,3}\]", tweet), tweet
+        assert not re.search(r"[“«„\"]\s?[“«„\"]", tweet), tweet
+        # No URL carries an invisible mark, and none is given twice.
+        urls = [found["url"] for found in split.extract_urls_with_indices(tweet)]
+        assert len(urls) == len(set(urls)), tweet
+        assert not any(re.search(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069]|%E2%80%8[EF]", url, re.I) for url in urls)
+        # Nothing announces what is not there, and no heading is left without its text.
+        if tweet.rstrip().endswith(":"):
+            assert len(lines) == 2 and number < len(pieces), tweet  # a heading and a lead-in; the list follows
+        assert lines[-1] not in headings_of(update), tweet
+        assert not (re.match(r"(?:•|\d+\.) ", lines[-1]) and lines[-1].endswith("…")), tweet  # no item cut short
+        if number > 1:
+            assert not starts_mid_sentence(pieces[number - 2], tweet), tweet
+
+
+def headings_of(update: Update) -> set[str]:
+    """The body's headings as thread text."""
+    return {split.clean(block.text) for block in thread_blocks(update) if block.kind == "heading"}
+
+
+def test_tweet_1_carries_the_hook_the_diff_link_and_the_image_with_its_alt_text() -> None:
+    update = realistic(FIXTURES / "announcement.md")
+    draft = render(update)
+    assert draft.tweets[0] == f"{update.title} — {update.summary}\n\n{DIFF_URL} 1/{len(draft.tweets)}"
+    assert draft.image == "images/event.png" and draft.image_file == (FIXTURES / "images" / "event.png").resolve()
+    assert draft.image_alt == "The Wikimedia Europe office in Brussels with chairs set out for a public debate."
+    listing = draft.files()["thread.txt"].decode()
+    assert f"{draft.tweets[0]}\n[image: images/event.png | alt: {draft.image_alt}]\n\n--- 2/" in listing
+    assert json.loads(draft.files()["thread.json"]) == list(draft.tweets)
+
+
+def test_a_summary_too_long_to_share_tweet_1_with_the_link_opens_tweet_2() -> None:
+    update = realistic(UPDATES / "consultation.md")
+    for max_tweets in (10, 50):
+        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        first, second = unnumbered(draft)[:2]
+        assert first == f"{update.title}\n\n{DIFF_URL}"
+        assert second == " ".join(update.summary.split())
+
+
+def test_a_hand_written_thread_also_carries_the_image() -> None:
+    update = realistic(UPDATES / "full.md")
+    draft = render(update)
+    assert draft.hand_written and draft.image == "../images/map.png" and draft.image_alt == update.image_alt
+
+
+def test_an_image_needs_alt_text_and_x_takes_at_most_1000_characters(tmp_path: Path) -> None:
+    from content.errors import UpdateError
+
+    (tmp_path / "map.png").write_bytes((FIXTURES.parent / "images" / "map.png").read_bytes())
+    path = tmp_path / "update.md"
+    path.write_text("---\ntitle: T\ndate: 2026-10-01\nimage: map.png\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(UpdateError) as missing:
+        load_update(path)
+    assert "\n" not in str(missing.value) and str(missing.value).startswith(f"{path}: image_alt: ")
+    path.write_text(f"---\ntitle: T\ndate: 2026-10-01\nimage: map.png\nimage_alt: {'a' * 1001}\n---\nBody.\n",
+                    encoding="utf-8")
+    with pytest.raises(RenderError) as long:
+        render(load_update(path))
+    assert str(long.value) == f"{path}: image_alt: is 1001 characters; X takes 1000 for an image's alt text"
+
+
+def test_the_170_word_announcement_keeps_every_word_its_date_and_its_registration_link() -> None:
+    update = realistic(UPDATES / "announcement.md")
+    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    assert not draft.condensed and 2 < len(draft.tweets) <= 7
+    assert thread_body_words(draft, update) == expected_words(update)
+    text = "\n".join(draft.tweets)
+    assert "Thursday, 3 December 2026, at 15:00 UTC" in text
+    assert "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December" in text
+
+
+def test_an_update_that_fits_one_tweet_is_one_tweet_without_numbering() -> None:
+    update = make("Register by 12 November: https://wikimedia.brussels/events/ai-commons-debate", title="Join us",
+                  summary="A public debate in Brussels on 19 November, 18:00 CET.")
+    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    assert draft.tweets == (f"Join us — A public debate in Brussels on 19 November, 18:00 CET.\n\nRegister by 12 "
+                            f"November: https://wikimedia.brussels/events/ai-commons-debate\n\n{DIFF_URL}",)
+
+
+def test_a_question_heading_keeps_its_answer_in_full_and_condensed_threads() -> None:
+    update = realistic(FIXTURES / "faq.md")
+    for max_tweets in (50, 5, 4):
+        text = "\n".join(render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets)).tweets)
+        assert "Frequently asked questions\nDoes Wikimedia oppose the Bill?\nNo. We supported parts of the Bill" in text
+    consultation = "\n".join(render(realistic(UPDATES / "consultation.md"), RenderContext(diff_url=DIFF_URL)).tweets)
+    assert "Frequently asked questions\nDoes Wikimedia oppose AI?\nNo. We supported" in consultation
+
+
+def test_a_list_keeps_its_lead_in_and_no_tweet_ends_on_the_first_words_of_an_item() -> None:
+    full = unnumbered(render(realistic(FIXTURES / "faq.md")))
+    lead_in = next(tweet for tweet in full if "We asked Parliament to make three changes to the Bill:" in tweet)
+    assert "to the Bill:\n• A duty of care.\n• An exemption for public-interest projects" in lead_in
+    condensed = render(realistic(FIXTURES / "faq.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    section = next(tweet for tweet in condensed if tweet.startswith("What we asked for"))
+    assert "to the Bill:\n• A duty of care.\n•" in section
+    assert not re.search(r"• A duty of care\. \d+/\d+$", section)
+    amicus = unnumbered(render(realistic(UPDATES / "amicus.md")))
+    items = [line for tweet in amicus for line in tweet.split("\n") if line.startswith("• ")]
+    assert [item.split(".")[0] for item in items] == [
+        "• Community moderation depends on Section 230", "• Arranging content is editing",
+        "• Small and non-profit websites would suffer most",
+    ]
+    assert all(item.endswith(".") and len(item.split(". ")) >= 2 for item in items)  # every item whole
+    short = render(realistic(UPDATES / "amicus.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    assert ("What the brief says\nOur brief makes three arguments:\n• Community moderation depends on Section 230.\n"
+            "• Arranging content is editing.\n• Small and non-profit websites would suffer most. 4/5") in short
+
+
+def test_a_short_question_in_a_paragraph_does_not_end_a_condensed_tweet_without_its_answer() -> None:
+    draft = render(realistic(UPDATES / "spanish.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5))
+    section = next(tweet for tweet in unnumbered(draft) if tweet.startswith("Por qué importa"))
+    assert section.endswith("conocimiento libre.") and "¿Qué sigue?" not in section
+    full = "\n".join(render(realistic(UPDATES / "spanish.md")).tweets)
+    assert "¿Qué sigue? El Senado debe publicar el texto definitivo" in full
+
+
+def test_footnotes_leave_no_marker_in_the_thread() -> None:
+    update = realistic(UPDATES / "consultation.md")
+    assert "[^" in update.body
+    text = "\n".join(render(update).tweets)
+    assert not re.search(r"\S\[\d+\]", text)
+    code = render(make("The rule applies.[^1]\n\n```\nfirst = items[1]\n```\n\n[^1]: A note.")).tweets[0]
+    assert "The rule applies.\n\nfirst = items[1]\n\n" in code  # code keeps its brackets
+
+
+def test_a_quote_with_its_own_quotation_marks_gets_no_second_pair() -> None:
+    faq = "\n".join(render(realistic(FIXTURES / "faq.md")).tweets)
+    assert '\n"Community-governed projects are not social media platforms," the committee chair said' in faq
+    amicus = "\n".join(render(realistic(UPDATES / "amicus.md")).tweets)
+    assert '"Without Section 230, Wikipedia as we know it could not exist.' in amicus
+    assert "\n— Stephen LaPorte, General Counsel of the Wikimedia Foundation" in amicus  # the source, unquoted
+    plain = "\n".join(render(make("> Knowledge belongs to everyone.")).tweets)
+    assert "“Knowledge belongs to everyone.”" in plain
+
+
+def test_a_link_followed_by_a_right_to_left_mark_keeps_the_mark_out_of_the_url_and_appears_once() -> None:
+    draft = render(realistic(FIXTURES / "rtl_link.md"))
+    (tweet,) = draft.tweets
+    urls = split.extract_urls_with_indices(tweet)
+    assert [found["url"] for found in urls] == [
+        "https://meta.wikimedia.org/wiki/Advocacy-ar", "https://meta.wikimedia.org/wiki/Advocacy-ar/Updates", DIFF_URL
+    ]
+    assert "%E2%80%8F" not in tweet
+    assert "Advocacy-ar\u200f باللغة" in tweet and "Advocacy-ar/Updates\u200f على" in tweet
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "shown"),
+    [
+        ("https://x.org/a\u200f", "https://x.org/a%E2%80%8F", "https://x.org/a\u200f"),
+        ("https://x.org/a", "https://x.org/a\u200b", "https://x.org/a"),
+        ("x.org/a", "https://x.org/a/", "https://x.org/a/"),
+        ("www.X.org", "http://x.org", "http://x.org"),
+        ("the brief", "https://x.org/brief%E2%80%8E", "the brief https://x.org/brief"),
+        ("write to us", "mailto:policy@wikimedia.org", "write to us policy@wikimedia.org"),
+        ("می‌خواهیم", "https://fa.wikipedia.org/wiki/می‌خواهیم",  # a joiner inside a word stays
+         "می‌خواهیم https://fa.wikipedia.org/wiki/می‌خواهیم"),
+    ],
+)
+def test_tweet_links_give_each_url_once_and_clean(text: str, href: str, shown: str) -> None:
+    assert tweet_link(text, href) == shown
+
+
+def test_abbreviations_and_numbers_do_not_end_sentences() -> None:
+    found = split.sentences("Doe v. Online Platforms Inc. is pending. Law No. 175 of 2018 applies. No. We disagree.")
+    assert [s.text for s in found] == [
+        "Doe v. Online Platforms Inc. is pending.", "Law No. 175 of 2018 applies.", "No.", "We disagree."
+    ]
+    assert [s.text for s in split.sentences("The U.S. Supreme Court, e.g. in 2023, ruled.")] == [
+        "The U.S. Supreme Court, e.g. in 2023, ruled."
+    ]
+    assert [s.text for s in split.sentences("It depends on Section 230. Volunteers decide.\n2. Next item.")] == [
+        "It depends on Section 230.", "Volunteers decide.", "2. Next item."
+    ]

@@ -282,3 +282,22 @@ def test_planned_url_follows_the_permalink() -> None:
 def test_settings_class_reads_the_environment_directly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HERALD_EMAIL__SMTP_HOST", "relay.example.org")
     assert Settings().email.smtp_host == "relay.example.org"
+
+
+def test_twitter_link_is_first_by_default_last_on_request_and_reaches_the_render_context(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from content.model import Update
+    from herald.drafts import context_for
+
+    update = Update(source=Path("u.md"), title="T", date=dt.date(2026, 10, 1), slug="t", body="Body.")
+    assert load_settings().twitter.link == "first"
+    assert context_for(update, load_settings()).twitter_link == "first"
+    settings = load_settings(toml(tmp_path, '[twitter]\nlink = "last"\n'))
+    assert settings.twitter.link == "last"
+    assert context_for(update, settings).twitter_link == "last"
+
+
+def test_twitter_link_refuses_other_places(tmp_path: Path) -> None:
+    message = config_error(toml(tmp_path, '[twitter]\nlink = "middle"\n'))
+    assert message == f"{tmp_path / 'herald.toml'}: twitter.link: Input should be 'first' or 'last'"

@@ -70,7 +70,7 @@ def _assert_exactly_once(world: World, slug: str, title: str, message_id: str) -
     chain = world.x.thread(roots[0].id)
     assert [t.original for t in chain] == [t.original for t in sorted(chain, key=lambda t: int(t.id))]
     assert len({t.original for t in chain}) == len(chain)
-    assert diff_url in chain[-1].original
+    assert diff_url in chain[0].original  # tweet 1 carries the Diff link
     texts = {t.original for t in world.x.tweets}
     assert all(t.original in {c.original for c in chain} for t in world.x.tweets if t.original.startswith(title))
     assert len(texts) == len(world.x.tweets)  # no tweet text was ever posted twice
@@ -171,7 +171,7 @@ def test_a_publisher_killed_mid_thread_is_finished_by_a_rerun_without_duplicates
         planned = json.loads((world.root / "preview" / "thread.json").read_text(encoding="utf-8"))
         diff_url = world.wordpress.link(world.wordpress.posts_with_slug(
             "what-we-told-the-european-commission-about-copyright-and-ai-training")[0])
-        planned_url = next(word for word in planned[-1].split() if word.startswith("http"))
+        planned_url = [word for word in planned[0].split() if word.startswith("http")][-1]  # tweet 1's Diff link
         chain = slow_x.thread(slow_x.tweets[0].id)
         assert [t.original for t in chain] == [tweet.replace(planned_url, diff_url) for tweet in planned]
         assert len(slow_x.tweets) == len(planned)

@@ -163,6 +163,22 @@ def test_x_receives_exactly_the_previewed_thread_with_the_real_diff_url(services
     assert [t.text for t in services.x.tweets] == [tweet.replace(planned_url, real_url) for tweet in previewed]
 
 
+def test_x_tweet_1_carries_the_diff_link_and_the_image_with_its_alt_text_uploaded_once(services, workdir):
+    assert _publish(EXAMPLE).exit_code == 0
+    diff_url = services.wordpress.get("posts", slug=SLUG, status="any").json()[0]["link"]
+    first, *rest = services.x.thread(services.x.tweets[0].id)
+    assert first.text.split("\n\n")[-1].split()[0] == diff_url  # the hook, then the link, then " 1/n"
+    assert all(diff_url not in tweet.text for tweet in rest)
+    (media,) = services.x.media_of(first)
+    image = workdir / "content" / "images" / "eu-parliament-plenary.png"
+    assert media.data == image.read_bytes()
+    assert media.alt_text == "A plenary session of the European Parliament in Strasbourg, seen from the public gallery."
+    assert all(tweet.media_ids == () for tweet in rest)
+
+    assert _publish(EXAMPLE).exit_code == 0  # a rerun uploads nothing and posts nothing
+    assert list(services.x.media) == [media.id] and len(services.x.tweets) == len(rest) + 1
+
+
 AMICUS = "content/updates/amicus.md"
 
 

@@ -23,6 +23,11 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings(config)
 
 
+def link_last(settings: Settings) -> Settings:
+    """The same settings with `[twitter] link = "last"`: the thread closes with a translated line and the link."""
+    return settings.model_copy(update={"twitter": settings.twitter.model_copy(update={"link": "last"})})
+
+
 def every_text(files: dict[str, bytes]) -> str:
     """Every file's text, the email's parts decoded."""
     texts = [data.decode() for name, data in files.items() if name != "email.eml"]
@@ -40,7 +45,9 @@ def test_a_spanish_update_gets_spanish_boilerplate_on_every_channel(settings: Se
     for english in ENGLISH:
         assert english not in text, english
     assert "Publicado originalmente en" in files["medium.html"].decode()
-    assert "Lee el artículo completo: https://diff.example.org/" in rendered.drafts["twitter"].tweets[-1]
+    assert "\n\nhttps://diff.example.org/" in rendered.drafts["twitter"].tweets[0]  # tweet 1 links the post
+    last = load_and_render(FIXTURES / "updates" / "spanish.md", link_last(settings))
+    assert "Lee el artículo completo: https://diff.example.org/" in last.drafts["twitter"].tweets[-1]
     assert "Leer en Diff" in text and "Por Equipo de Incidencia Global y Wikimedia Chile" in text
     assert rendered.drafts["diff"].lang == "es"
 
@@ -50,7 +57,8 @@ def test_an_arabic_update_is_right_to_left_in_every_html_output(settings: Settin
     assert 'dir="rtl"' in rendered.drafts["medium"].content
     html = every_text({name: data for draft in rendered.drafts.values() for name, data in draft.files().items()})
     assert '<html lang="ar" dir="rtl">' in html
-    assert "اقرأ المقال كاملًا: https://diff.example.org/" in rendered.drafts["twitter"].tweets[-1]
+    last = load_and_render(FIXTURES / "updates" / "arabic_update.md", link_last(settings))
+    assert "اقرأ المقال كاملًا: https://diff.example.org/" in last.drafts["twitter"].tweets[-1]
 
 
 def test_a_language_without_a_catalog_is_english_with_a_warning(tmp_path: Path, settings: Settings) -> None:

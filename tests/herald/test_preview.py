@@ -83,6 +83,17 @@ def test_thread_cards_mark_links_as_shortened_and_weights_near_the_limit(tmp_pat
         assert f"data-weight={weight}>{weight}/280" in page
 
 
+def test_tweet_1_card_shows_the_image_x_receives_with_its_alt_text(tmp_path):
+    rendered = render(REPO / "content" / "updates" / "2026-10-08-eu-copyright-consultation.md", tmp_path)
+    page = preview_page(rendered)
+    thread = rendered.drafts["twitter"]
+    card = page.split("<div class=tweet data-number=1>", 1)[1].split("<div class=tweet data-number=2>", 1)[0]
+    alt = "A plenary session of the European Parliament in Strasbourg, seen from the public gallery."
+    assert 'src="data:image/png;base64,' in card and f'alt="{alt}"' in card
+    assert f"<figcaption>Alt text: {alt}</figcaption>" in card
+    assert page.count("class=tweet-image") == 1 and thread.image == "../images/eu-parliament-plenary.png"
+
+
 def test_preview_of_a_folder_writes_an_index_listing_each_invalid_update_with_its_error(workdir):
     bad = workdir / "content" / "updates" / "2026-10-30-bad.md"
     bad.write_text("---\ntitle: Fine\ndate: 2026-10-30\nchanels: [diff]\n---\nBody.\n", encoding="utf-8")

@@ -317,3 +317,129 @@ def test_x_reports_each_tweet_posted_to_the_progress_callback(fake: FakeX, ledge
     sender.progress = steps.append
     sender.send(thread(tmp_path))
     assert steps == [f"tweet {n} of {len(THREAD)} posted" for n in range(1, len(THREAD) + 1)]
+
+
+# Tweet 1's image: uploaded once with its alt text, attached to tweet 1 only.
+
+IMAGE = Path(__file__).resolve().parents[2] / "fixtures" / "images" / "map.png"
+ALT = "A map of the countries where the team worked on policy this month."
+
+
+def image_thread(tmp_path: Path, alt: str = ALT, body: str = "") -> object:
+    """A rendered thread (tweet 1 with the Diff link and the image) from an update file with an image."""
+    (tmp_path / "map.png").write_bytes(IMAGE.read_bytes())
+    sentences = "The committee met again to discuss the bill. " * 5
+    body = body or "\n\n".join(f"Paragraph {n}. {sentences}" for n in range(3))
+    path = tmp_path / "image-update.md"
+    path.write_text(
+        f"---\ntitle: \"Don't Blink: September 2026\"\ndate: 2026-10-01\nslug: {SLUG}\n"
+        f"summary: What moved this month.\nimage: map.png\nimage_alt: {json.dumps(alt)}\n---\n{body}\n",
+        encoding="utf-8",
+    )
+    from channels.twitter import Twitter
+
+    return Twitter().render(load_update(path), RenderContext(diff_url=DIFF_URL, diff_url_known=True))
+
+
+def test_x_image_is_uploaded_once_with_alt_text_and_attached_to_tweet_1(
+    fake: FakeX, ledger: Ledger, tmp_path: Path
+) -> None:
+    draft = image_thread(tmp_path)
+    assert len(draft.tweets) > 2 and DIFF_URL in draft.tweets[0]
+    transport(fake, ledger).send(draft)
+
+    (upload,) = fake.calls("POST", "/1.1/media/upload.json")
+    assert fake.oauth(upload) is not None  # signed for https://upload.twitter.com, sent to api_base
+    (media,) = fake.media.values()
+    assert media.data == IMAGE.read_bytes() and media.category == "tweet_image"
+    assert media.alt_text == ALT and media.alt_text_calls == 1
+    first, *rest = fake.thread(fake.tweets[0].id)
+    assert first.text == draft.tweets[0] and DIFF_URL in first.text
+    assert fake.media_of(first) == [media]
+    assert all(tweet.media_ids == () for tweet in rest) and len(rest) == len(draft.tweets) - 1
+    (part,) = ledger.parts(SLUG, "twitter", "media")
+    assert (part.status, part.remote_id) == ("done", media.id)
+
+    transport(fake, ledger).send(draft)  # a rerun sends nothing
+    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1 and len(fake.tweets) == len(draft.tweets)
+
+
+def test_x_a_failed_tweet_1_reuses_the_upload_on_the_rerun(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path)
+    fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503})
+    with pytest.raises(Ambiguous, match="outcome unknown for tweet 1"):
+        transport(fake, ledger).send(draft)
+    assert fake.tweets == [] and len(fake.media) == 1
+
+    transport(fake, ledger).send(draft)
+    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1
+    assert fake.media_of(fake.tweets[0]) == list(fake.media.values())
+
+
+def test_x_a_failure_after_tweet_1_never_uploads_again(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path)
+    headers, body = rate_limited(reset_in=60)
+    fake.fail_once("POST", "/2/tweets", 429, body, headers, nth=2)
+    with pytest.raises(TransientError, match="rate limited at tweet 2"):
+        transport(fake, ledger).send(draft)
+    import herald.transports.x as x
+
+    later = x._now() + dt.timedelta(days=2)  # the upload has long expired, but tweet 1 already carries it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(x, "_now", lambda: later)
+        transport(fake, ledger).send(draft)
+    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1
+    assert len(fake.tweets) == len(draft.tweets)
+
+
+def test_x_an_expired_upload_is_made_again_while_tweet_1_is_not_posted(
+    fake: FakeX, ledger: Ledger, tmp_path: Path
+) -> None:
+    draft = image_thread(tmp_path)
+    fake.fail_once("POST", "/2/tweets", 403, {"title": "Forbidden", "detail": "Not now.", "status": 403})
+    with pytest.raises(TransportError):
+        transport(fake, ledger).send(draft)
+    import herald.transports.x as x
+
+    later = x._now() + dt.timedelta(hours=24)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(x, "_now", lambda: later)
+        transport(fake, ledger).send(draft)
+    old, new = fake.media
+    assert fake.tweets[0].media_ids == (new,)
+    assert fake.media[new].alt_text == ALT
+    assert [(p.position, p.status, p.remote_id) for p in ledger.parts(SLUG, "twitter", "media")] == [
+        (1, "done", old), (2, "done", new)
+    ]
+
+
+def test_x_a_failed_upload_is_transient_and_nothing_is_posted(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path)
+    fake.fail_once("POST", "/1.1/media/upload.json", 503, {"errors": [{"code": 131, "message": "Internal error"}]})
+    with pytest.raises(TransientError, match=r"X answered 503 on media/upload"):
+        transport(fake, ledger).send(draft)
+    assert fake.tweets == [] and fake.media == {}
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["not_sent"]
+    assert ledger.parts(SLUG, "twitter", "tweet") == []
+
+    transport(fake, ledger).send(draft)
+    (media,) = fake.media.values()
+    assert fake.tweets[0].media_ids == (media.id,) and media.alt_text == ALT
+
+
+def test_x_an_unreachable_upload_host_is_transient(ledger: Ledger, tmp_path: Path) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    sender = XTransport(settings(f"http://127.0.0.1:{port}"), ledger, SLUG)
+    with pytest.raises(TransientError, match=r"could not reach X on media/upload \(connection refused\)"):
+        sender.send(image_thread(tmp_path))
+
+
+def test_x_a_changed_alt_text_is_uploaded_again_before_tweet_1(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    fake.fail_once("POST", "/2/tweets", 403, {"title": "Forbidden", "detail": "Not now.", "status": 403})
+    with pytest.raises(TransportError):
+        transport(fake, ledger).send(image_thread(tmp_path))
+    transport(fake, ledger).send(image_thread(tmp_path, alt="The same map, described better."))
+    old, new = fake.media
+    assert fake.tweets[0].media_ids == (new,) and fake.media[new].alt_text == "The same map, described better."
