@@ -7,7 +7,9 @@ cannot be read) means *maybe applied*: never sent again blindly. A channel that 
 (WordPress by slug, X by the account's timeline) does so on the next attempt; one that cannot (Medium, email)
 stops in `needs_attention` for a person.
 
-Reads (GET) change nothing, so any failure of a read is safe to retry.
+Reads (GET) change nothing, so any failure of a read is safe to retry. One write is exempt by its nature: an X
+media upload that may have been stored is uploaded again, since an upload is never public until a tweet carries it
+and X deletes unattached uploads within a day.
 """
 
 from __future__ import annotations
