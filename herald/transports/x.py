@@ -30,6 +30,7 @@ PART_KIND = "tweet"
 TWEEPY_HOST = "https://api.twitter.com"
 UPLOAD_HOST = "https://upload.twitter.com"
 MEDIA_KIND = "media"
+MEDIA_REFUSED = "media ids are invalid"  # X's 400 for a media id it no longer knows (expired)
 MEDIA_REUSE = dt.timedelta(hours=23)  # X media ids expire after expires_after_secs (86,400 s): reuse well before
 STATUS_URL = "https://x.com/i/status/{id}"
 DUPLICATE_MARKER = "duplicate content"
@@ -227,10 +228,9 @@ class XTransport:
                               "url": part.url or tweet_url(part.remote_id),
                               "changed": part.payload_hash != digest})
                 continue
-            media_ids = self._media_ids(draft) if number == 1 else None
             try:
                 with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
-                    tweet_id = self._post(number, text, previous, media_ids)
+                    tweet_id = self._post_tweet(number, text, previous, draft if number == 1 else None)
             except DuplicateRefused:
                 tweet_id = self._settle_duplicate(number, text, previous)
             url = tweet_url(tweet_id)
@@ -315,11 +315,22 @@ class XTransport:
             self._media_api = make_media_api(self.settings)
         return self._media_api
 
-    def _media_ids(self, draft: ThreadLike) -> list[str] | None:
+    def _post_tweet(self, number: int, text: str, previous: str | None, draft: ThreadLike | None) -> str:
+        """A tweet; tweet 1 with the draft's image, uploaded again once if X refuses the upload as expired."""
+        media_ids = self._media_ids(draft) if draft is not None else None
+        try:
+            return self._post(number, text, previous, media_ids)
+        except TransportError as error:
+            if draft is None or not media_ids or MEDIA_REFUSED not in str(error).lower():
+                raise
+        return self._post(number, text, previous, self._media_ids(draft, again=True))
+
+    def _media_ids(self, draft: ThreadLike, again: bool = False) -> list[str] | None:
         """Tweet 1's image as a media id: uploaded once with its alt text, the upload reused while X keeps it.
 
-        A new upload is a new ledger part (an image changed, or an upload X has let expire); an upload that
-        may or may not have happened is simply made again, since media that no tweet uses is never shown.
+        A new upload is a new ledger part (an image changed, or an upload X has let expire, or `again`); an
+        upload that may or may not have happened is simply made again, since media that no tweet uses is never
+        shown.
         """
         image: Path | None = getattr(draft, "image_file", None)
         if image is None:
@@ -333,7 +344,8 @@ class XTransport:
         uploads = sorted(self.ledger.parts(self.slug, CHANNEL, MEDIA_KIND), key=lambda part: part.position)
         latest = uploads[-1] if uploads else None
         if latest is not None and latest.status == "done":
-            if latest.payload_hash == digest and latest.remote_id and _now() - latest.updated_at < MEDIA_REUSE:
+            fresh = _now() - latest.updated_at < MEDIA_REUSE and not again
+            if latest.payload_hash == digest and latest.remote_id and fresh:
                 return [latest.remote_id]
             position = latest.position + 1
         else:

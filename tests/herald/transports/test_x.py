@@ -420,7 +420,7 @@ def test_x_a_failed_upload_is_transient_and_nothing_is_posted(fake: FakeX, ledge
         transport(fake, ledger).send(draft)
     assert fake.tweets == [] and fake.media == {}
     assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["not_sent"]
-    assert ledger.parts(SLUG, "twitter", "tweet") == []
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["not_sent"]  # certainly not sent
 
     transport(fake, ledger).send(draft)
     (media,) = fake.media.values()
@@ -443,3 +443,19 @@ def test_x_a_changed_alt_text_is_uploaded_again_before_tweet_1(fake: FakeX, ledg
     transport(fake, ledger).send(image_thread(tmp_path, alt="The same map, described better."))
     old, new = fake.media
     assert fake.tweets[0].media_ids == (new,) and fake.media[new].alt_text == "The same map, described better."
+
+
+def test_x_an_upload_x_has_already_expired_is_made_again_once(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path)
+    fake.fail_once("POST", "/2/tweets", 403, {"title": "Forbidden", "detail": "Not now.", "status": 403})
+    with pytest.raises(TransportError):
+        transport(fake, ledger).send(draft)
+    (old,) = fake.media
+    fake.expire_media(old)  # earlier than the 24 hours X documents: the reused id is refused with a 400
+
+    transport(fake, ledger).send(draft)
+    old_again, new = fake.media
+    assert old_again == old and fake.tweets[0].media_ids == (new,) and fake.media[new].alt_text == ALT
+    assert len(fake.calls("POST", "/2/tweets")) == 2 + len(draft.tweets)  # the 403, the 400, then the thread
+    assert [(p.position, p.remote_id) for p in ledger.parts(SLUG, "twitter", "media")] == [(1, old), (2, new)]
+
