@@ -15,6 +15,7 @@ from wordpress_api import FakeWordPress
 from channels.base import RenderContext
 from channels.diff import Diff
 from config.settings import DiffSettings
+from content import i18n
 from content.body_images import InlineImage
 from herald.ledger import Ledger
 from herald.transports import Ambiguous
@@ -150,8 +151,7 @@ def test_realistic_updates_read_back_from_the_real_wordpress_without_added_line_
     paragraphs = re.findall(r"<p[ >].*?</p>", shown, flags=re.S)
     assert len(paragraphs) >= len(re.findall(r"<p[ >]", draft.content))
     assert not any("<br" in paragraph for paragraph in paragraphs)
-    assert html.unescape(re.sub(r"<[^>]+>", "", paragraphs[0])) == "By " + " and ".join(
-        [", ".join(update.authors[:-1]), update.authors[-1]] if len(update.authors) > 1 else update.authors)
+    assert html.unescape(re.sub(r"<[^>]+>", "", paragraphs[0])) == i18n.byline(update.lang, update.authors)
     for image in update.images:
         [media] = wordpress.get("media", slug=image.media_name.rsplit(".", 1)[0], context="edit").json()
         assert media["alt_text"] == image.alt
