@@ -18,6 +18,9 @@ from config.settings import load_settings
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.lifecycle.corrections import changed_results, changes
+from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels
+from herald.lifecycle.sent import record_sent
 from herald.preview import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.transports import Ambiguous, NeedsAttention, Transport
@@ -77,6 +80,7 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
         slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
         payload_hash=digest, detail=receipt.detail, transport=transport.kind,
     )
+    record_sent(ledger, slug, draft)
     return receipt
 
 
@@ -94,6 +98,9 @@ def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> Non
 def _check(transport: Transport, draft: Draft) -> None:
     """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
     transport.preflight(draft)
+    check_terms = getattr(transport, "check_categories", None)
+    if check_terms is not None:
+        check_terms(draft)
     look_up = getattr(transport, "look_up", None)
     if look_up is not None:
         look_up(draft)
@@ -143,6 +150,9 @@ def publish_update(
     send = publish_channel.with_options(retries=settings.publish.retries,
                                         retry_delay_seconds=list(settings.publish.retry_delays))
     with _closing(transports), publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+        changed = changes(ledger, rendered, settings)
+        if changed:  # what went out differs from the drafts: nothing is sent until `publish --correct`
+            return _report(update.slug, changed_results(ledger, rendered, changed, path))
         preflight({name: transport for name, transport in transports.items()
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
@@ -150,14 +160,18 @@ def publish_update(
         diff_url = _known_diff_url(ledger, update.slug)
         if "diff" in rendered.drafts:
             state = send("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger, return_state=True)
-            results.append(_outcome("diff", state, transports["diff"]))
-            diff_url = results[0].url if results[0].status in {"published", "already_published"} else None
+            results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
+            diff_url = results[0].url if results[0].status in {"published", "already_published", "scheduled"} else None
 
         others = [name for name in rendered.drafts if name != "diff"]
         if others and diff_url is None and update.wants("diff"):
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
+        elif others and is_scheduled(update):
+            results += schedule_channels(ledger, update, {name: transports[name].kind for name in others}, path, config)
         elif others:
+            if diff_url is not None and update.publish_at is not None:
+                diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
             final = render_update(update, settings, others, diff_url=diff_url)
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}

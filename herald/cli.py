@@ -53,6 +53,20 @@ def _update_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+def lifecycle_status(ledger, slug: str, row) -> list[str]:  # noqa: ANN001 - Ledger, ReceiptRow
+    """Lines `status` adds under a channel: its corrections and a scheduled flow run."""
+    from herald.lifecycle.commands import status_lines
+
+    return status_lines(ledger, slug, row)
+
+
+def lifecycle_warnings(rendered: Rendered) -> list[str]:
+    """Warnings about the update's place in time (a future date without publish_at)."""
+    from herald.lifecycle.schedule import date_warnings
+
+    return date_warnings(rendered.update)
+
+
 def _summary(rendered: Rendered) -> str:
     parts = []
     for name, draft in rendered.drafts.items():
@@ -72,19 +86,26 @@ def check(
     config: ConfigOption = None,
 ) -> None:
     """Validate updates and render every channel; no network, nothing written."""
+    from herald.lifecycle.identity import IdentityCheck
+
     settings = _settings(config)
     files = _update_files(paths)
     invalid = 0
+    identity = IdentityCheck(settings.ledger_url)
     for path in files:
         try:
             rendered = load_and_render(path, settings)
+            problem = identity.problem(rendered.update)
+            if problem is not None:
+                raise problem
         except INPUT_ERRORS as error:
             invalid += 1
             err.print(f"[red]invalid[/red] {error}", markup=True)
             continue
         out.print(f"[green]ok[/green] {path}: {_summary(rendered)}", markup=True)
-        for warning in rendered.warnings:
+        for warning in rendered.warnings + lifecycle_warnings(rendered):
             out.print(f"  [yellow]warning:[/yellow] {warning}", markup=True)
+    identity.close()
     if not files:
         _fail(UpdateError(" ".join(map(str, paths)), None, "no update files found"))
     if invalid:
@@ -154,6 +175,8 @@ def publish(
     update: Annotated[Path, typer.Argument(help="The update file")],
     channels: Annotated[str | None, typer.Option(help="Comma-separated subset, e.g. diff,twitter")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and report; send nothing")] = False,
+    correct: Annotated[bool, typer.Option("--correct", help="Correct what went out to match the update now")]
+    = False,
     config: ConfigOption = None,
 ) -> None:
     """Publish an update: Diff first, then Medium, X and email in parallel."""
@@ -164,11 +187,13 @@ def publish(
     except INPUT_ERRORS as error:
         _fail(error)
     if dry_run:  # everything a publish checks before its first side effect, without starting Prefect
-        for name, draft in rendered.drafts.items():
-            via = "live" if getattr(settings, name).is_live() else "outbox"
-            _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None,
-                           "; ".join(draft.warnings) or "would be sent as previewed")
-        return
+        from herald.lifecycle.commands import dry_run_report
+
+        return dry_run_report(rendered, settings, str(update))
+    if correct:
+        from herald.lifecycle.commands import run_correction
+
+        return run_correction(update, rendered, settings)
     quiet_prefect()
     from herald.lease import LeaseHeld
     from herald.report import NOT_DONE
@@ -193,7 +218,8 @@ def publish(
 
 
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
-            "held": "yellow", "needs_attention": "red", "dry_run": "cyan"}
+            "held": "yellow", "needs_attention": "red", "dry_run": "cyan", "scheduled": "cyan", "changed": "red",
+            "corrected": "green", "retracted": "magenta"}
 
 
 def _print_channel(channel: str, status: str, via: str, url: str | None, detail: str, when: str = "") -> None:
@@ -234,6 +260,8 @@ def status(
     for row in receipts:
         _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
+        for line in lifecycle_status(ledger, slug, row):
+            out.print(f"           {line}", markup=False)
         tweets = ledger.parts(slug, row.channel, "tweet")
         if tweets:
             done = sum(part.status == "done" for part in tweets)
@@ -361,6 +389,9 @@ def approve(
     for channel, digest in digests.items():
         out.print(f"  {channel:<8} {digest[:12]}")
     out.print(f"approved {rendered.update.slug} by {by.strip()}", markup=False)
+
+
+from herald.lifecycle import commands as _lifecycle_commands  # noqa: E402, F401 - registers unschedule, retract
 
 
 def main() -> None:
