@@ -37,7 +37,13 @@ def _still_claims(source: Path, slug: str) -> bool:
 def check_identity(ledger: Ledger, update: Update) -> None:
     """Refuse (UpdateError, exit 2) an update whose slug belongs to another published file."""
     recorded = ledger.update(update.slug)
-    if recorded is None or same_file(recorded.source, update.source) or not ledger.receipts(update.slug):
+    receipts = ledger.receipts(update.slug) if recorded is not None else []
+    if recorded is None or not receipts:
+        return
+    if receipts and any(row.status == "retracted" for row in receipts):
+        raise UpdateError(update.source, "slug", f"{update.slug!r} was retracted; it is not published again under "
+                          f"that slug: to publish it anew, give it its own, e.g. `slug: {update.slug}-2`")
+    if same_file(recorded.source, update.source):
         return
     if _still_claims(Path(recorded.source), update.slug):
         raise slug_taken(update.source, recorded.source, update.slug)
