@@ -10,6 +10,7 @@ from pathlib import Path
 import postgres_server
 import pytest
 import smtp_server
+import wordpress_fault_proxy
 import wordpress_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,6 +75,13 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[wordpress_se
         pytest.skip(f"live WordPress unavailable: {error}")
     with wordpress_server.running_wordpress(tmp_path_factory.mktemp("wordpress")) as site:
         yield site
+
+
+@pytest.fixture
+def wordpress_proxy(wordpress: wordpress_server.WordPressSite) -> Iterator[wordpress_fault_proxy.WordPressFaultProxy]:
+    """A fault-injecting proxy in front of the session's real WordPress: point the client at `.url`, set `.faults`."""
+    with wordpress_fault_proxy.WordPressFaultProxy(wordpress.base_url) as proxy:
+        yield proxy
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,16 @@
 """A contract fake of the Medium API endpoints herald uses: `GET /v1/me` and `POST /v1/users/{id}/posts`.
 
-Written from the documented wire format: `Authorization: Bearer <token>`, JSON in and out, answers in
-`{"data": ...}`, errors as `{"errors": [{"message", "code"}]}`; only the first three tags are kept.
+Implements (from Medium's API documentation): `Authorization: Bearer <token>` (401 code 6003 otherwise), JSON in
+and out, answers in `{"data": ...}`, errors as `{"errors": [{"message", "code"}]}`; posting as another user is 403
+(6027); `title` (over 100 characters cut), `contentFormat` `html|markdown`, `content` required (400 otherwise);
+only the first three tags are kept (each at most 25 characters); `publishStatus` defaults to `public`. Every
+`POST .../posts` is subject to the `FaultPlan`, including after-faults where the post is stored and the client sees
+502 / 503 / 504 / 500, a dropped or reset connection, or a timeout; before-faults 400 / 401 / 403 / 429 / 503 in
+Medium's error format. Duplicates are visible with `by_canonical_url()`, `by_title()` and `duplicates()`.
+
+Does not implement: there is no endpoint to list a user's posts (as on Medium), publications
+(`/v1/publications/...`), image upload (`/v1/images`), the per-day posting limit (script a 429 instead), or
+Medium's HTML filtering (content is stored as sent).
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections import Counter
 
 from faults import FaultPlan
 from recording_server import Recorded, RecordingServer, Reply
@@ -54,9 +64,25 @@ class FakeMedium(RecordingServer):
         return errors(404, f"no route {request.method} {request.path}", 6000)
 
     def fault_reply(self, status: int) -> Reply:
-        messages = {500: "Internal server error.", 503: "Service unavailable, try again later.",
-                    504: "Gateway timeout."}
-        return errors(status, messages.get(status, "Server error."), -1)
+        known = {400: ("Invalid request.", 6000), 401: ("Token was invalid.", 6003),
+                 403: ("User does not have permission to publish.", 6027), 429: ("Too many requests.", -1),
+                 500: ("Internal server error.", -1), 502: ("Bad gateway.", -1),
+                 503: ("Service unavailable, try again later.", -1), 504: ("Gateway timeout.", -1)}
+        message, code = known.get(status, ("Server error.", -1))
+        return errors(status, message, code)
+
+    def by_canonical_url(self) -> Counter[str]:
+        """How many stored posts carry each `canonicalUrl` (posts without one are left out)."""
+        return Counter(post["canonicalUrl"] for post in self.posts if post["canonicalUrl"])
+
+    def by_title(self) -> Counter[str]:
+        """How many stored posts carry each title."""
+        return Counter(post["title"] for post in self.posts)
+
+    def duplicates(self) -> dict[str, int]:
+        """Canonical URLs (or, for posts without one, titles) stored more than once, with their counts."""
+        keys = Counter(post["canonicalUrl"] or post["title"] for post in self.posts)
+        return {key: count for key, count in keys.items() if count > 1}
 
     def _create(self, body: dict) -> Reply:
         if not body.get("title") or not body.get("content") or body.get("contentFormat") not in {"html", "markdown"}:

@@ -1,7 +1,9 @@
 """A small threaded HTTP server on 127.0.0.1 that records every request and can be told to fail once.
 
-With a `FaultPlan` (`faults.py`) it also fails a seeded share of writes, before or after applying them;
-reads (GET) are never faulted.
+With a `FaultPlan` (`faults.py`) it also fails writes, seeded or scripted, before or after applying them (any of
+`faults.HTTP_VARIANTS`); reads (GET) are never faulted. A `timeout` fault holds the connection `plan.hold` seconds
+without answering (the request is already applied for `after:timeout`), then closes it; `stop()` ends held
+connections at once.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from faults import Fault, FaultPlan
+from faults import HTTP_VARIANTS, Fault, FaultPlan
 
 Reply = tuple[int, dict[str, str], Any]
 
 
 @dataclass(frozen=True)
 class Lost:
-    """Instead of a reply: close the connection without answering (`reset`: with a TCP RST, else a FIN)."""
+    """Instead of a reply: close the connection without answering (`reset`: with a TCP RST, else a FIN), after
+    holding it open `hold` seconds (a `timeout` fault)."""
 
     reset: bool = False
+    hold: float = 0.0
 
 
 DROP, RESET = Lost(), Lost(reset=True)
@@ -87,6 +91,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fake.latency)
         outcome = fake.receive(recorded)
         if isinstance(outcome, Lost):
+            if outcome.hold:
+                fake.stopping.wait(outcome.hold)
             self._lose(outcome)
             return
         status, headers, body = outcome
@@ -124,8 +130,11 @@ class _Server(ThreadingHTTPServer):
 class RecordingServer:
     """Subclasses answer in `respond`; every request is kept in `requests`, in arrival order."""
 
+    retry_after_header = True  # whether injected 429 / 503 answers carry the plan's `Retry-After`
+
     def __init__(self, faults: FaultPlan | None = None, *, latency: float = 0.0) -> None:
         self.faults = faults
+        self.stopping = threading.Event()  # set by stop(): held (timeout) connections close at once
         self.latency = latency  # seconds slept before answering each request (a network round trip)
         self.injected: list[Injected] = []
         self.requests: list[Recorded] = []
@@ -141,8 +150,20 @@ class RecordingServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def faults(self) -> FaultPlan | None:
+        """The fault plan (may be replaced at any time); one with variants HTTP cannot inject is refused."""
+        return self._faults
+
+    @faults.setter
+    def faults(self, plan: FaultPlan | None) -> None:
+        if plan is not None:
+            plan.check(HTTP_VARIANTS, "an HTTP fake")
+        self._faults = plan
+
     def start(self) -> RecordingServer:
         """Listen on a free loopback port in a background thread."""
+        self.stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name=type(self).__name__,
@@ -151,7 +172,8 @@ class RecordingServer:
         return self
 
     def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening, and end connections held by `timeout` faults."""
+        self.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -191,22 +213,30 @@ class RecordingServer:
                 return self.respond(request)
             reply = self.respond(request) if fault.applied else None
             self.injected.append(Injected(request, fault, reply))
-            if fault.variant == "drop":
-                return DROP
-            if fault.variant == "reset":
-                return RESET
-            status = 503 if fault.variant == "refuse" else int(fault.variant)
-            code, headers, body = self.fault_reply(status)
-            if status == 503 and self.faults is not None and self.faults.retry_after is not None:
-                headers = {"Retry-After": str(self.faults.retry_after), **headers}
-            return code, headers, body
+            return self.fault_outcome(fault, self.faults)
+
+    def fault_outcome(self, fault: Fault, plan: FaultPlan) -> Reply | Lost:
+        """What the client gets for an injected fault: a lost connection, or the fault's status in the service's
+        error format (`Retry-After` on 429 and 503 when the plan sets `retry_after`)."""
+        if fault.variant == "drop":
+            return DROP
+        if fault.variant == "reset":
+            return RESET
+        if fault.variant == "timeout":
+            return Lost(hold=plan.hold)
+        status = fault.status
+        assert status is not None, fault
+        code, headers, body = self.fault_reply(status)
+        if status in (429, 503) and plan.retry_after is not None and self.retry_after_header:
+            headers = {"Retry-After": str(plan.retry_after), **headers}
+        return code, headers, body
 
     def route(self, request: Recorded) -> str:
         """The path a `FaultPlan`'s `paths` patterns are matched against."""
         return request.path
 
     def fault_reply(self, status: int) -> Reply:
-        """The error answer of an injected 503 (not applied) or 500/504 (applied): the service's error format."""
+        """The error answer of an injected status (4xx and 503 before applying, 5xx after): the service's format."""
         return status, {}, {"status": status, "error": HTTPStatus(status).phrase}
 
     def respond(self, request: Recorded) -> Reply:

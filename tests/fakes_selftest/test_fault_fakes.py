@@ -100,7 +100,7 @@ def test_share_limit_paths_modes_and_suspension() -> None:
     with plan.suspended():
         assert plan.decide("POST", "/x") is None
     assert plan.decide("POST", "/x") is not None and len(plan.history) == 1
-    for bad in ({"share": 1.5}, {"modes": ("sideways",)}, {"before": ("500",)}, {"after": ()}):
+    for bad in ({"share": 1.5}, {"modes": ("sideways",)}, {"before": ("999",)}, {"after": ()}):
         with pytest.raises(ValueError):
             FaultPlan(**{"share": 0.5, "seed": 1, **bad})
 

@@ -1,18 +1,31 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 with a throwaway CA, STARTTLS and AUTH.
 
-With a `FaultPlan` (tests/fakes/faults.py) the Mailbox fails a seeded share of messages at DATA: `before`
-(`refuse`: `451 4.3.0`, `drop` / `reset`: the connection ends) without storing, or `after` (`drop` / `reset`)
-storing the envelope and then ending the connection so the client never sees the 250.
+Implements (RFC 5321 replies, as aiosmtpd speaks them): with a `FaultPlan` (tests/fakes/faults.py) the Mailbox
+fails messages at the end of DATA, seeded or scripted (`plan.on("DATA", "<message-id>" or None, ...)`):
+- `before` (nothing stored): `refuse` / `451` answer `451 4.3.0` (temporary: the client may retry), `421` answers
+  `421 4.3.2` and closes the connection, `550` / `554` answer the permanent `550 5.7.1` / `554 5.6.0`, `drop` /
+  `reset` end the connection (FIN / RST), `timeout` holds it `plan.hold` seconds without a reply, then closes it;
+- `after` (the envelope is stored first): `drop` / `reset` / `timeout` as above, so the client never sees the
+  250, or `451` answers a temporary refusal although the message was kept (a client that retries duplicates it).
+`envelopes` holds what was stored, `injected` each fault with its envelope, `message_ids()` / `duplicates()` count
+messages per Message-ID. `nothing_listening()` gives a loopback port where connections are refused.
+
+Does not implement: faults at other stages (MAIL, RCPT, AUTH), BDAT/CHUNKING, or delivery to the list (Mailman).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.parser
+import email.policy
 import ipaddress
 import socket
 import ssl
 import struct
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,8 +95,9 @@ def make_pki(folder: Path) -> Pki:
     return paths
 
 
-SMTP_VARIANTS = {"before": ("refuse", "drop", "reset"), "after": ("drop", "reset")}
 REFUSAL = "451 4.3.0 try again later"
+REPLIES = {"refuse": REFUSAL, "451": REFUSAL, "421": "421 4.3.2 Service not available, closing transmission channel",
+           "550": "550 5.7.1 Message rejected", "554": "554 5.6.0 Transaction failed"}
 
 
 class _Hangup(asyncio.CancelledError):
@@ -95,7 +109,7 @@ class Mailbox:
     """An aiosmtpd handler that keeps every envelope it accepts (`envelopes`), failing some if `faults` says so.
 
     `injected` lists `(fault, envelope)` for every injected fault; the envelope of an `after` fault is also in
-    `envelopes` (it was accepted, only the 250 was lost).
+    `envelopes` (it was accepted, only the 250 was lost or replaced).
     """
 
     delay: float = 0.0
@@ -105,28 +119,54 @@ class Mailbox:
 
     def __post_init__(self) -> None:
         if self.faults is not None:
-            for mode in self.faults.modes:
-                unsupported = set(getattr(self.faults, mode)) - set(SMTP_VARIANTS[mode])
-                if unsupported:
-                    raise ValueError(f"SMTP cannot inject {mode} faults of kind {sorted(unsupported)}")
+            from faults import SMTP_VARIANTS  # tests/fakes, on pytest's pythonpath
+
+            self.faults.check(SMTP_VARIANTS, "SMTP")
 
     async def handle_DATA(self, server, session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
         if self.delay:
             await asyncio.sleep(self.delay)
-        fault = self.faults.roll("DATA", "") if self.faults is not None else None
+        fault = self.faults.roll("DATA", message_id(envelope)) if self.faults is not None else None
         if fault is not None:
             self.injected.append((fault, envelope))
             if fault.applied:
                 self.envelopes.append(envelope)
-            if fault.variant == "refuse":
-                return REFUSAL
+            if fault.variant in REPLIES:
+                if fault.variant == "421":  # RFC 5321 4.2.2: the server closes the channel after a 421
+                    asyncio.get_running_loop().call_soon(hang_up, server, False)
+                return REPLIES[fault.variant]
+            if fault.variant == "timeout":
+                await asyncio.sleep(self.faults.hold)
             hang_up(server, reset=fault.variant == "reset")
             raise _Hangup
         self.envelopes.append(envelope)
         return "250 2.0.0 Ok: queued as 4F2A1C"
 
+    def message_ids(self) -> Counter[str]:
+        """How many stored messages carry each Message-ID (`""` for none): over 1 is a duplicate post."""
+        return Counter(message_id(envelope) for envelope in self.envelopes)
 
-def hang_up(server, *, reset: bool) -> None:  # noqa: ANN001 - aiosmtpd's SMTP protocol instance
+    def duplicates(self) -> dict[str, int]:
+        """The Message-IDs stored more than once, with their counts."""
+        return {mid: count for mid, count in self.message_ids().items() if count > 1}
+
+
+def message_id(envelope: Envelope) -> str:
+    """The Message-ID header of an envelope's message (`""` when it has none)."""
+    content = envelope.original_content or b""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(content)
+    return str(headers.get("Message-ID", "")).strip()
+
+
+@contextmanager
+def nothing_listening() -> Iterator[int]:
+    """A loopback port held (bound, not listening) for the block, so connecting to it is refused (ECONNREFUSED)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def hang_up(server, reset: bool = False) -> None:  # noqa: ANN001 - aiosmtpd's SMTP protocol instance
     """End an aiosmtpd session's connection now, without a reply: a FIN (`close`), or an RST (`reset`)."""
     raw = server._original_transport or server.transport  # under STARTTLS, the TCP transport below the TLS one
     if reset:
