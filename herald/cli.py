@@ -133,10 +133,27 @@ def preview(
     except INPUT_ERRORS as error:
         _fail(error)
     folder = out_dir or default_out(rendered)
+    rendered = _with_term_notes(rendered, settings)
     written = write_preview(rendered, folder)
     for warning in rendered.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
+
+
+def _with_term_notes(rendered: Rendered, settings: Settings) -> Rendered:
+    """The preview's Diff warnings plus the live site's view of its terms (new tags, unknown categories)."""
+    import dataclasses
+
+    from herald.lifecycle.notes import term_notes
+
+    notes, refusal = term_notes(settings, rendered)
+    if refusal:
+        notes = [*notes, refusal]
+    if not notes:
+        return rendered
+    diff = rendered.drafts["diff"]
+    drafts = {**rendered.drafts, "diff": dataclasses.replace(diff, warnings=(*diff.warnings, *notes))}
+    return dataclasses.replace(rendered, drafts=drafts)
 
 
 def _preview_folder(folder: Path, out_dir: Path, settings: Settings) -> None:
@@ -400,4 +417,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from herald.cli import main as registered  # the module as imported, with the lifecycle commands registered
+
+    registered()
