@@ -75,8 +75,9 @@ def word_diff(before: str, after: str) -> str:
         if tag in ("replace", "insert"):
             change += f"{{+{' '.join(new[j1:j2])}+}}"
         tail = " ".join(old[i2:i2 + CONTEXT_WORDS])
-        pieces.append(" ".join(part for part in ("…" + lead if lead else "", change, tail + "…" if tail else "")
-                               if part))
+        lead = ("…" if i1 > CONTEXT_WORDS else "") + lead
+        tail += "…" if i2 + CONTEXT_WORDS < len(old) else ""
+        pieces.append(" ".join(part for part in (lead, change, tail) if part))
     more = len(opcodes) - MAX_DIFF_CHANGES
     if more > 0:
         pieces.append(f"(and {more} more change{'s' if more > 1 else ''})")

@@ -194,3 +194,23 @@ def test_a_retraction_trashes_the_post_and_deletes_every_tweet_resuming_after_a_
     notices = [message for message in _messages(services) if message["Subject"].startswith("Retracted: ")]
     assert len(notices) == 1 and "Published before the hearing closed." in notices[0].get_content()
     assert "medium" in first.output and "--by-hand" in first.output
+
+
+def test_unschedule_takes_the_future_post_back_to_draft_and_a_publish_schedules_it_again(services, workdir):
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).replace(microsecond=0)
+    path = _update(workdir, "lc-unschedule", f"publish_at: {at.isoformat()}\n")
+    assert _run("publish", str(path)).exit_code == 0
+    [post] = _posts(services, "lc-unschedule")
+    assert post["status"] == "future"
+
+    taken_back = _run("unschedule", str(path))
+    assert taken_back.exit_code == 0, taken_back.output
+    assert _posts(services, "lc-unschedule")[0]["status"] == "draft"
+    assert "nothing was sent" in taken_back.output
+    assert _run("unschedule", str(path)).exit_code == 1  # nothing is scheduled any more
+
+    again = _run("publish", str(path))
+    assert again.exit_code == 0, again.output
+    [post_again] = _posts(services, "lc-unschedule")
+    assert (post_again["id"], post_again["status"]) == (post["id"], "future")
+    assert not services.x.tweets and not services.smtp.mailbox.envelopes

@@ -242,3 +242,12 @@ def test_recap_settings_are_checked_when_read(workdir: Path) -> None:
     config.write_text(config.read_text() + '[recap]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
     result = _run("recap", "2026-10")
     assert result.exit_code == 2 and "recap.timezone" in result.output and "IANA" in result.output
+
+
+def test_a_retracted_update_leaves_the_recap(month_of_updates) -> None:
+    ledger = Ledger(load_settings().ledger_url)
+    ledger.record_receipt(month_of_updates["early"], "diff", "retracted", url="https://diff.example.org/early/",
+                          transport="live")
+    ledger.close()
+    entries, updates, _ = _inputs()
+    assert [item.title for item in recap_items(entries, updates)] == ["Late October"]
