@@ -92,9 +92,14 @@ def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: li
     """Check the credentials of every live channel a correction writes to, before the first write."""
     from herald.transports.select import transport_for
 
+    from herald.lifecycle.corrections import known_diff_url
+    from herald.lifecycle.notices import correction_tweet
+
     writes = {change.channel for change in found if change.channel == "diff"}
     if rendered.update.correction is not None:
         writes |= {name for name in ("twitter", "email") if name in rendered.drafts}
+        if "twitter" in writes:  # a reply too long for X is refused before anything is written
+            correction_tweet(rendered.update, known_diff_url(ledger, rendered.update.slug) or rendered.context.diff_url)
     for name in sorted(writes):
         transport = transport_for(name, settings, rendered.update.slug, ledger)
         try:

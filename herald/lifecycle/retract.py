@@ -8,6 +8,7 @@ reason, one short notice goes to the list. A retracted update leaves the recap a
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 
 from channels.base import RenderContext
 from config.settings import Settings
@@ -47,7 +48,8 @@ class Retraction:
                 results.append(ChannelResult(receipt.channel, "retracted", None, "retracted earlier",
                                              receipt.transport))
                 continue
-            if receipt.status not in WENT_OUT:
+            posted = receipt.channel == "diff" and receipt.transport == "live" and receipt.remote_id
+            if receipt.status not in WENT_OUT and not posted:  # a Diff post unscheduled to draft is still trashed
                 results.append(self._retracted(receipt, f"never went out ({receipt.status})"))
                 continue
             if receipt.status == "scheduled":
@@ -59,7 +61,9 @@ class Retraction:
             except TransportError as error:
                 status = "needs_attention" if isinstance(error, NeedsAttention) or (
                     isinstance(error, Ambiguous) and not error.transient) else "failed"
-                detail = f"{error}; `herald retract {self.slug} --channels {receipt.channel} --yes` tries again"
+                again = f" --reason {shlex.quote(self.reason)}" if self.reason and receipt.channel == "email" else ""
+                detail = (f"{error}; `herald retract {self.slug} --channels {receipt.channel}{again} --yes` "
+                          "tries again")
                 results.append(ChannelResult(receipt.channel, status, receipt.url, detail, transport.kind))
             finally:
                 close = getattr(transport, "close", None)

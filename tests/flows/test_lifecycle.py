@@ -127,6 +127,10 @@ def test_an_edit_after_publishing_is_refused_then_corrected_channel_by_channel(w
     assert not list((workdir / "outbox" / SLUG).glob("correction-*"))
     assert "hearing" in (workdir / "outbox" / SLUG / "medium-correction-1.html").read_text(encoding="utf-8")
 
+    hint = next(line for line in corrected.output.splitlines() if "herald resolve" in line)
+    settled = _run(*hint.split("then run `")[1].split("`")[0].split()[1:])
+    assert settled.exit_code == 0, settled.output
+    assert _receipts(workdir)["medium"] == "published"
     assert _run("publish", EXAMPLE, "--correct").output.startswith(f"{SLUG}: nothing to correct")
     status = _run("status", EXAMPLE)
     assert "revisions: original" in status.output and "correction 1" in status.output
