@@ -90,10 +90,9 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
 
 def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: list) -> None:  # noqa: ANN001
     """Check the credentials of every live channel a correction writes to, before the first write."""
-    from herald.transports.select import transport_for
-
     from herald.lifecycle.corrections import known_diff_url
     from herald.lifecycle.notices import correction_tweet
+    from herald.transports.select import transport_for
 
     writes = {change.channel for change in found if change.channel == "diff"}
     if rendered.update.correction is not None:
