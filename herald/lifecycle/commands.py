@@ -31,19 +31,16 @@ from herald.report import NOT_DONE
 
 def dry_run_report(rendered: Rendered, settings: Settings, path: str) -> None:
     """Each channel as a publish now would treat it, with the ledger's and the site's view; exit 1 if refused."""
-    from herald.lifecycle.notes import ledger_notes, schedule_note, term_notes
+    from herald.lifecycle.notes import ledger_notes, schedule_notes, term_notes
 
-    notes = ledger_notes(settings, rendered, path)
+    notes = {**schedule_notes(rendered), **ledger_notes(settings, rendered, path)}
     new_tags, refusal = term_notes(settings, rendered)
     for name, draft in rendered.drafts.items():
         via = "live" if getattr(settings, name).is_live() else "outbox"
         detail = notes.get(name) or "; ".join(draft.warnings) or "would be sent as previewed"
-        if name == "diff" and new_tags and name not in notes:
+        if name == "diff" and new_tags and "already published" not in detail:
             detail += "; " + "; ".join(new_tags)
         _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None, detail)
-    scheduled = schedule_note(rendered)
-    if scheduled and not notes:
-        out.print(f"scheduled: {scheduled}", markup=False)
     if refusal:
         err.print(f"[red]pre-flight would fail, nothing would be sent:[/red] {refusal}", markup=True)
         raise typer.Exit(EXIT_FAILED)

@@ -31,25 +31,23 @@ def ledger_notes(settings: Settings, rendered: Rendered, path: str) -> dict[str,
                                f"{' at ' + receipt.url if receipt.url else ''}; nothing would be sent")
             elif receipt is not None and receipt.status == "retracted":
                 notes[name] = "retracted; nothing would be sent"
+            elif receipt is not None and receipt.status == "scheduled" and is_scheduled(rendered.update):
+                notes[name] = f"{receipt.detail}; a publish now sends nothing on it"
     finally:
         ledger.close()
     return notes
 
 
-def schedule_note(rendered: Rendered) -> str | None:
-    """What a publish now would do with a future publish_at."""
+def schedule_notes(rendered: Rendered) -> dict[str, str]:
+    """Per channel, what a publish now would do with a future publish_at."""
     update = rendered.update
     if not is_scheduled(update):
-        return None
+        return {}
     assert update.publish_at is not None
-    later = [name for name in rendered.drafts if name != "diff"]
-    parts = []
-    if "diff" in rendered.drafts:
-        parts.append(f"diff goes to WordPress now as a post scheduled for {when(update.publish_at)}")
-    if later:
-        parts.append(f"{', '.join(later)} are scheduled for {when(update.publish_at)} and sent by a publish "
-                     "after that time")
-    return "; ".join(parts)
+    at = when(update.publish_at)
+    return {name: f"goes out now as a scheduled post, public at {at}" if name == "diff" else
+            f"would be recorded as scheduled for {at} and sent by a publish after that time"
+            for name in rendered.drafts}
 
 
 def term_notes(settings: Settings, rendered: Rendered) -> tuple[list[str], str | None]:

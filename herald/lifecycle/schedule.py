@@ -114,6 +114,11 @@ def schedule_channels(ledger: Ledger, update: Update, kinds: dict[str, str], pat
             note = f" (the Prefect server did not take a scheduled run: {type(error).__name__}: {error})"
         if run_id is None and not note:
             note = f" (the Prefect server has no {DEPLOYMENT} deployment: run `herald deploy` to schedule runs there)"
+    diff = ledger.receipt(update.slug, "diff")
+    if diff is not None and diff.status == "published" and not diff.detail.startswith("scheduled"):
+        ledger.record_receipt(update.slug, "diff", diff.status, url=diff.url, remote_id=diff.remote_id,
+                              payload_hash=diff.payload_hash, detail=f"scheduled: public at {when(at)}; {diff.detail}",
+                              transport=diff.transport)
     results = []
     for name, kind in kinds.items():
         if run_id:
