@@ -103,7 +103,7 @@ def check(
             err.print(f"[red]invalid[/red] {error}", markup=True)
             continue
         out.print(f"[green]ok[/green] {path}: {_summary(rendered)}", markup=True)
-        for warning in rendered.warnings + lifecycle_warnings(rendered):
+        for warning in rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, settings):
             out.print(f"  [yellow]warning:[/yellow] {warning}", markup=True)
     identity.close()
     if not files:

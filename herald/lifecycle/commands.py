@@ -127,6 +127,17 @@ def status_lines(ledger: Ledger, slug: str, row: ReceiptRow) -> list[str]:
     return lines
 
 
+def _open_ledger(update: str, settings: Settings) -> Ledger:
+    """The ledger, which must exist already: with none, nothing was published (and none is created)."""
+    from herald.lifecycle.ledger_access import existing_ledger
+
+    ledger = existing_ledger(settings.ledger_url)
+    if ledger is None:
+        _fail(UpdateError(update, None, f"nothing was published as {_slug_of(update, settings)!r} (no ledger at "
+                          f"{settings.ledger_url}), so there is nothing to take back"))
+    return ledger
+
+
 def _recorded(update: str, settings: Settings, ledger: Ledger):  # noqa: ANN202 - UpdateRow
     slug = _slug_of(update, settings)
     recorded = ledger.update(slug)
@@ -145,7 +156,7 @@ def unschedule(
     from herald.lifecycle.unschedule import unschedule as take_back
 
     settings = _settings(config)
-    ledger = Ledger(settings.ledger_url)
+    ledger = _open_ledger(update, settings)
     try:
         recorded = _recorded(update, settings, ledger)
         with publish_lease(ledger, recorded.slug, settings.publish.lease_ttl_seconds):
@@ -183,7 +194,7 @@ def retract(
         _fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(ALL_CHANNELS)})"))
     if reason is not None and not reason.strip():
         _fail(UpdateError(update, "--reason", "is blank"))
-    ledger = Ledger(settings.ledger_url)
+    ledger = _open_ledger(update, settings)
     try:
         recorded = _recorded(update, settings, ledger)
         if not yes:

@@ -8,10 +8,15 @@ different update (refused) while the recorded file still exists and still has th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from config.settings import Settings
 from content.errors import UpdateError
 from content.model import Update
 from herald.ledger import Ledger
+
+if TYPE_CHECKING:
+    from herald.drafts import Rendered
 
 
 def same_file(a: Path | str, b: Path | str) -> bool:
@@ -76,6 +81,16 @@ class IdentityCheck:
             except UpdateError as error:
                 return error
         return None
+
+    def changed(self, rendered: Rendered, settings: Settings) -> list[str]:
+        """Warnings for channels whose drafts differ from what went out (publish refuses them until --correct)."""
+        if self.ledger is None:
+            return []
+        from herald.lifecycle.corrections import changes
+
+        return [f"{change.channel}: changed since it went out ({change.diff}); `herald publish` refuses it until "
+                f"`herald publish {rendered.update.source} --correct`" for change in changes(self.ledger, rendered,
+                                                                                                settings)]
 
     def close(self) -> None:
         """Release the ledger's connections."""

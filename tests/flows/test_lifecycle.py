@@ -70,6 +70,9 @@ def test_check_refuses_two_new_files_with_one_slug_and_warns_of_a_future_date_wi
     assert result.exit_code == 2
     assert "b.md: slug: 'same-title' is also the slug of" in " ".join(result.output.split())
     assert "date: 2099-01-01 is in the future but there is no publish_at" in " ".join(result.output.split())
+    for command in (["retract", str(folder / "a.md"), "--yes"], ["unschedule", "same-title"]):
+        nothing = _run(*command)
+        assert nothing.exit_code == 2 and "nothing to take back" in nothing.output
     assert not (workdir / "herald.db").exists()
 
 
@@ -116,6 +119,8 @@ def test_an_edit_after_publishing_is_refused_then_corrected_channel_by_channel(w
     assert "hearing" not in (workdir / "outbox" / SLUG / "diff.html").read_text(encoding="utf-8")
     dry = _run("publish", EXAMPLE, "--dry-run")
     assert "changed since it went out" in dry.output
+    checked = _run("check", EXAMPLE)
+    assert checked.exit_code == 0 and "diff: changed since it went out" in checked.output
 
     corrected = _run("publish", EXAMPLE, "--correct")
     assert corrected.exit_code == 1, corrected.output  # Medium needs a person
@@ -148,6 +153,8 @@ def test_an_edit_after_publishing_is_refused_then_corrected_channel_by_channel(w
 
 def test_a_retraction_takes_the_update_back_and_it_is_not_published_again(workdir, prefect_engine):
     assert _run("publish", EXAMPLE).exit_code == 0
+    nothing = _run("retract", "content/updates/2026-10-22-global-digital-compact.md", "--yes")
+    assert nothing.exit_code == 2 and "nothing to take back" in nothing.output
     no_terminal = _run("retract", EXAMPLE)
     assert no_terminal.exit_code == 2 and "--yes" in no_terminal.output
     assert _receipts(workdir)["diff"] == "published"
