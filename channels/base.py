@@ -21,6 +21,7 @@ class RenderContext:
     email_to: str = "list@localhost"
     message_id_domain: str = "localhost"
     site_name: str = "Diff"
+    image_urls: tuple[tuple[str, str], ...] = ()  # (an image's src in the body, where it is served from)
 
 
 class Draft(Protocol):

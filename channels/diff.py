@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC
+from html import escape
 from pathlib import Path
 
 from channels.base import RenderContext, RenderError, json_bytes
+from content import i18n
 from content.markdown import render_html
 from content.model import Update
 
@@ -31,6 +33,7 @@ class DiffDraft:
     lang: str
     link: str
     image_file: Path | None = field(default=None, compare=False)
+    body_image_files: tuple[Path, ...] = field(default=(), compare=False)  # uploaded before the post is rendered
     warnings: tuple[str, ...] = ()
     channel: str = "diff"
 
@@ -54,6 +57,13 @@ class DiffDraft:
     def files(self) -> dict[str, bytes]:
         """`diff.json` (the request) and `diff.html` (the post body exactly as sent)."""
         return {"diff.json": json_bytes(self.payload()), "diff.html": self.content.encode()}
+
+def byline(lang: str, authors: tuple[str, ...]) -> str:
+    """The post's byline paragraph from the update's `authors` in its language, or nothing without authors."""
+    if not authors:
+        return ""
+    return f'<p class="byline">{escape(i18n.byline(lang, authors), quote=False)}</p>\n'
+
 
 class Diff:
     """The Diff blog adapter."""
@@ -81,7 +91,8 @@ class Diff:
                 status = "future"
         return DiffDraft(
             title=update.title,
-            content=render_html(update.body),
+            content=byline(update.lang, update.authors)
+            + render_html(update.body, dict(context.image_urls), one_line=True),
             excerpt=update.summary,
             slug=update.slug,
             status=status,
@@ -93,4 +104,5 @@ class Diff:
             lang=update.lang,
             link=context.diff_url,
             image_file=update.image_path,
+            body_image_files=tuple(image.path for image in update.images),
         )

@@ -2,42 +2,56 @@
 
 from __future__ import annotations
 
+import copy
 import email.policy
 import hashlib
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from html import escape
 
 from channels.base import RenderContext, RenderError
-from content.markdown import Block, blocks, footnote_count, render_html
+from content import i18n
+from content.markdown import Block, LinkStyle, blocks, footnote_count, inline_text, render_html, tokens
 from content.model import Update
 
 MAX_MESSAGE_BYTES = 40 * 1024
+DATE_HEADER_BYTES = len("Date: Wed, 30 Sep 2026 23:59:59 +0000\r\n")  # the transport adds it when sending
 WRAP_WIDTH = 72
 SECTION_LEVEL = 2
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+MIN_LEAD = 20  # a lead shorter than this ("No.") takes the next sentence too
+LEAD_KINDS = frozenset({"paragraph", "item"})
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[^\sa-z])|(?<=[。！？])(?=\S)")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:e\.g|i\.e|etc|vs?|Mr|Mrs|Ms|Dr|St|Art|para|cf))\.$")
 FORBIDDEN_HEADERS = ("List-Id", "List-Post", "List-Unsubscribe", "Archived-At")
 
 
 @dataclass(frozen=True)
 class EmailDraft:
-    """A ready email message for the list."""
+    """A ready email message for the list; its Date is set by the transport at the moment of sending."""
 
     message: EmailMessage
     message_id: str
     warnings: tuple[str, ...] = ()
+    planned_at: datetime | None = None
+    lang: str = "en"
     channel: str = "email"
 
-    def as_bytes(self) -> bytes:
-        """The message exactly as it goes over SMTP."""
-        return self.message.as_bytes(policy=email.policy.SMTP)
+    def as_bytes(self, sent_at: datetime | None = None) -> bytes:
+        """The message exactly as it goes over SMTP; with `sent_at`, dated then (a copy: the draft is unchanged)."""
+        if sent_at is None:
+            return self.message.as_bytes(policy=email.policy.SMTP)
+        dated = copy.deepcopy(self.message)
+        del dated["Date"]
+        dated["Date"] = format_datetime(sent_at)
+        return dated.as_bytes(policy=email.policy.SMTP)
 
     def files(self) -> dict[str, bytes]:
-        """`email.eml`: the whole message."""
+        """`email.eml`: the whole message (without a Date: it is set when sent)."""
         return {"email.eml": self.as_bytes()}
 
 
@@ -57,16 +71,56 @@ class _References:
         return f"{text} [{self.urls.index(href) + self.first}]"
 
 
+def tables(body: str, link: LinkStyle) -> list[list[list[str]]]:
+    """Every table of the body as rows of cell texts, the header row first."""
+    found: list[list[list[str]]] = []
+    inside = False
+    for token in tokens(body):
+        if token.type in {"table_open", "table_close"}:
+            inside = token.type == "table_open"
+            if inside:
+                found.append([])
+        elif inside and token.type == "tr_open":
+            found[-1].append([])
+        elif inside and token.type == "inline":
+            found[-1][-1].append(inline_text(token.children or [], link))
+    return found
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A table as text: one entry per row, each cell a wrapped `Header: value` line."""
+    if not rows:
+        return []
+    header, lines = rows[0], []
+    for row in rows[1:]:
+        for index, cell in enumerate(row):
+            label = header[index] if index < len(header) and header[index] else ""
+            text = f"{label}: {cell}" if label else cell
+            lines += _wrap(text, "- " if index == 0 else "  ", "    ")
+        lines.append("")
+    return lines[:-1]
+
+
 def plain_text(update: Update, diff_url: str, site_name: str = "Diff") -> str:
-    """The text/plain part: the Diff link on top, wrapped paragraphs, then the link references."""
+    """The text/plain part: the Diff link on top, byline, wrapped paragraphs, notes, then the link references."""
+    lang = update.lang
     references = _References(first=footnote_count(update.body) + 1)
-    lines = [*_wrap(f"Read on {site_name}: {diff_url}"), ""]
+    lines = [*_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
+    if update.authors:
+        lines += [*_wrap(i18n.byline(lang, update.authors)), ""]
     if update.summary:
         lines += [*_wrap(update.summary), ""]
-    for block in blocks(update.body, references):
-        lines += [*_format(block), ""]
+    body = blocks(update.body, references)
+    found = iter(tables(update.body, references))
+    notes = False
+    for block in body:
+        if block.kind == "footnote" and not notes:
+            notes = True
+            lines += _heading(i18n.t(lang, "Notes"), 3) + [""]
+        lines += [*(table_lines(next(found, [])) if block.kind == "table" else _format(block)), ""]
     if references.urls:
-        lines += ["Links:", *(f"[{n}] {url}" for n, url in enumerate(references.urls, references.first)), ""]
+        lines += [i18n.t(lang, "Links:"), *(f"[{n}] {url}" for n, url in enumerate(references.urls, references.first)),
+                  ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -77,18 +131,35 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
     ) or [first.rstrip()]
 
 
+def _heading(text: str, level: int) -> list[str]:
+    lines = _wrap(text)
+    return [*lines, ("=" if level <= 2 else "-") * min(max(len(line) for line in lines), WRAP_WIDTH)]
+
+
+def _code(text: str, indent: str) -> list[str]:
+    """Code lines kept as they are, except that a line too long is cut, its rest indented below."""
+    room = WRAP_WIDTH - len(indent)
+    lines = []
+    for line in text.split("\n"):
+        lines.append(indent + line[:room] if line else "")
+        rest = line[room:]
+        while rest:
+            lines.append(indent + "  " + rest[: room - 2])
+            rest = rest[room - 2:]
+    return lines
+
+
 def _format(block: Block) -> list[str]:
     indent = "  " * max(block.level - 1, 0)
     if block.kind == "heading":
-        underline = "=" if block.level <= 2 else "-"
-        return [block.text, underline * min(len(block.text), WRAP_WIDTH)]
+        return _heading(block.text, block.level)
     if block.kind == "item":
         marker = "-" if block.marker == "•" else block.marker
         return _wrap(block.text, f"{indent}{marker} ", indent + " " * (len(marker) + 1))
     if block.kind == "quote":
         return _wrap(block.text, "> " * block.level, "> " * block.level)
     if block.kind in {"code", "table"}:
-        return ["    " + line if line else "" for line in block.text.split("\n")]
+        return _code(block.text, "    ")
     if block.kind == "rule":
         return ["-" * 20]
     lines: list[str] = []
@@ -97,69 +168,101 @@ def _format(block: Block) -> list[str]:
     return lines
 
 
-def html_part(update: Update, diff_url: str, site_name: str) -> str:
-    """The text/html part."""
-    url = escape(diff_url)
+def _html_open(update: Update) -> str:
+    lang = escape(update.lang)
+    direction = ' dir="rtl"' if i18n.is_rtl(update.lang) else ""
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"{direction}>\n<head><meta charset="utf-8">'
+            f"<title>{escape(update.title)}</title></head>\n<body>\n")
+
+
+def _html_head(update: Update) -> str:
     summary = f"<p><em>{escape(update.summary)}</em></p>\n" if update.summary else ""
+    byline = f"<p>{escape(i18n.byline(update.lang, update.authors))}</p>\n" if update.authors else ""
+    return f"<h1>{escape(update.title)}</h1>\n{byline}{summary}"
+
+
+def html_part(update: Update, diff_url: str, site_name: str, image_urls: Mapping[str, str] | None = None) -> str:
+    """The text/html part; body images point at `image_urls` (by src)."""
+    link = escape(i18n.t(update.lang, "Read on {site}", site=site_name))
     return (
-        f'<!DOCTYPE html>\n<html lang="{escape(update.lang)}">\n<head><meta charset="utf-8">'
-        f"<title>{escape(update.title)}</title></head>\n<body>\n"
-        f'<p><a href="{url}">Read on {escape(site_name)}</a></p>\n'
-        f"<h1>{escape(update.title)}</h1>\n{summary}{render_html(update.body).strip()}\n</body>\n</html>\n"
+        f'{_html_open(update)}<p><a href="{escape(diff_url)}">{link}</a></p>\n'
+        f"{_html_head(update)}{render_html(update.body, image_urls).strip()}\n</body>\n</html>\n"
     )
+
+
+def lead_sentence(text: str) -> str:
+    """The first full sentence of a text: never cut at an abbreviation, never a bare "No."."""
+    for found in _BOUNDARY.finditer(text):
+        lead = text[: found.start()].strip()
+        if len(lead) >= MIN_LEAD and not _ABBREVIATION.search(lead):
+            return lead
+    return text.strip()
+
+
+def _point(heading: str, content: list[Block]) -> str:
+    """A section as one line: its heading, a sub-heading it opens with, and its first full sentence."""
+    question = ""
+    for index, block in enumerate(content):
+        if block.kind == "heading":
+            question = question or block.text
+            continue
+        if block.kind not in LEAD_KINDS:
+            continue
+        lead = lead_sentence(block.text)
+        if lead.endswith(":"):  # a lead-in: its first item says what follows
+            after = next((b for b in content[index + 1:] if b.kind in LEAD_KINDS), None)
+            lead = f"{lead} {lead_sentence(after.text)}" if after else lead
+        text = f"{question} {lead}" if question else lead
+        return f"{heading} {text}" if heading.endswith(("?", "!", ":", "？", "！", "：")) else f"{heading}: {text}"
+    return heading
 
 
 def highlights(update: Update) -> list[str]:
-    """One line per section: its heading and the first sentence under it (or each paragraph's first sentence)."""
-    found: list[list[str]] = []
+    """One line per section: its heading and its first full sentence (without sections, each paragraph's)."""
     body = blocks(update.body, lambda text, href: text or href)
-    has_sections = any(block.kind == "heading" and block.level == SECTION_LEVEL for block in body)
+    levels = {block.level for block in body if block.kind == "heading"}
+    if not levels:
+        return [lead_sentence(block.text) for block in body if block.kind == "paragraph"]
+    level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
+    sections: list[tuple[str, list[Block]]] = []
     for block in body:
-        if block.kind == "heading" and (block.level == SECTION_LEVEL or not has_sections):
-            found.append([block.text])
-        elif block.kind == "paragraph" and (not has_sections or found) and (not found or len(found[-1]) < 2):
-            first = _SENTENCE_END.split(block.text, maxsplit=1)[0]
-            if found and len(found[-1]) == 1:
-                found[-1].append(first)
-            elif not has_sections:
-                found.append([first])
-    return [": ".join(parts) for parts in found]
+        if block.kind == "heading" and block.level <= level:
+            sections.append((block.text, []))
+        elif sections and block.kind != "footnote":
+            sections[-1][1].append(block)
+    return [_point(heading, content) for heading, content in sections]
 
 
 def announcement(update: Update, diff_url: str, site_name: str) -> tuple[str, str]:
-    """A short note for a long update: the summary, highlights, and the link (text and HTML parts)."""
-    points = highlights(update)
-    lines = [*_wrap(f"Read on {site_name}: {diff_url}"), ""]
+    """A short note for a long update: the summary, each section's lead, and the link (text and HTML parts)."""
+    lang, points = update.lang, highlights(update)
+    lines = [*_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
+    if update.authors:
+        lines += [*_wrap(i18n.byline(lang, update.authors)), ""]
     if update.summary:
         lines += [*_wrap(update.summary), ""]
     if points:
-        lines += ["Highlights:", ""]
+        lines += [i18n.t(lang, "Highlights:"), ""]
         for point in points:
             lines += _wrap(point, "- ", "  ")
         lines.append("")
-    lines += _wrap(f"Read the full post on {site_name}: {diff_url}")
-    url = escape(diff_url)
+    lines += _wrap(i18n.t(lang, "Read the full post on {site}: {url}", site=site_name, url=diff_url))
     items = "".join(f"<li>{escape(point)}</li>\n" for point in points)
-    summary = f"<p><em>{escape(update.summary)}</em></p>\n" if update.summary else ""
-    html = (
-        f'<!DOCTYPE html>\n<html lang="{escape(update.lang)}">\n<head><meta charset="utf-8">'
-        f"<title>{escape(update.title)}</title></head>\n<body>\n<h1>{escape(update.title)}</h1>\n{summary}"
-        f"{f'<p>Highlights:</p>{chr(10)}<ul>{chr(10)}{items}</ul>{chr(10)}' if items else ''}"
-        f'<p><a href="{url}">Read the full post on {escape(site_name)}</a></p>\n</body>\n</html>\n'
-    )
+    listed = f"<p>{escape(i18n.t(lang, 'Highlights:'))}</p>\n<ul>\n{items}</ul>\n" if items else ""
+    link = escape(i18n.t(lang, "Read the full post on {site}", site=site_name))
+    html = (f'{_html_open(update)}{_html_head(update)}{listed}<p><a href="{escape(diff_url)}">{link}</a></p>\n'
+            "</body>\n</html>\n")
     return "\n".join(lines) + "\n", html
-
-
-def message_date(update: Update) -> datetime:
-    """The Date header: the scheduled time, else the update's date at midnight UTC (keeps rendering pure)."""
-    if update.publish_at is not None:
-        return update.publish_at
-    return datetime.combine(update.date, time(0, 0), tzinfo=UTC)
 
 
 def mime_boundary(text: str, html: str) -> str:
     """A boundary derived from the parts, so the same update always gives the same bytes."""
     return "herald-" + hashlib.sha256(f"{text}\0{html}".encode()).hexdigest()[:32]
+
+
+def sent_size(draft: EmailDraft) -> int:
+    """The message's size on the wire, with the Date header the transport adds."""
+    return len(draft.as_bytes()) + DATE_HEADER_BYTES
 
 
 class Email:
@@ -172,13 +275,13 @@ class Email:
     def render(self, update: Update, context: RenderContext) -> EmailDraft:
         """The whole update as a multipart/alternative email; an announcement with highlights if it is too big."""
         full = self._message(update, context, plain_text(update, context.diff_url, context.site_name),
-                             html_part(update, context.diff_url, context.site_name))
-        if len(full.as_bytes()) <= MAX_MESSAGE_BYTES:
+                             html_part(update, context.diff_url, context.site_name, dict(context.image_urls)))
+        if sent_size(full) <= MAX_MESSAGE_BYTES:
             return full
-        note = (f"email condensed to highlights: the whole body would be {len(full.as_bytes()) / 1024:.1f} KB "
+        note = (f"email condensed to highlights: the whole body would be {sent_size(full) / 1024:.1f} KB "
                 f"and the list holds posts over {MAX_MESSAGE_BYTES // 1024} KB")
         short = self._message(update, context, *announcement(update, context.diff_url, context.site_name), note)
-        size = len(short.as_bytes())
+        size = sent_size(short)
         if size > MAX_MESSAGE_BYTES:
             raise RenderError(
                 update, "email", f"even condensed, the message is {size / 1024:.1f} KB; the list holds posts over "
@@ -196,10 +299,10 @@ class Email:
             message["Subject"] = subject
         except ValueError as error:
             raise RenderError(update, "email.subject", str(error)) from None
-        message["Date"] = format_datetime(message_date(update))
         message["Message-ID"] = message_id
         message.set_content(text, cte="quoted-printable")
         message.add_alternative(html, subtype="html", cte="quoted-printable")
         message.set_boundary(mime_boundary(text, html))
         message["Content-Language"] = update.lang  # after add_alternative, which moves Content-* into the first part
-        return EmailDraft(message=message, message_id=message_id, warnings=(note,) if note else ())
+        return EmailDraft(message=message, message_id=message_id, warnings=(note,) if note else (),
+                          planned_at=update.publish_at, lang=update.lang)

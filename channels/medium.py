@@ -1,4 +1,4 @@
-"""Medium: a long-form article whose canonical link is the Diff post."""
+"""Medium: a long-form article whose canonical link is the Diff post, in the HTML subset Medium keeps."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from html import escape
 
 from channels.base import RenderContext, json_bytes
+from channels.medium_html import to_medium
+from content import i18n
 from content.markdown import render_html
 from content.model import Update
 
@@ -25,6 +27,7 @@ class MediumDraft:
     publish_status: str
     warnings: tuple[str, ...] = ()
     content_format: str = "html"
+    lang: str = "en"
     channel: str = "medium"
 
     def payload(self) -> dict:
@@ -58,6 +61,32 @@ def pick_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
     return tuple(kept), notes
 
 
+def block_attrs(lang: str) -> dict[str, str]:
+    """`lang`, and `dir="rtl"` for a right-to-left language, for each top-level block."""
+    return {"lang": lang, "dir": "rtl"} if i18n.is_rtl(lang) else {"lang": lang}
+
+
+def head_html(update: Update) -> list[str]:
+    """Title, subtitle (the summary, as the `h2` Medium's importer reads), byline and featured image."""
+    parts = [f"<h1>{escape(update.title)}</h1>"]
+    if update.summary:
+        parts.append(f"<h2>{escape(update.summary)}</h2>")
+    if update.authors:
+        parts.append(f"<p><em>{escape(i18n.byline(update.lang, update.authors))}</em></p>")
+    if update.image is not None:
+        alt = escape(update.image_alt or "")
+        parts.append(f'<figure><img src="{escape(update.image.as_posix())}" alt="{alt}">'
+                     f"<figcaption>{alt}</figcaption></figure>")
+    return parts
+
+
+def closing_html(update: Update, context: RenderContext) -> str:
+    """"Originally published on <Diff>." in the update's language, the site name linked."""
+    before, _, after = i18n.t(update.lang, "Originally published on {site}.").partition("{site}")
+    link = f'<a href="{escape(context.diff_url)}">{escape(context.site_name)}</a>'
+    return f"<p><em>{escape(before)}{link}{escape(after)}</em></p>"
+
+
 class Medium:
     """The Medium adapter."""
 
@@ -66,21 +95,23 @@ class Medium:
     max_tag_length = MAX_TAG_LENGTH
 
     def render(self, update: Update, context: RenderContext) -> MediumDraft:
-        """Render an update as a Medium article."""
+        """Render an update as a Medium article in Medium's HTML subset."""
         tags, warnings = pick_tags(update.medium.tags if update.medium.tags is not None else update.tags)
         if len(update.title) > MAX_TITLE_LENGTH:
             warnings.append(f"medium shows only the first {MAX_TITLE_LENGTH} characters of the title")
-        url = escape(context.diff_url)
-        parts = [f"<h1>{escape(update.title)}</h1>"]
-        if update.summary:
-            parts.append(f"<p><em>{escape(update.summary)}</em></p>")
-        parts.append(render_html(update.body).strip())
-        parts.append(f'<p><em>Originally published on <a href="{url}">{escape(context.site_name)}</a>.</em></p>')
+        images = dict(context.image_urls)
+        html = "\n".join([*head_html(update), render_html(update.body, images), closing_html(update, context)])
+        content, notes = to_medium(html, images, i18n.t(update.lang, "Notes"), block_attrs(update.lang))
+        if update.image is not None and update.image.as_posix() not in images:
+            notes = [note for note in notes if repr(update.image.as_posix()) not in note]
+            if context.diff_url_known:
+                warnings.append("the featured image is left out: its public URL from the Diff upload is missing")
         return MediumDraft(
             title=update.title,
-            content="\n".join(parts) + "\n",
+            content=content + "\n",
             canonical_url=context.diff_url,
             tags=tags,
             publish_status=update.medium.publish_status,
-            warnings=tuple(warnings),
+            warnings=(*warnings, *notes),
+            lang=update.lang,
         )

@@ -10,6 +10,7 @@ from twitter_text import parse_tweet
 
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError, json_bytes
+from content.i18n import t
 from content.markdown import Block, bare_link, blocks
 from content.model import Update
 
@@ -18,7 +19,7 @@ URL_WEIGHT = 23
 DEFAULT_MAX_TWEETS = 10
 MIN_BUDGET = MAX_WEIGHTED_LENGTH // 2  # re-splitting after a verification never shrinks a tweet below this
 HOOK_SEPARATOR = " — "
-READ_MORE = "Read the full post: "
+READ_MORE = "Read the full post: {url}"  # msgid: content/locale
 SKIPPED_KINDS = frozenset({"rule"})
 TEXT_KINDS = frozenset({"paragraph", "item", "quote"})
 SECTION_LEVEL = 2
@@ -61,9 +62,9 @@ def hook_text(update: Update) -> str:
     return f"{update.title}{HOOK_SEPARATOR}{update.summary}" if update.summary else update.title
 
 
-def read_more(context: RenderContext) -> str:
+def read_more(context: RenderContext, lang: str = "en") -> str:
     """The closing line that links the Diff post, its URL exactly as given."""
-    return f"{READ_MORE}{context.diff_url}"
+    return t(lang, READ_MORE, url=context.diff_url)
 
 
 def body_chunks(body: Sequence[Block]) -> list[split.Chunk]:
@@ -85,7 +86,7 @@ def source_chunks(update: Update, context: RenderContext, body: Sequence[Block])
     """The whole thread's source: hook, body, and the Diff link."""
     hook = split.chunk(split.clean(hook_text(update)), break_after=bool(update.summary))
     assert hook is not None  # the model guarantees a non-blank title
-    closing = split.Chunk((split.whole(read_more(context)),))
+    closing = split.Chunk((split.whole(read_more(context, update.lang)),))
     return [hook, *body_chunks(body), closing]
 
 
@@ -179,7 +180,7 @@ class Twitter:
     ) -> tuple[list[str], list[int]]:
         """Hook, one tweet per section (or paragraph) while slots last, then the Diff link."""
         hook = split.sentences(split.clean(hook_text(update)))
-        closing = read_more(context)
+        closing = read_more(context, update.lang)
         leads = sections(body)[: max(0, max_tweets - 2)]
 
         def build(budget_for: split.BudgetFor) -> list[str]:

@@ -155,6 +155,7 @@ class RecapSettings(BaseModel):
                   url="https://lists.wikimedia.org/postorius/lists/publicpolicy.lists.wikimedia.org/"),
     )
     tags: tuple[str, ...] = ("Don't Blink", "public policy")
+    lang: str = "en"  # the recap's language: its fixed link labels come from this catalog
     timezone: str = "UTC"
     cron: str = "0 9 1 * *"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 from pydantic import BaseModel, ValidationError
 
+from content.body_images import InlineImage, body_images, file_digest, local_path
 from content.errors import UpdateError
 from content.model import Update
 from content.slug import make_slug
@@ -17,7 +19,7 @@ from content.yaml_loader import load_yaml
 
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.*)$", re.S)
 MAX_UPDATE_BYTES = 1_000_000
-_INTERNAL_FIELDS = frozenset({"source", "body"})
+_INTERNAL_FIELDS = frozenset({"source", "body", "images"})
 
 
 def load_update(path: Path | str, content_root: Path | str | None = None) -> Update:
@@ -42,8 +44,11 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
         update = Update.model_validate(fields)
     except ValidationError as error:
         raise _first_problem(path, error) from None
-    _check_image(update, Path(content_root) if content_root else path.parent)
-    return update
+    root = Path(content_root) if content_root else path.parent
+    _check_image(update, root)
+    before_body = text[: len(text) - len(body.lstrip())]  # the model strips the body; its lines count from here
+    images = _body_images(update, root, before_body.count("\n"))
+    return update.model_copy(update={"images": images}) if images else update
 
 
 def _read_text(path: Path) -> str:
@@ -73,6 +78,8 @@ def _parse_front_matter(path: Path, text: str, first_line: int = 1) -> dict:
         problem = getattr(error, "problem", None) or str(error)
         if "could not determine a constructor" in str(error):
             problem = "YAML tags that construct objects are not allowed"
+        elif "mapping values are not allowed" in problem and mark is not None:
+            problem += _quote_hint(text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else "")
         raise UpdateError(path, "front matter", f"invalid YAML{where}: {problem}") from None
     if meta is None:
         meta = {}
@@ -100,9 +107,27 @@ def _first_problem(path: Path, error: ValidationError) -> UpdateError:
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing",
                 "datetime_type", "datetime_from_date_parsing", "date_from_datetime_inexact"}:
         return UpdateError(path, field, f"{value} is not a valid {'date' if field == 'date' else 'date and time'}")
+    if kind in {"tuple_type", "list_type"} and not isinstance(value, dict):
+        return UpdateError(path, field, f"must be a list, e.g. {_list_example(value)}")
     if kind == "literal_error":
         return UpdateError(path, field, f"{value!r} is not one of {problem['ctx']['expected']}")
     return UpdateError(path, field, message)
+
+
+def _quote_hint(line: str) -> str:
+    """The fix for an unquoted `: ` inside a value: the same line with the value in quotes."""
+    key, _, value = line.partition(":")
+    value = value.strip()
+    if not key.strip() or not value:
+        return ""
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f" (a value containing ': ' must be quoted, e.g. {key.strip()}: {quoted})"
+
+
+def _list_example(value: object) -> str:
+    """`[a, b]` from a comma-separated string, for a list field given as text."""
+    items = [item.strip() for item in str(value).split(",") if item.strip()]
+    return "[" + ", ".join(items or ["..."]) + "]"
 
 
 def _field_name(loc: list[str]) -> str:
@@ -130,3 +155,23 @@ def _check_image(update: Update, content_root: Path) -> None:
         raise UpdateError(update.source, "image", f"{update.image} is outside the content folder {content_root}")
     if not image.is_file():
         raise UpdateError(update.source, "image", f"{update.image} does not exist")
+
+
+def _body_images(update: Update, content_root: Path, lines_before: int) -> tuple[InlineImage, ...]:
+    """The body's local images, each checked to be a file under the content root, with its content hash."""
+    root = content_root.resolve()
+    found = []
+    for image in body_images(update.body):
+        if not image.is_local:
+            continue
+        image = replace(image, line=image.line + lines_before)  # the line in the file, not in the body
+        where = f"image {image.src} (line {image.line})"
+        if not image.src.strip():
+            raise UpdateError(update.source, "body", f"an image at line {image.line} has no file name")
+        path = local_path(image, update.source.parent, root)
+        if not path.is_relative_to(root):
+            raise UpdateError(update.source, "body", f"{where} is outside the content folder {content_root}")
+        if not path.is_file():
+            raise UpdateError(update.source, "body", f"{where} does not exist")
+        found.append(InlineImage(image.src, path, image.alt, image.line, file_digest(path)))
+    return tuple(found)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote"]
@@ -29,11 +33,57 @@ _ALLOWED_ATTRIBUTES = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SPACES = re.compile(r"[ \t]{2,}")
 _HIDDEN_TAG = re.compile(r"<(/?)(?:script|style)\b", re.I)
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# Directional and zero-width marks (LRM, RLM, ZWSP, ALM, isolates), raw or percent-encoded: never part of a URL.
+_MARKS = "\u200e\u200f\u200b\u061c\u2066\u2067\u2068\u2069"
+_JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ spell words in Persian and Indic scripts: dropped only at a URL's ends
+_ENCODED_MARKS = r"%E2%80%8[BEF]|%E2%81%A[6-9]|%D8%9C"
+_ENCODED_JOINERS = r"%E2%80%8[CD]"
+_MARKS_IN_URL = re.compile(rf"[{_MARKS}]|{_ENCODED_MARKS}", re.I)
+_MARKS_AT_END = re.compile(rf"(?:[{_MARKS}{_JOINERS}]|{_ENCODED_MARKS}|{_ENCODED_JOINERS})+$", re.I)
+_MARKS_AT_START = re.compile(rf"^(?:[{_MARKS}{_JOINERS}]|{_ENCODED_MARKS}|{_ENCODED_JOINERS})+", re.I)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&~|#!])")
+_LINE_START_SPECIAL = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows exactly as written: no emphasis, links, HTML, entities or list markers."""
+    return _LINE_START_SPECIAL.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text), count=1)
+
+
+def clean_url(url: str) -> str:
+    """A URL without the directional and zero-width marks that text around it may carry."""
+    return _MARKS_AT_START.sub("", _MARKS_AT_END.sub("", _MARKS_IN_URL.sub("", url)))
+
+
+def _marks_out_of_links(state: StateCore) -> None:
+    """Core rule: strip marks from every link's href; a linkified URL's trailing marks move after the link."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        moved = ""
+        for child in block.children:
+            previous = children[-1] if children else None
+            if child.type == "link_open" and "href" in child.attrs:
+                child.attrs["href"] = clean_url(str(child.attrs["href"]))
+            elif child.type == "text" and previous is not None and previous.markup == "linkify":
+                kept = child.content.rstrip(_MARKS + _JOINERS)
+                moved, child.content = child.content[len(kept):], clean_url(kept)
+            children.append(child)
+            if child.type == "link_close" and moved:
+                children.append(Token("text", "", 0, content=moved))
+                moved = ""
+        block.children = children
 
 
 def _new_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": True, "html": True, "typographer": False})
-    return parser.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
+    parser = parser.enable(["table", "strikethrough", "linkify"]).use(footnote_plugin)
+    parser.core.ruler.after("linkify", "marks_out_of_links", _marks_out_of_links)
+    return parser
 
 
 MARKDOWN = _new_parser()
@@ -67,9 +117,33 @@ def tokens(body: str) -> tuple[Token, ...]:
     return tuple(MARKDOWN.parse(body))
 
 
-def render_html(body: str) -> str:
-    """The body as sanitised HTML."""
-    return sanitize_html(MARKDOWN.renderer.render(list(tokens(body)), MARKDOWN.options, {}))
+def render_html(body: str, image_urls: Mapping[str, str] | None = None, one_line: bool = False) -> str:
+    """The body as sanitised HTML; `image_urls` maps an image's `src` to where it is served from, and
+    `one_line` joins each paragraph's source lines (WordPress turns every line break into `<br />`)."""
+    env = {"image_urls": image_urls or {}, "one_line": one_line}
+    return sanitize_html(MARKDOWN.renderer.render(list(tokens(body)), MARKDOWN.options, env))
+
+
+def _render_image(self: RendererHTML, stream: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    """An image with its `src` mapped to its served URL (on a copy: the parsed tokens are shared)."""
+    token = stream[idx]
+    url = env.get("image_urls", {}).get(token.attrs.get("src"))
+    if url is not None:
+        token = token.copy(attrs={**token.attrs, "src": url})
+    return RendererHTML.image(self, [token], 0, options, env)
+
+
+def _render_softbreak(self: RendererHTML, stream: Sequence[Token], idx: int, options: OptionsDict, env: dict) -> str:
+    """A source line break: a newline, or in one-line mode a space (none between two CJK characters)."""
+    if not env.get("one_line"):
+        return RendererHTML.softbreak(self, stream, idx, options, env)
+    before = stream[idx - 1].content[-1:] if idx > 0 else ""
+    after = stream[idx + 1].content[:1] if idx + 1 < len(stream) else ""
+    return "" if _CJK.match(before) and _CJK.match(after) else " "
+
+
+MARKDOWN.add_render_rule("image", _render_image)
+MARKDOWN.add_render_rule("softbreak", _render_softbreak)
 
 
 def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
@@ -77,7 +151,6 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
     hidden = False  # inside an inline <script> or <style>: its content is not text
-    struck = 0  # inside ~~strikethrough~~: struck-out words would say the opposite in plain text
     for child in children:
         kind = child.type
         target = stack[-1][1] if stack else out
@@ -85,10 +158,10 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
             tag = _HIDDEN_TAG.match(child.content)
             if tag:
                 hidden = not tag.group(1)
-        elif kind in {"s_open", "s_close"}:
-            struck += 1 if kind == "s_open" else -1
-        elif hidden or struck:
+        elif hidden:
             continue
+        elif kind in {"s_open", "s_close"}:
+            target.append("~")  # struck-out words kept, marked: bare, they would say the opposite
         elif kind in {"text", "code_inline"}:
             target.append(child.content)
         elif kind == "softbreak":
@@ -96,7 +169,7 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
         elif kind == "hardbreak":
             target.append("\n")
         elif kind == "image":
-            target.append(child.content or "")
+            target.append(inline_text(child.children or [], link))
         elif kind == "footnote_ref":
             target.append(f"[{child.meta['id'] + 1}]")
         elif kind == "link_open":
@@ -180,6 +253,6 @@ def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
 def bare_link(text: str, href: str) -> str:
     """`text URL`, or just the URL when the text is the URL."""
     shown = href.removeprefix("mailto:")
-    if not text or text in {href, shown} or href == f"http://{text}" or href == f"https://{text}":
+    if not text or text in {href, shown, unquote(href)} or href == f"http://{text}" or href == f"https://{text}":
         return shown
     return f"{text} {shown}"

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from content.body_images import InlineImage
+
 ChannelName = Literal["diff", "medium", "twitter", "email"]
 ALL_CHANNELS: tuple[ChannelName, ...] = ("diff", "medium", "twitter", "email")
 
@@ -96,6 +98,7 @@ class Update(_Strict):
     twitter: TwitterOptions = TwitterOptions()
     email: EmailOptions = EmailOptions()
     body: str = Field(exclude=True)
+    images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader
 
     @field_validator("title")
     @classmethod

@@ -15,6 +15,8 @@ from prefect.states import Completed, Failed
 
 from channels.base import Draft, Receipt, draft_digest
 from config.settings import load_settings
+from content.body_images import InlineImage
+from content.model import Update
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
@@ -23,10 +25,11 @@ from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, s
 from herald.lifecycle.sent import record_sent
 from herald.preview import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
-from herald.transports import Ambiguous, NeedsAttention, Transport
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
 from herald.transports.select import transport_for
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
+IMAGE_CHANNELS = ("diff", "medium", "email")  # the channels whose HTML shows the body's images
 
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
@@ -84,6 +87,12 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     return receipt
 
 
+@task(task_run_name="upload-images", cache_policy=NONE, retry_condition_fn=is_transient)
+def upload_images(transport: Transport, images: tuple[InlineImage, ...]) -> dict[str, str]:
+    """Upload the body's images once to the Diff media library (or the outbox); their URLs by content digest."""
+    return transport.upload_images(images)
+
+
 @task(cache_policy=NONE)
 def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> None:
     """Check every live channel's credentials and quotas before anything is sent, all at once (read-only)."""
@@ -91,19 +100,24 @@ def preflight(transports: dict[str, Transport], drafts: dict[str, Draft]) -> Non
         return
     with ThreadPoolExecutor(max_workers=len(transports), thread_name_prefix="preflight") as pool:
         checks = [pool.submit(_check, transport, drafts[name]) for name, transport in transports.items()]
-    for check in checks:  # every check has finished; the first failure in channel order is the one reported
-        check.result()
+    problems = [str(error) for error in (check.result() for check in checks) if error is not None]
+    if problems:  # every failing channel is named, in channel order, one line each
+        raise PreflightError("\n".join(problems))
 
 
-def _check(transport: Transport, draft: Draft) -> None:
+def _check(transport: Transport, draft: Draft) -> TransportError | None:
     """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
-    transport.preflight(draft)
-    check_terms = getattr(transport, "check_categories", None)
-    if check_terms is not None:
-        check_terms(draft)
+    try:
+        transport.preflight(draft)
+        check_terms = getattr(transport, "check_categories", None)
+        if check_terms is not None:
+            check_terms(draft)
+    except TransportError as error:
+        return error
     look_up = getattr(transport, "look_up", None)
     if look_up is not None:
         look_up(draft)
+    return None
 
 
 @contextmanager
@@ -131,6 +145,14 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
+def _featured_url(ledger: Ledger, update: Update) -> str | None:
+    """The featured image's public URL once the Diff transport uploaded it (Medium needs an absolute URL)."""
+    part = ledger.part(update.slug, "diff", "media", 0)
+    if update.image is None or part is None or part.status != "done" or not part.url:
+        return None
+    return part.url
+
+
 @flow(name="publish-update", log_prints=True)
 def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
@@ -147,9 +169,12 @@ def publish_update(
 
     ledger = Ledger(settings.ledger_url)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
-    send = publish_channel.with_options(retries=settings.publish.retries,
-                                        retry_delay_seconds=list(settings.publish.retry_delays))
-    with _closing(transports), publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+    with_images = update.images and any(name in IMAGE_CHANNELS for name in rendered.drafts)
+    media = (transports.get("diff") or transport_for("diff", settings, update.slug, ledger)) if with_images else None
+    retrying = {"retries": settings.publish.retries, "retry_delay_seconds": list(settings.publish.retry_delays)}
+    send = publish_channel.with_options(**retrying)
+    with _closing(transports if media in (None, transports.get("diff")) else {**transports, "media": media}), \
+            publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
         changed = changes(ledger, rendered, settings)
         if changed:  # what went out differs from the drafts: nothing is sent until `publish --correct`
             return _report(update.slug, changed_results(ledger, rendered, changed, path))
@@ -157,13 +182,21 @@ def publish_update(
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []
+        image_urls: dict[str, str] | None = None
+        if media is not None:
+            waiting = [name for name in rendered.drafts
+                       if name in IMAGE_CHANNELS and not earlier_receipt(ledger, update.slug, name, transports[name])]
+            image_urls, results = _upload_images(media, update.images, waiting, transports, retrying)
+        skipped = {result.channel for result in results}  # could not go: their images are not uploaded
         diff_url = _known_diff_url(ledger, update.slug)
-        if "diff" in rendered.drafts:
-            state = send("diff", update.slug, rendered.drafts["diff"], transports["diff"], ledger, return_state=True)
+        if "diff" in rendered.drafts and "diff" not in skipped:
+            draft = render_update(update, settings, ["diff"], image_urls=image_urls).drafts["diff"]
+            state = send("diff", update.slug, draft, transports["diff"], ledger, return_state=True)
             results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
-            diff_url = results[0].url if results[0].status in {"published", "already_published", "scheduled"} else None
+            diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
+                else None
 
-        others = [name for name in rendered.drafts if name != "diff"]
+        others = [name for name in rendered.drafts if name != "diff" and name not in skipped]
         if others and diff_url is None and update.wants("diff"):
             results += [ChannelResult(name, "held", None, "waiting for the Diff post: its URL is the canonical link",
                                       transports[name].kind) for name in others]
@@ -172,13 +205,29 @@ def publish_update(
         elif others:
             if diff_url is not None and update.publish_at is not None:
                 diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
-            final = render_update(update, settings, others, diff_url=diff_url)
+            final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
+                                  featured_url=_featured_url(ledger, update))
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():
                 future.wait()
             results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
     return _report(update.slug, results)
+
+
+def _upload_images(
+    media: Transport, images: tuple[InlineImage, ...], waiting: list[str], transports: dict[str, Transport],
+    retrying: dict,
+) -> tuple[dict[str, str] | None, list[ChannelResult]]:
+    """The images' URLs, uploaded once for the channels still to send; if that fails, a result for each of them."""
+    if not waiting:
+        return None, []
+    state = upload_images.with_options(**retrying)(media, images, return_state=True)
+    urls = state.result(raise_on_failure=False)
+    if not isinstance(urls, BaseException):
+        return urls, []
+    detail = "the body's images could not be uploaded: " + (" ".join(str(urls).split()) or type(urls).__name__)
+    return None, [ChannelResult(name, outcome_status(urls), None, detail, transports[name].kind) for name in waiting]
 
 
 def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> list[dict]:

@@ -222,8 +222,7 @@ def publish(
         try:
             results = publish_file(update, selected, dry_run, config=config)
         except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
+            _preflight_failed(error)
         except LeaseHeld as error:
             err.print(f"[red]not published:[/red] {error}", markup=True)
             raise typer.Exit(EXIT_FAILED) from None
@@ -232,6 +231,13 @@ def publish(
     _print_results(results)
     if any(result["status"] in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
+
+
+def _preflight_failed(error: Exception) -> None:
+    """One line per channel that failed its pre-flight check; nothing was sent."""
+    for line in str(error).splitlines():
+        err.print(f"[red]pre-flight failed:[/red] {line}; nothing was sent", markup=True)
+    raise typer.Exit(EXIT_FAILED) from None
 
 
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
@@ -258,6 +264,7 @@ def status(
 ) -> None:
     """What went where for an update, with URLs, and what needs a person."""
     from herald.ledger import Ledger
+    from herald.resolve import advice
 
     settings = _settings(config)
     slug = _slug_of(update, settings)
@@ -274,6 +281,7 @@ def status(
     holder = ledger.lease_holder(slug)
     if holder:
         out.print(f"  a publish is running now ({holder[0]}, lease until {holder[1]:%H:%M} UTC)", markup=False)
+    source = recorded.source if recorded else update
     for row in receipts:
         _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
@@ -285,6 +293,9 @@ def status(
             open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
             out.print(f"           {done} tweets posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
+        step = advice(ledger, slug, row.channel, source, row)
+        if step:
+            out.print(f"           next: {step}", markup=False)
 
 
 @app.command()
@@ -293,19 +304,28 @@ def resolve(
     channel: Annotated[str, typer.Argument(help="diff, medium, twitter or email")],
     sent: Annotated[str | None, typer.Option("--sent", help="It went out: the URL where it is")] = None,
     not_sent: Annotated[bool, typer.Option("--not-sent", help="It did not go out: allow sending it again")] = False,
+    part: Annotated[int | None, typer.Option("--part", help="Which write, e.g. the tweet's number in the thread")]
+    = None,
     config: ConfigOption = None,
 ) -> None:
     """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
+    from channels.registry import CHANNELS
     from herald.ledger import Ledger
     from herald.resolve import NothingToResolve
     from herald.resolve import resolve as settle
 
     if bool(sent) == not_sent:
         _fail(UpdateError(update, "resolve", "say either --sent URL or --not-sent"))
+    if channel not in CHANNELS:
+        _fail(UpdateError(update, "channel", f"{channel!r} is not a channel ({', '.join(CHANNELS)})"))
+    if sent and not sent.startswith(("https://", "http://", "mid:")):
+        _fail(UpdateError(update, "--sent", f"{sent!r} is not a URL (https://... or, for an email, mid:...)"))
     settings = _settings(config)
     slug = _slug_of(update, settings)
+    if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
+        _fail(NothingToResolve(f"{slug}: nothing was published yet (no ledger at {settings.ledger_url[10:]})"))
     try:
-        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent), markup=False)
+        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent, part), markup=False)
     except NothingToResolve as error:
         _fail(error)
 
@@ -349,8 +369,7 @@ def recap(
         try:
             result = recap_month(month, dry_run, config=config)
         except PreflightError as error:
-            err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-            raise typer.Exit(EXIT_FAILED) from None
+            _preflight_failed(error)
         except INPUT_ERRORS as error:
             _fail(error)
     for warning in result["warnings"]:

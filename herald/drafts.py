@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from channels.base import Draft, RenderContext
 from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
+from content.i18n import missing_catalog
 from content.loader import load_update
 from content.model import Update
 
@@ -26,12 +27,36 @@ class Rendered:
 
     @property
     def warnings(self) -> list[str]:
-        """Every channel's warnings, prefixed with the channel name."""
-        return [f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings]
+        """The update's own warnings (language, images), then every channel's, prefixed with the channel name."""
+        return [*content_warnings(self.update),
+                *(f"{name}: {warning}" for name, draft in self.drafts.items() for warning in draft.warnings)]
 
 
-def context_for(update: Update, settings: Settings, diff_url: str | None = None) -> RenderContext:
-    """The render context from settings; the Diff URL is planned until WordPress gives the real one."""
+def content_warnings(update: Update) -> list[str]:
+    """What to fix in the update itself whatever the channel: a language without a catalog, images without alt."""
+    missing = missing_catalog(update.lang)
+    return [*([f"lang: {missing}"] if missing else []),
+            *(f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
+              for image in update.images if not image.alt.strip())]
+
+
+def image_urls_for(
+    update: Update, uploaded: Mapping[str, str] | None = None, featured_url: str | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Each body image's src and its URL: the uploaded one (by content digest), else its planned media name; and
+    the featured image's public URL once the Diff upload gave one (Medium needs an absolute URL)."""
+    uploaded = uploaded or {}
+    urls = [(image.src, uploaded.get(image.digest, image.media_name)) for image in update.images]
+    if featured_url and update.image is not None:
+        urls.append((update.image.as_posix(), featured_url))
+    return tuple(urls)
+
+
+def context_for(
+    update: Update, settings: Settings, diff_url: str | None = None, image_urls: Mapping[str, str] | None = None,
+    featured_url: str | None = None,
+) -> RenderContext:
+    """The render context from settings; the Diff URL and image URLs are planned until WordPress gives real ones."""
     return RenderContext(
         diff_url=diff_url or settings.diff.planned_url(update.slug, post_date(update, settings)),
         diff_url_known=diff_url is not None,
@@ -39,6 +64,7 @@ def context_for(update: Update, settings: Settings, diff_url: str | None = None)
         email_from=settings.email.from_addr,
         email_to=settings.email.list_addr,
         message_id_domain=settings.email.message_id_domain,
+        image_urls=image_urls_for(update, image_urls, featured_url),
     )
 
 
@@ -63,10 +89,11 @@ def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
 
 
 def render_update(
-    update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None
+    update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None,
+    image_urls: Mapping[str, str] | None = None, featured_url: str | None = None,
 ) -> Rendered:
     """Render the selected channels; raises on the first channel that cannot be rendered."""
-    context = context_for(update, settings, diff_url)
+    context = context_for(update, settings, diff_url, image_urls, featured_url)
     names = select_channels(update, channels)
     return Rendered(update, context, {name: CHANNELS[name].render(update, context) for name in names})
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     or_,
     select,
 )
@@ -37,6 +38,7 @@ PUBLISHED_STATUSES = ("published", "pending_manual")
 TRANSPORTS = ("outbox", "live")
 PART_STATUSES = ("intended", "done", "ambiguous", "not_sent")
 UNSETTLED_PART_STATUSES = ("intended", "ambiguous")
+POST_KINDS = ("tweet", "correction", "status", "post")  # parts that are public posts (not media, terms, deletes)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SCHEMA_LOCK_KEY = 0x6865726C64  # "herld": the advisory lock held while creating tables on PostgreSQL
 _WRITE = "herald_write"
@@ -438,6 +440,15 @@ class Ledger:
         """Give the lease back (only if we hold it)."""
         with self._write() as conn:
             conn.execute(leases.delete().where(leases.c.slug == slug, leases.c.owner == owner))
+
+    def posts_since(self, channel: str, since: dt.datetime) -> int:
+        """How many posts went out (or may have) on a channel since `since`, across every update."""
+        query = select(func.count()).select_from(parts).where(
+            parts.c.channel == channel, parts.c.kind.in_(POST_KINDS), parts.c.status != "not_sent",
+            parts.c.updated_at >= since,
+        )
+        with self._read() as conn:
+            return int(conn.scalar(query) or 0)
 
     def parts(self, slug: str, channel: str, kind: str | None = None) -> list[PartRow]:
         """The parts of one update on one channel, optionally of one kind, by position."""

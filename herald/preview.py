@@ -12,7 +12,7 @@ from channels.base import RenderError
 from config.settings import Settings
 from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render
-from herald.preview_panes import PANES, attr
+from herald.preview_panes import PANES, attr, data_uri
 
 INPUT_ERRORS = (UpdateError, RenderError)
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"
@@ -93,7 +93,7 @@ def problems_html(warnings: list[str]) -> str:
 def preview_page(rendered: Rendered, version: str | None = None) -> str:
     """One self-contained page (no network; no script unless served) showing every channel's output."""
     update = rendered.update
-    panes = "".join(PANES[name](draft) for name, draft in rendered.drafts.items())
+    panes = with_image_data("".join(PANES[name](draft) for name, draft in rendered.drafts.items()), rendered)
     planned = "" if rendered.context.diff_url_known else " (planned: WordPress gives the final one)"
     header = (
         f"<header><h1>{escape(update.title)}</h1><div class=meta>{escape(str(update.source))} · "
@@ -125,10 +125,28 @@ def index_page(entries: list[Entry], version: str | None = None) -> str:
     return shell("Updates preview", body, version=version)
 
 
+def with_image_data(html: str, rendered: Rendered) -> str:
+    """The panes with each body image's planned or uploaded URL shown from its file (the page loads nothing)."""
+    paths = {image.src: image.path for image in rendered.update.images}
+    for src, url in rendered.context.image_urls:
+        uri = data_uri(paths.get(src))
+        if uri is not None:
+            html = html.replace(f'src="{attr(url)}"', f'src="{attr(uri)}"')
+            html = html.replace(f"src=&quot;{attr(attr(url))}&quot;", f"src=&quot;{attr(uri)}&quot;")  # in srcdoc
+    return html
+
+
+def image_files(rendered: Rendered) -> dict[str, bytes]:
+    """The body's images under their planned names, so the drafts written next to them show them."""
+    planned = {image.src: image for image in rendered.update.images}
+    return {url: planned[src].path.read_bytes() for src, url in rendered.context.image_urls
+            if src in planned and url == planned[src].media_name}
+
+
 def page_files(rendered: Rendered, version: str | None = None) -> dict[str, bytes]:
-    """Every draft's exact files plus `index.html`."""
+    """Every draft's exact files, the body's images, plus `index.html`."""
     files = {name: data for draft in rendered.drafts.values() for name, data in draft.files().items()}
-    return {**files, "index.html": preview_page(rendered, version).encode()}
+    return {**files, **image_files(rendered), "index.html": preview_page(rendered, version).encode()}
 
 
 def folder_entries(folder: Path, settings: Settings) -> list[Entry]:

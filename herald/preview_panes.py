@@ -7,6 +7,7 @@ import email
 import email.policy
 import mimetypes
 from collections.abc import Callable
+from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from channels.diff import DiffDraft
 from channels.email import MAX_MESSAGE_BYTES, EmailDraft
 from channels.medium import MAX_TAGS, MediumDraft
 from channels.twitter import MAX_WEIGHTED_LENGTH, URL_WEIGHT, ThreadDraft
+from content.i18n import is_rtl
 
 NEAR_LIMIT = 260
 NEAR_SIZE = 0.9
-SHOWN_HEADERS = ("From", "To", "Subject", "Date")
+SHOWN_HEADERS = ("From", "To", "Subject")
 
 
 def attr(value: str) -> str:
@@ -51,6 +53,11 @@ def files_line(draft: Draft) -> str:
     return f"<p class=files>Exact files: {links} · digest <code>{draft_digest(draft)[:12]}</code></p>"
 
 
+def lang_attrs(lang: str) -> str:
+    """`lang` and, for a right-to-left language, `dir="rtl"`, for an element showing the update's text."""
+    return f'lang="{attr(lang)}"' + (' dir="rtl"' if is_rtl(lang) else "")
+
+
 def pane(channel: str, heading: str, body: str) -> str:
     """The frame shared by every pane."""
     return f'<section class=pane id={channel} data-channel={channel}><h2>{heading}</h2>{body}</section>'
@@ -71,7 +78,7 @@ def diff_pane(draft: DiffDraft) -> str:
     body = (
         f"<dl><dt>Status</dt><dd>{escape(draft.status)}{date}</dd><dt>Link</dt><dd>{escape(draft.link)}</dd>"
         f"<dt>Tags</dt><dd>{terms(draft.tags)}</dd><dt>Categories</dt><dd>{terms(draft.categories)}</dd></dl>"
-        f'<article class=post lang="{attr(draft.lang)}">{image}<h1>{escape(draft.title)}</h1>'
+        f'<article class=post {lang_attrs(draft.lang)}>{image}<h1>{escape(draft.title)}</h1>'
         f"<p class=excerpt>{escape(draft.excerpt)}</p>{draft.content}</article>{files_line(draft)}"
     )
     return pane("diff", "Diff (WordPress)", body)
@@ -83,7 +90,7 @@ def medium_pane(draft: MediumDraft) -> str:
         f"<dl><dt>Status</dt><dd>{escape(draft.publish_status)}</dd>"
         f"<dt>Canonical</dt><dd>{escape(draft.canonical_url)}</dd>"
         f"<dt>Tags ({len(draft.tags)}/{MAX_TAGS})</dt><dd>{terms(draft.tags)}</dd></dl>"
-        f"<article class=post>{draft.content}</article>{files_line(draft)}"
+        f"<article class=post {lang_attrs(draft.lang)}>{draft.content}</article>{files_line(draft)}"
     )
     return pane("medium", "Medium", body)
 
@@ -109,12 +116,19 @@ def twitter_pane(draft: ThreadDraft) -> str:
         level = " over" if weight > MAX_WEIGHTED_LENGTH else " near" if weight > NEAR_LIMIT else ""
         cards.append(
             f'<div class=tweet data-number={number}><div class=tweet-head>{number}/{count}</div>'
-            f"<div class=tweet-text>{tweet_html(text)}</div>"
+            f"<div class=tweet-text dir=auto>{tweet_html(text)}</div>"
             f'<div class="count{level}" data-weight={weight}>{weight}/{MAX_WEIGHTED_LENGTH}</div></div>'
         )
     kind = "condensed" if draft.condensed else "hand-written" if draft.hand_written else "full body"
     meta = f"<p class=meta>{count} tweet{'s' * (count != 1)}, {kind}</p>"
     return pane("twitter", "X thread", meta + "".join(cards) + files_line(draft))
+
+
+def planned_date(draft: EmailDraft) -> str:
+    """What the Date header will say: it is set at the moment of sending."""
+    if draft.planned_at is None:
+        return "set when sent (the moment of publishing)"
+    return f"set when sent; planned for {format_datetime(draft.planned_at)}"
 
 
 def email_pane(draft: EmailDraft) -> str:
@@ -124,11 +138,13 @@ def email_pane(draft: EmailDraft) -> str:
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # SMTP's CRLF, shown as lines
     html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
     headers = "".join(f"<dt>{name}</dt><dd>{escape(str(message[name]))}</dd>" for name in SHOWN_HEADERS)
+    headers += f"<dt>Date</dt><dd class=planned>{escape(planned_date(draft))}</dd>"
     level = " over" if len(data) > MAX_MESSAGE_BYTES else " near" if len(data) > NEAR_SIZE * MAX_MESSAGE_BYTES else ""
     size = (f'<p class="size{level}" data-bytes={len(data)}>{len(data) / 1024:.1f} KB of '
             f"{MAX_MESSAGE_BYTES // 1024} KB</p>")
     body = (
-        f"<dl>{headers}</dl>{size}<h3>Plain text (as sent)</h3><pre class=plain>{escape(text)}</pre>"
+        f"<dl>{headers}</dl>{size}<h3>Plain text (as sent)</h3>"
+        f"<pre class=plain {lang_attrs(draft.lang)}>{escape(text)}</pre>"
         f'<h3>HTML part</h3><iframe class=email-html sandbox title="HTML part" srcdoc="{attr(html)}"></iframe>'
         f"{files_line(draft)}"
     )

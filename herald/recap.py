@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.settings import RecapSettings, Settings
+from content import i18n
+from content.markdown import escape_markdown
 from content.model import Update
 from herald.ledger import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
 
@@ -17,7 +19,7 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "October", "November", "December")  # fmt: skip
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RECAP_SLUG = re.compile(r"dont-blink-[a-z]+-\d{4}")  # an earlier recap, even if its file is gone
-_LINK_LABELS = {"diff": "Read more", "medium": "on Medium", "twitter": "the thread on X"}
+_LINK_LABELS = {"diff": "Read more", "medium": "on Medium", "twitter": "the thread on X"}  # msgids: content/locale
 
 
 @dataclass(frozen=True, order=True)
@@ -108,18 +110,19 @@ def _link(label: str, url: str) -> str:
     return f"[{label}]({target})"
 
 
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _label(channel: str, lang: str) -> str:
+    return i18n.t(lang, _LINK_LABELS[channel])
 
 
 def _front_matter(month: Month, recap: RecapSettings, count: int) -> str:
     quote = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
     return "\n".join([
         "---",
-        f"title: {quote(recap.title.format(month=month.name))}",
+        f"title: {quote(recap.title.format(month=i18n.month_year(recap.lang, month.start)))}",
         f"date: {month.end.isoformat()}",
         f"slug: {recap_slug(month)}",
-        f"summary: {quote(recap.summary.format(month=month.name, count=count))}",
+        f"lang: {quote(recap.lang)}",
+        f"summary: {quote(recap.summary.format(month=i18n.month_year(recap.lang, month.start), count=count))}",
         f"tags: [{', '.join(quote(tag) for tag in recap.tags)}]",
         "recap: false",
         "status: ready",
@@ -127,13 +130,13 @@ def _front_matter(month: Month, recap: RecapSettings, count: int) -> str:
     ])  # fmt: skip
 
 
-def _section(item: RecapItem) -> str:
-    links = [_link(_LINK_LABELS[channel], url) for channel, url in item.urls]
+def _section(item: RecapItem, lang: str = "en") -> str:
+    links = [_link(_label(channel, lang), url) for channel, url in item.urls]
     if item.urls[0][0] != "diff":
-        links[0] = _link("Read more", item.urls[0][1])
-    lines = [f"## {item.title}", ""]
+        links[0] = _link(_label("diff", lang), item.urls[0][1])
+    lines = [f"## {escape_markdown(item.title)}", ""]
     if item.summary:
-        lines += [item.summary, ""]
+        lines += [escape_markdown(item.summary), ""]
     lines.append(" · ".join(links))
     return "\n".join(lines)
 
@@ -149,6 +152,8 @@ def build_recap(
     blurb = recap.team_blurb
     if recap.links:
         links = [_link(link.label, link.url) for link in recap.links]
-        blurb += f" To learn more about us and our work, follow {_join(links)}."
-    parts = [_front_matter(month, recap, len(items)), recap.intro, blurb, *(_section(item) for item in items)]
+        blurb += " " + i18n.t(recap.lang, "To learn more about us and our work, follow {links}.",
+                              links=i18n.join_names(recap.lang, links))
+    parts = [_front_matter(month, recap, len(items)), recap.intro, blurb,
+             *(_section(item, recap.lang) for item in items)]
     return "\n\n".join(parts) + "\n"

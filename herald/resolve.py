@@ -1,13 +1,14 @@
-"""Settle by hand what herald could not: a write whose outcome only a person can check."""
+"""Settle by hand what herald could not, and say what to do next for a channel in any state."""
 
 from __future__ import annotations
 
 import re
 
-from herald.ledger import Ledger
+from herald.ledger import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
 from herald.transports.parts import is_unsettled
 
 SINGLE_PART_CHANNELS = ("medium", "email")
+LOOKED_UP_CHANNELS = ("diff", "twitter")  # an unsettled write here is looked up by the next publish
 _TWEET_ID = re.compile(r"/status(?:es)?/(\d+)")
 
 
@@ -21,14 +22,41 @@ def remote_id_from(channel: str, url: str) -> str:
     return found.group(1) if found else url
 
 
-def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None) -> str:
-    """Mark the first unsettled write of a channel as sent (at `sent_url`) or not sent; returns what was done."""
-    unsettled = [part for part in ledger.parts(slug, channel) if is_unsettled(part)]
-    if not unsettled:
-        raise NothingToResolve(f"{slug}: {channel}: nothing is waiting to be resolved")
-    part = unsettled[0]
+def _pick(ledger: Ledger, slug: str, channel: str, position: int | None) -> PartRow:
+    """The write a person is settling: the first unsettled one, or the one at `position`."""
+    recorded = ledger.parts(slug, channel)
+    if position is None:
+        unsettled = [part for part in recorded if is_unsettled(part)]
+        if not unsettled:
+            raise NothingToResolve(f"{slug}: {channel}: nothing is waiting to be resolved")
+        return unsettled[0]
+    candidates = sorted((part for part in recorded if part.position == position),
+                        key=lambda part: (not is_unsettled(part), part.kind == "media"))
+    if not candidates:
+        raise NothingToResolve(f"{slug}: {channel}: there is no part {position}")
+    part = candidates[0]
+    if part.status == "done":
+        raise NothingToResolve(f"{slug}: {channel}: {part.kind} {part.position} is already recorded as sent"
+                               + (f" ({part.url})" if part.url else ""))
+    return part
+
+
+def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None, position: int | None = None) -> str:
+    """Mark a write of a channel as sent (at `sent_url`) or not sent; returns what was done.
+
+    Without `position`, the first unsettled write; with it, that part (a tweet's number), even one recorded as
+    not sent. A Medium article waiting for its manual import is recorded as published at `sent_url`.
+    """
     receipt = ledger.receipt(slug, channel)
     transport = receipt.transport if receipt else "live"
+    if receipt is not None and receipt.status == "pending_manual" and position is None:
+        if not sent_url:
+            raise NothingToResolve(f"{slug}: {channel}: the manual import is still to be done; once the article is "
+                                   f"on Medium, run `herald resolve {slug} {channel} --sent URL`")
+        ledger.record_receipt(slug, channel, "published", url=sent_url, remote_id=remote_id_from(channel, sent_url),
+                              detail="imported by hand", transport=transport)
+        return f"{channel}: recorded as published at {sent_url}"
+    part = _pick(ledger, slug, channel, position)
     if sent_url:
         ledger.mark_part_done(slug, channel, part.kind, part.position, remote_id_from(channel, sent_url), sent_url)
         if channel in SINGLE_PART_CHANNELS:
@@ -42,3 +70,22 @@ def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None) -> st
     ledger.record_receipt(slug, channel, "failed", detail=f"{part.kind} {part.position} settled by hand as not "
                           "sent; publish again to send it", transport=transport)
     return f"{channel}: {part.kind} {part.position} recorded as not sent; publish again to send it"
+
+
+def advice(ledger: Ledger, slug: str, channel: str, source: str, receipt: ReceiptRow | None = None) -> str | None:
+    """The next command for a channel that is not done, valid in the state the ledger is in now."""
+    receipt = receipt or ledger.receipt(slug, channel)
+    if receipt is None or receipt.status in PUBLISHED_STATUSES and receipt.status != "pending_manual":
+        return None
+    again = f"`herald publish {source}`"
+    if receipt.status == "pending_manual":
+        return f"import the article by hand, then run `herald resolve {slug} {channel} --sent URL`"
+    unsettled = [part for part in ledger.parts(slug, channel) if is_unsettled(part)]
+    if not unsettled:
+        return f"run {again} again"
+    part = unsettled[0]
+    if channel in LOOKED_UP_CHANNELS and receipt.status != "needs_attention":
+        return f"run {again} again: it looks up {part.kind} {part.position} before sending anything"
+    which = f" --part {part.position}" if channel not in SINGLE_PART_CHANNELS else ""
+    return (f"check whether {part.kind} {part.position} went out, then run `herald resolve {slug} {channel}{which} "
+            f"--sent URL` or `herald resolve {slug} {channel}{which} --not-sent`, then {again}")

@@ -11,8 +11,9 @@ from channels.base import Receipt, json_bytes
 from channels.medium import MediumDraft
 from config.settings import MediumSettings
 from herald.ledger import Ledger
-from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, PreflightError, TransportError
 from herald.transports.outbox import OutboxTransport
+from herald.transports.outcomes import http_failure, network_failure
 from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
 
 CHANNEL = "medium"
@@ -21,8 +22,6 @@ PART_POSITION = 1
 IMPORT_URL = "https://medium.com/p/import"
 STORIES_URL = "https://medium.com/me/stories/public"
 ARTICLE_FILE = "medium.html"
-# 429 and 503 say the request was not taken on; other 5xx answers to a POST may have created the post.
-NOT_APPLIED = frozenset({429, 503})
 
 
 def _errors(response: httpx.Response) -> str:
@@ -68,13 +67,14 @@ class MediumTransport:
             response = self.client.get(f"{self.api_base}/me", headers=self._headers(),
                                        timeout=self.settings.timeout_seconds)
         except httpx.HTTPError as error:
-            raise TransientError(f"medium: could not reach {self.api_base}: {type(error).__name__}") from None
+            problem = network_failure(CHANNEL, "reading /me", self.api_base, error, write=False, reconcilable=False)
+            raise (PreflightError(str(problem)) if preflight else problem) from None
         if response.status_code == 401:
             raise failure("medium: the integration token was rejected") from None
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TransientError(f"medium: /me answered {response.status_code}", _retry_after(response))
         if response.status_code != 200:
-            raise failure(f"medium: /me answered {response.status_code}: {_errors(response)}")
+            problem = http_failure(CHANNEL, "/me", response.status_code, _errors(response), write=False,
+                                   reconcilable=False, retry_after=_retry_after(response))
+            raise (PreflightError(str(problem)) if preflight else problem) from None
         try:
             return str(response.json()["data"]["id"])
         except (ValueError, KeyError, TypeError):
@@ -104,35 +104,31 @@ class MediumTransport:
 
     def _create(self, author: str, payload: dict) -> tuple[str, str, dict]:
         url = f"{self.api_base}/users/{author}/posts"
+        follow_up = self._check_by_hand()
         try:
             response = self.client.post(url, json=payload, headers=self._headers(),
                                         timeout=self.settings.timeout_seconds)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise TransientError(f"medium: could not reach {self.api_base}: {type(error).__name__}") from None
         except httpx.HTTPError as error:
-            raise self._ambiguous(f"{type(error).__name__} while creating the post") from None
+            raise network_failure(CHANNEL, "creating the post", url, error, write=True, reconcilable=False,
+                                  follow_up=follow_up) from None
         status = response.status_code
-        if status in NOT_APPLIED:
-            raise TransientError(f"medium: creating the post answered {status}", _retry_after(response))
-        if status >= 500:
-            raise self._ambiguous(f"creating the post answered {status}")
         if status == 401:
             raise TransportError("medium: the integration token was rejected")
         if status == 403:
             raise TransportError(f"medium: the token may not post as user {author} (403): {_errors(response)}")
-        if status not in (200, 201):
-            raise TransportError(f"medium: creating the post answered {status}: {_errors(response)}")
+        if status >= 400:
+            raise http_failure(CHANNEL, "creating the post", status, _errors(response), write=True,
+                               reconcilable=False, retry_after=_retry_after(response), follow_up=follow_up)
         try:
             data = response.json()["data"]
             return str(data["id"]), str(data["url"]), data
         except (ValueError, KeyError, TypeError):
-            raise self._ambiguous(f"creating the post answered {status} without an id and url") from None
+            raise Ambiguous(f"medium: outcome unknown: creating the post answered {status} without an id and url; "
+                            f"{follow_up}") from None
 
-    def _ambiguous(self, why: str) -> Ambiguous:
-        return Ambiguous(
-            f"medium: outcome unknown ({why}); Medium cannot list posts, so check the account's stories at "
-            f"{STORIES_URL}, {resolve_hint(self.slug, CHANNEL)}"
-        )
+    def _check_by_hand(self) -> str:
+        return f"Medium cannot list posts, so check the account's stories at {STORIES_URL}, " + resolve_hint(
+            self.slug, CHANNEL)
 
 
 class ManualMediumTransport:

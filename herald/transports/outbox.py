@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from channels.base import Draft, Receipt, draft_digest
+from content.body_images import InlineImage, unique_images
 
 
 class OutboxTransport:
@@ -19,6 +21,15 @@ class OutboxTransport:
 
     def preflight(self, draft: Draft) -> None:
         """The outbox needs no credentials."""
+
+    def upload_images(self, images: Sequence[InlineImage]) -> dict[str, str]:
+        """Copy each body image next to the drafts under its media name; that relative name is its URL."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for image in unique_images(images):
+            target = self.folder / image.media_name
+            if not target.is_file() or target.read_bytes() != image.path.read_bytes():
+                write_atomically(target, image.path.read_bytes())
+        return {image.digest: image.media_name for image in images}
 
     def send(self, draft: Draft) -> Receipt:
         """Write every file of the draft; the Diff receipt carries the post's planned URL."""

@@ -9,6 +9,7 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from channels.email import EmailDraft
 from config.settings import EmailSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports.outcomes import why_unreachable
 from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
 
 CHANNEL = "email"
@@ -97,7 +99,7 @@ class SmtpTransport:
         except ssl.SSLError as error:
             raise self._tls_error(failure, error) from None
         except (smtplib.SMTPConnectError, OSError) as error:
-            raise TransientError(f"email: could not connect to {self.where}: {type(error).__name__}") from None
+            raise TransientError(f"email: cannot reach {self.where} ({why_unreachable(error)})") from None
         try:
             try:
                 if settings.security == "starttls":
@@ -133,7 +135,10 @@ class SmtpTransport:
         envelope(draft)
         self.close()
         with ExitStack() as stack:
-            smtp = stack.enter_context(self._session(PreflightError))
+            try:
+                smtp = stack.enter_context(self._session(PreflightError))
+            except TransientError as error:
+                raise PreflightError(str(error)) from None
             self._kept = (stack.pop_all(), smtp, time.monotonic())
 
     def close(self) -> None:
@@ -167,7 +172,7 @@ class SmtpTransport:
             return False
 
     def send(self, draft: EmailDraft) -> Receipt:
-        """Send `draft.as_bytes()` unchanged; a message the ledger already holds is not sent again."""
+        """Send the draft, dated at this moment; a message the ledger already holds is not sent again."""
         earlier = earlier_single_write(
             self.ledger, self.slug, CHANNEL, self.part_kind, f"email: an earlier attempt may have delivered "
             f"{draft.message_id} (no answer came after the message data was sent); check the list archive for it",
@@ -175,7 +180,7 @@ class SmtpTransport:
         if earlier is not None:
             return earlier
         sender, recipients = envelope(draft)
-        data = draft.as_bytes()
+        data = draft.as_bytes(sent_at=datetime.now(UTC))
         with self._send_session() as smtp, tracked_write(
             self.ledger, self.slug, CHANNEL, self.part_kind, PART_POSITION, hashlib.sha256(data).hexdigest()
         ):
@@ -190,6 +195,11 @@ class SmtpTransport:
                     f"{self.where}; check the list archive for {draft.message_id}, {resolve_hint(self.slug, CHANNEL)}"
                 ) from None
             text = f"{code} {' '.join(reply.decode(errors='replace').split())}"
+            if 400 <= code < 500:  # a temporary failure after the data may follow a stored message: never resend
+                raise Ambiguous(
+                    f"email: outcome unknown: {self.where} answered {text} after the message data; check the list "
+                    f"archive for {draft.message_id}, {resolve_hint(self.slug, CHANNEL)}"
+                )
             if code != 250:
                 raise self._refused(code, text, "the message")
         url = mid_url(draft.message_id)

@@ -8,6 +8,7 @@ import hashlib
 import html
 import json
 import mimetypes
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import httpx
@@ -16,12 +17,15 @@ from slugify import slugify
 from channels.base import Receipt
 from channels.diff import DiffDraft
 from config.settings import DiffSettings
+from content.body_images import InlineImage, media_filename, unique_images
 from herald.ledger import Ledger
-from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
+from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports.outcomes import http_failure, network_failure
 from herald.transports.parts import tracked_write
 
 CHANNEL = "diff"
 API = "wp/v2"
+IMAGE_PART = "image"  # a body image's upload; the featured image is the "media" part
 
 
 def term_slug(name: str) -> str:
@@ -94,13 +98,10 @@ class WordPressTransport:
             response = self._client.request(
                 method, url, params=query, auth=self._auth, timeout=self.settings.timeout_seconds, **kwargs
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
-        except httpx.TransportError as error:
-            if method == "GET":
-                raise TransientError(f"{CHANNEL}: {method} {url} failed: {type(error).__name__}: {error}") from None
-            # The request went out and no answer came: a rerun looks the post up by slug before writing again.
-            raise Ambiguous(f"{CHANNEL}: no answer to {method} {route} ({type(error).__name__})", True) from None
+        except httpx.HTTPError as error:
+            # A write that went out with no answer: the next attempt looks it up (post by slug, term by slug).
+            raise network_failure(CHANNEL, f"{method} {route}", url, error, write=method != "GET",
+                                  reconcilable=True) from None
         if self._pretty is None and method == "GET":
             # Without rewrites WordPress answers /wp-json/... with an HTML page (or a 404), never its JSON.
             self._pretty = _is_json(response)
@@ -119,22 +120,20 @@ class WordPressTransport:
 
     def _raise(self, response: httpx.Response, method: str, route: str) -> NoReturn:
         code, message, _ = _error(response)
-        text = f"{CHANNEL}: WordPress answered {response.status_code} to {method} {route}: {code}: {message}"
-        if response.status_code == 429 or (response.status_code >= 500 and method == "GET"):
-            raise TransientError(text, _retry_after(response))
-        if response.status_code >= 500:
-            raise Ambiguous(text, True)
-        raise TransportError(text)
+        raise http_failure(CHANNEL, f"{method} {route}", response.status_code, f"{code}: {message}",
+                           write=method != "GET", reconcilable=True, retry_after=_retry_after(response))
 
     def preflight(self, draft: DiffDraft) -> None:
         """Check the credentials and the user's capabilities with `users/me`, and that the image is there."""
         if draft.image_file is not None and not draft.image_file.is_file():
             raise PreflightError(f"{CHANNEL}: the featured image {draft.image_file} does not exist")
+        for path in draft.body_image_files:
+            if not path.is_file():
+                raise PreflightError(f"{CHANNEL}: the body image {path} does not exist")
         try:
             response = self._call("GET", "users/me", {"context": "edit"})
         except TransientError as error:
-            reason = str(error).partition(" failed: ")[2]
-            raise PreflightError(f"{CHANNEL}: cannot reach WordPress at {self.settings.base_url}: {reason}") from None
+            raise PreflightError(str(error)) from None
         user = self.settings.username
         if response.status_code in (401, 403):
             code = _error(response)[0]
@@ -146,7 +145,7 @@ class WordPressTransport:
             )
         capabilities = response.json().get("capabilities") or {}
         needed = ["publish_posts"] if draft.status in ("publish", "future", "private") else ["edit_posts"]
-        if draft.image_file is not None:
+        if draft.image_file is not None or draft.body_image_files:
             needed.append("upload_files")
         missing = [name for name in needed if capabilities and not capabilities.get(name)]
         if missing:
@@ -275,27 +274,47 @@ class WordPressTransport:
         """Upload the featured image once (the ledger remembers it across reruns) and set its alt text."""
         assert draft.image_file is not None
         data = draft.image_file.read_bytes()
+        media = self._upload_once("media", 0, data, draft.image_file.suffix, draft.image_alt or "")
+        return int(media["id"])
+
+    def upload_images(self, images: Sequence[InlineImage]) -> dict[str, str]:
+        """Upload each body image once, with its alt text; their WordPress URLs by content digest."""
+        urls: dict[str, str] = {}
+        for image in unique_images(images):
+            done = self.ledger.parts(self.slug, CHANNEL, IMAGE_PART)
+            mine = next((part for part in done if part.payload_hash == image.digest), None)
+            position = mine.position if mine else max((part.position for part in done), default=-1) + 1
+            media = self._upload_once(IMAGE_PART, position, image.path.read_bytes(), image.path.suffix, image.alt)
+            urls[image.digest] = str(media["source_url"])
+        return urls
+
+    def _upload_once(self, kind: str, position: int, data: bytes, suffix: str, alt: str) -> dict:
+        """The attachment for these bytes, uploaded at most once, with `alt` set.
+
+        Its file name comes from the content hash, so WordPress gives it a predictable slug: an upload whose
+        reply was lost is found by that slug instead of being uploaded again."""
         digest = _digest(data)
-        done = [part for part in self.ledger.parts(self.slug, CHANNEL, "media") if part.status == "done"]
-        if done and done[0].remote_id and done[0].payload_hash == digest:
-            media_id = int(done[0].remote_id)
+        part = self.ledger.part(self.slug, CHANNEL, kind, position)
+        if part is not None and part.status == "done" and part.remote_id and part.payload_hash == digest:
             # Setting the alt text again also proves the upload is still there; a 404 means it was deleted.
-            response = self._call("POST", f"media/{media_id}", json={"alt_text": draft.image_alt or ""})
+            response = self._call("POST", f"media/{part.remote_id}", json={"alt_text": alt})
+            if response.is_success and _is_json(response):
+                return response.json()
             if response.status_code != 404:
-                if not response.is_success:
-                    self._raise(response, "POST", "media")
-                return media_id
-        filename = draft.image_file.name
-        if not filename.isascii() or '"' in filename:
-            filename = (slugify(draft.image_file.stem) or "image") + draft.image_file.suffix
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'}
-        with tracked_write(self.ledger, self.slug, CHANNEL, "media", 0, digest):
-            media = self._request("POST", "media", content=data, headers=headers)
-        media_id = int(media["id"])
-        self.ledger.mark_part_done(self.slug, CHANNEL, "media", 0, str(media_id), media.get("source_url"))
-        self._request("POST", f"media/{media_id}", json={"alt_text": draft.image_alt or ""})
-        return media_id
+                self._raise(response, "POST", "media")
+        filename = media_filename(digest, suffix)
+        found = self._request("GET", "media", {"slug": filename.rsplit(".", 1)[0], "context": "edit"})
+        if found:
+            media = found[0]
+        else:
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'}
+            with tracked_write(self.ledger, self.slug, CHANNEL, kind, position, digest):
+                media = self._request("POST", "media", content=data, headers=headers)
+        self.ledger.mark_part_done(self.slug, CHANNEL, kind, position, str(media["id"]), media.get("source_url"))
+        if media.get("alt_text") != alt:
+            media = self._request("POST", f"media/{media['id']}", json={"alt_text": alt})
+        return media
 
     def post_by_id(self, post_id: int) -> dict | None:
         """The post with this ID as an editor sees it (any status but deleted), or None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -13,13 +14,13 @@ import tweepy
 from requests.adapters import HTTPAdapter
 from tweepy.errors import Forbidden, HTTPException, NotFound, TooManyRequests, TwitterServerError, Unauthorized
 from twitter_text import extract_urls
-from urllib3.exceptions import NewConnectionError
 
 from channels.base import Receipt
 from config.settings import TwitterSettings
 from herald.ledger import Ledger, PartRow
-from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
-from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.transports.outcomes import network_failure
+from herald.transports.parts import is_unsettled, tracked_write
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
@@ -27,8 +28,17 @@ TWEEPY_HOST = "https://api.twitter.com"
 STATUS_URL = "https://x.com/i/status/{id}"
 DUPLICATE_MARKER = "duplicate content"
 RECONCILE_WINDOW = 100
+QUOTA_WINDOW = dt.timedelta(hours=24)
 LINK = "\u2063link\u2063"
 _TCO = re.compile(r"https://t\.co/\w+")
+
+
+class DuplicateRefused(Ambiguous):
+    """X refused a tweet as duplicate content: the tweet may be ours already, so it is looked up."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"twitter: X refused tweet {number} as duplicate content", reconcilable=True)
+        self.number = number
 
 
 class ThreadLike(Protocol):
@@ -132,11 +142,13 @@ class XTransport:
                 f"twitter: the thread has {count} tweets but at most {self.settings.max_tweets} are allowed"
             )
         remaining = count - len(set(self._done()) & set(range(1, count + 1)))
-        if remaining > self.settings.daily_post_quota:
+        recent = self.ledger.posts_since(CHANNEL, dt.datetime.now(dt.UTC) - QUOTA_WINDOW)
+        if remaining + recent > self.settings.daily_post_quota:
             already = f" ({count - remaining} already posted)" if remaining != count else ""
             raise PreflightError(
-                f"twitter: the thread has {remaining} tweets{already} but the daily post quota is "
-                f"{self.settings.daily_post_quota}"
+                f"twitter: the thread has {remaining} tweets still to post{already} and {recent} posts went out in "
+                f"the last 24 hours, over the daily post quota of {self.settings.daily_post_quota}; publish the "
+                "rest later (`--channels` without twitter sends the others now)"
             )
         try:
             self.client.get_me(user_auth=True)
@@ -144,14 +156,16 @@ class XTransport:
             raise PreflightError("twitter: X rejected the OAuth credentials (401 on users/me)") from None
         except Forbidden as error:
             raise PreflightError(f"twitter: X refused users/me (403): {_api_detail(error)}") from None
-        except TooManyRequests as error:
-            raise TransientError("twitter: rate limited on users/me (429)", retry_after(error)) from None
+        except TooManyRequests:
+            raise PreflightError("twitter: X is rate limiting users/me (429); try again later") from None
         except TwitterServerError as error:
-            raise TransientError(f"twitter: X answered {error.response.status_code} on users/me") from None
+            raise PreflightError(f"twitter: X answered {error.response.status_code} on users/me") from None
         except HTTPException as error:
             raise PreflightError(f"twitter: users/me failed: {_api_detail(error)}") from None
         except requests.RequestException as error:
-            raise TransientError(f"twitter: could not reach {self.settings.api_base}: {type(error).__name__}") from None
+            problem = network_failure(CHANNEL, "users/me", self.settings.api_base, error, write=False,
+                                      reconcilable=False)
+            raise PreflightError(str(problem)) from None
 
     def send(self, draft: ThreadLike) -> Receipt:
         """Post the thread; each tweet is recorded in the ledger before and after it goes out."""
@@ -174,8 +188,11 @@ class XTransport:
                               "url": part.url or tweet_url(part.remote_id),
                               "changed": part.payload_hash != digest})
                 continue
-            with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
-                tweet_id = self._post(number, text, previous)
+            try:
+                with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
+                    tweet_id = self._post(number, text, previous)
+            except DuplicateRefused:
+                tweet_id = self._settle_duplicate(number, text, previous)
             url = tweet_url(tweet_id)
             self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=tweet_id, url=url)
             parts.append({"position": number, "status": "posted", "id": tweet_id, "url": url, "changed": False})
@@ -230,7 +247,21 @@ class XTransport:
         self.ledger.mark_part_done(self.slug, CHANNEL, "delete", position, remote_id=tweet_id)
         return True
 
-    def _find_posted(self, text: str, previous: str | None) -> str | None:
+    def _settle_duplicate(self, number: int, text: str, previous: str | None) -> str:
+        """X says the tweet exists: find it in this thread and go on from it, or leave it to a person."""
+        found = self._find_posted(text, previous)
+        if found is not None:
+            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, found, tweet_url(found))
+            return found
+        elsewhere = self._find_posted(text, previous, any_parent=True)
+        where = f" ({tweet_url(elsewhere)}, which is not part of this thread)" if elsewhere else ""
+        raise NeedsAttention(
+            f"twitter: X refused tweet {number} as a duplicate of an earlier tweet{where}; if tweet {number} of this "
+            f"thread is on the account, run `herald resolve {self.slug} {CHANNEL} --part {number} --sent URL`; "
+            f"otherwise change its text in the update and publish again"
+        )
+
+    def _find_posted(self, text: str, previous: str | None, any_parent: bool = False) -> str | None:
         """The id of a tweet of ours with this text replying to `previous`, among the account's recent tweets."""
         try:
             me = self.client.get_me(user_auth=True).data.id
@@ -242,7 +273,8 @@ class XTransport:
         wanted = comparable(text)
         for tweet in timeline.data or []:
             parent = next((str(ref.id) for ref in tweet.referenced_tweets or [] if ref.type == "replied_to"), None)
-            if parent == (str(previous) if previous else None) and comparable(tweet.text) == wanted:
+            same_place = any_parent or parent == (str(previous) if previous else None)
+            if same_place and comparable(tweet.text) == wanted:
                 return str(tweet.id)
         return None
 
@@ -253,35 +285,27 @@ class XTransport:
             raise TransientError(f"twitter: rate limited at tweet {number} (429)", retry_after(error)) from None
         except TwitterServerError as error:
             status = error.response.status_code
-            if status == 503:  # "over capacity": X turned the request away
-                raise TransientError(f"twitter: X answered 503 at tweet {number}") from None
             raise self._ambiguous(number, f"X answered {status}, which does not say whether it was posted") from None
         except Forbidden as error:
             if any(DUPLICATE_MARKER in str(message).lower() for message in error.api_messages):
-                raise self._duplicate(number) from None
+                raise DuplicateRefused(number) from None
             raise TransportError(f"twitter: X refused tweet {number} (403): {_api_detail(error)}") from None
         except Unauthorized:
             raise TransportError(f"twitter: X rejected the OAuth credentials at tweet {number} (401)") from None
         except HTTPException as error:
             status = error.response.status_code if error.response is not None else "?"
             raise TransportError(f"twitter: X refused tweet {number} ({status}): {_api_detail(error)}") from None
-        except (requests.ConnectionError, requests.ConnectTimeout) as error:
-            if isinstance(error, requests.ConnectTimeout) or not _may_have_sent(error):
-                raise TransientError(f"twitter: could not reach X at tweet {number}: {type(error).__name__}") from None
-            raise self._ambiguous(number) from None
-        except requests.RequestException:
-            raise self._ambiguous(number) from None
+        except requests.RequestException as error:
+            problem = network_failure(CHANNEL, f"tweet {number}", self.settings.api_base, error, write=True,
+                                      reconcilable=True)
+            if isinstance(problem, Ambiguous):
+                raise self._ambiguous(number) from None
+            raise problem from None
         data = response.data if isinstance(response, tweepy.Response) else None
         tweet_id = str(data.get("id")) if isinstance(data, dict) and data.get("id") else None
         if tweet_id is None:
             raise self._ambiguous(number, "X accepted it but returned no tweet id")
         return tweet_id
-
-    def _duplicate(self, number: int) -> TransportError:
-        return TransportError(
-            f"twitter: X refused tweet {number} as a duplicate of an earlier tweet (403); if it is this thread's, "
-            f"find it on the account, {resolve_hint(self.slug, CHANNEL)}"
-        )
 
     def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> Ambiguous:
         return Ambiguous(f"twitter: outcome unknown for tweet {number}: {why}; the next attempt looks it up "
@@ -294,9 +318,3 @@ def comparable(text: str) -> str:
     for url in sorted(set(extract_urls(text)), key=len, reverse=True):
         text = text.replace(url, LINK)
     return " ".join(_TCO.sub(LINK, text).split())
-
-
-def _may_have_sent(error: requests.ConnectionError) -> bool:
-    """False when the connection was never made (refused, DNS failure), so nothing reached X."""
-    reason = getattr(error.args[0] if error.args else None, "reason", None)
-    return not isinstance(reason, NewConnectionError)

@@ -127,3 +127,43 @@ def test_overlong_term_is_a_render_error_naming_its_field(tmp_path: Path, front:
         Diff().render(update, CONTEXT)
     assert str(caught.value).startswith(f"{update.source}: {field}: 'xxxx")
     assert caught.value.field == field
+
+
+# What a reader of the post sees
+
+
+def test_paragraphs_are_sent_on_one_line_so_wordpress_adds_no_line_breaks() -> None:
+    import re
+
+    draft = Diff().render(load("consultation.md"), CONTEXT)
+    assert not re.search(r"[^>\s]\n[^<\s]", draft.content)
+    assert "and on 28 October it closed a public consultation on how the rules" in draft.content
+
+
+@pytest.mark.parametrize(
+    ("name", "byline"),
+    [("consultation.md", "By Global Advocacy team and Anna Schmidt"),
+     ("explainer.md", "By Global Advocacy team, Mariana Souza, and Arjun Mehta"),
+     ("announcement.md", "By Global Advocacy team")],
+)
+def test_the_byline_names_the_authors(name: str, byline: str) -> None:
+    draft = Diff().render(load(name), CONTEXT)
+    assert draft.content.startswith(f'<p class="byline">{byline}</p>\n')
+
+
+def test_no_authors_no_byline() -> None:
+    assert "byline" not in Diff().render(load("full.md").model_copy(update={"authors": ()}), CONTEXT).content
+
+
+def test_body_images_point_at_their_planned_then_uploaded_urls() -> None:
+    from config.settings import Settings
+    from herald.drafts import render_update
+
+    update = load("amicus.md")
+    [image] = update.images
+    planned = render_update(update, Settings(), ["diff"]).drafts["diff"]
+    assert f'<img src="{image.media_name}" alt="{image.alt}">' in planned.content
+    real = "https://diff.example.org/wp-content/uploads/2026/11/" + image.media_name
+    sent = render_update(update, Settings(), ["diff"], image_urls={image.digest: real}).drafts["diff"]
+    assert f'<img src="{real}" alt="{image.alt}">' in sent.content
+    assert sent.content.replace(real, image.media_name) == planned.content  # the URL is the only change

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from update_files import load, write
 
 from channels.base import Channel, RenderContext, RenderError, draft_digest
-from channels.email import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email
+from channels.email import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
 from content.model import Update
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
@@ -67,7 +68,8 @@ def test_headers() -> None:
     assert message["To"] == "advocacy-news@lists.example.org"
     assert message["Subject"] == "Don't Blink, September 2026: DSA, Chile, UK Online Safety"
     assert message["Message-ID"] == "<herald.20261001.dont-blink-september-2026@example.org>"
-    assert parsedate_to_datetime(message["Date"]) == update.publish_at
+    assert message["Date"] is None  # the transport dates the message when it sends it
+    assert Email().render(update, CONTEXT).planned_at == update.publish_at
     assert message["Content-Language"] == "en"
     assert message["MIME-Version"] == "1.0"
 
@@ -79,8 +81,14 @@ def test_subject_falls_back_to_the_title() -> None:
     assert message["Content-Language"] == "ru"
 
 
-def test_date_without_publish_at_is_the_update_date_at_midnight_utc() -> None:
-    assert sent(load("cyrillic.md"))["Date"] == "Tue, 15 Sep 2026 00:00:00 +0000"
+def test_the_date_is_the_moment_of_sending_and_the_rest_stays_byte_for_byte() -> None:
+    draft = Email().render(load("cyrillic.md"), CONTEXT)
+    moment = datetime(2026, 9, 16, 7, 30, tzinfo=UTC)
+    dated = email.message_from_bytes(draft.as_bytes(sent_at=moment), policy=email.policy.default)
+    assert parsedate_to_datetime(dated["Date"]) == moment  # not the update's date (2026-09-15) at midnight
+    assert dated["Message-ID"].strip() == draft.message_id
+    assert draft.as_bytes(sent_at=moment).replace(b"Date: Wed, 16 Sep 2026 07:30:00 +0000\r\n", b"") == draft.as_bytes()
+    assert draft.message["Date"] is None and draft.planned_at is None
 
 
 def test_message_id_uses_the_configured_domain() -> None:
@@ -178,7 +186,7 @@ def test_plain_text_structure(tmp_path: Path) -> None:
     assert "1. We filed comments on the draft codes." in text
     assert "  - Age assurance must not apply to Wikipedia." in text
     assert "> Community-governed projects are not social media platforms." in text
-    assert "    Chile | Ley 21.045 reform | Passed" in text
+    assert "- Country: Chile\n  Bill: Ley 21.045 reform\n  Status: Passed\n\n- Country: UK\n" in text
     assert "<" not in text.replace("<herald", "")
 
 
@@ -284,3 +292,103 @@ def test_files_is_the_message_as_sent() -> None:
     assert set(draft.files()) == {"email.eml"}
     assert draft.files()["email.eml"] == draft.as_bytes()
     assert b"\r\n" in draft.as_bytes()  # SMTP line endings
+
+
+REALISTIC = ["consultation.md", "amicus.md", "announcement.md", "explainer.md", "spanish.md", "arabic_update.md"]
+
+
+@pytest.mark.parametrize("name", REALISTIC)
+def test_realistic_updates_wrap_at_72_everywhere(name: str) -> None:
+    text = Email().render(load(name), CONTEXT).message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert [line for line in text.splitlines() if len(line) > WRAP_WIDTH and not unbreakable(line)] == []
+
+
+def test_a_table_in_text_is_label_value_lines_per_row() -> None:
+    text, _ = parts(load("consultation.md"))
+    assert (
+        "- Proposal: Machine-readable opt-outs (Article 4)\n"
+        "  Our position: Support, with a standard\n"
+        "  Why: Opt-outs that only lawyers can read cannot be respected at scale\n"
+    ) in text
+    assert text.count("- Proposal: ") == 4 and "|" not in text
+
+
+def test_a_long_table_cell_and_a_long_code_line_wrap(tmp_path: Path) -> None:
+    cell = "A levy could fall on non-profits that reuse free knowledge and on every volunteer project alike"
+    body = f"| Proposal | Why |\n|---|---|\n| Levy | {cell} |\n\n```\nx = '{'y' * 90}'\n```\n"
+    text, _ = parts(write(tmp_path, "title: T\ndate: 2026-03-02", body))
+    assert "- Proposal: Levy\n  Why: A levy could fall on non-profits that reuse free knowledge and on\n    every" in (
+        text)
+    assert max(len(line) for line in text.splitlines()) <= WRAP_WIDTH
+    assert "    x = 'yyy" in text and "\n      yyy" in text  # the rest of a long code line, indented below
+
+
+def test_footnotes_are_listed_under_a_notes_heading() -> None:
+    text, _ = parts(load("consultation.md"))
+    notes = text.split("\nNotes\n-----\n\n", 1)[1]
+    assert notes.startswith("[1] Wikimedia Deutschland, Wikimedia France")
+    assert "\n[3] See the Commission's own study on TDM and AI [7]" in notes
+
+
+def test_byline_from_authors_in_both_parts() -> None:
+    text, html = parts(load("consultation.md"))
+    assert text.split("\n\n")[1] == "By Global Advocacy team and Anna Schmidt"
+    assert "<p>By Global Advocacy team and Anna Schmidt</p>" in html
+
+
+def test_no_byline_without_authors(tmp_path: Path) -> None:
+    text, html = parts(write(tmp_path, "title: T\ndate: 2026-03-02"))
+    assert "By " not in text and "<p>By" not in html
+
+
+def test_the_condensed_email_is_a_real_announcement() -> None:
+    update = load("explainer.md")
+    draft = Email().render(update, CONTEXT)
+    assert any(warning.startswith("email condensed to highlights") for warning in draft.warnings)
+    text = draft.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert " ".join(update.summary.split()) in " ".join(text.split())
+    points = " ".join(text.split("Highlights:\n\n", 1)[1].split())
+    assert ("- Brazil: the platform accountability bill: Brazil's Congress has been debating a platform "
+            'accountability bill, often called the "fake news bill", since 2020.') in points
+    assert ("- Frequently asked questions: Does the Foundation comply with these laws? Yes. The Foundation "
+            "complies with the laws that apply to it, and it publishes the requests it receives in its "
+            "transparency report.") in points
+    assert text.rstrip().endswith(f"Read the full post on Diff:\n{DIFF_URL}")
+
+
+def test_highlights_lead_with_a_full_sentence_never_a_bare_answer() -> None:
+    points = highlights(load("consultation.md"))
+    assert points[0] == ("What we asked for: Wikipedia is written by volunteers and reused by everyone, including the "
+                         "developers of AI systems.")
+    assert points[3] == ("Frequently asked questions: Does Wikimedia oppose AI? No. We supported parts of the AI Act "
+                         "and we use machine learning ourselves, for example to help patrollers find vandalism.")
+    assert not any(point.endswith(": No.") or point.endswith(" No.") for point in points)
+    amicus = highlights(load("amicus.md"))
+    assert amicus[0] == ("What the brief says: Our brief makes three arguments: Community moderation depends on "
+                         "Section 230.")  # a lead-in sentence brings its first item
+
+
+@pytest.mark.parametrize(("text", "lead"), [
+    ("The U.S. Supreme Court heard the case. It ruled later.", "The U.S. Supreme Court heard the case."),
+    ("See e.g. the Commission's study. Then more.", "See e.g. the Commission's study."),
+    ("Yes. The Foundation complies with the law. More.", "Yes. The Foundation complies with the law."),
+    ("文化庁は新しいガイドラインを公表しました。次に意見を募集します。", "文化庁は新しいガイドラインを公表しました。"),
+    ("One sentence without an end", "One sentence without an end"),
+])  # fmt: skip
+def test_lead_sentence(text: str, lead: str) -> None:
+    assert lead_sentence(text) == lead
+
+
+def test_spanish_boilerplate_in_both_parts() -> None:
+    text, html = parts(load("spanish.md"))
+    assert text.startswith(f"Leer en Diff:\n{DIFF_URL}\n\nPor Equipo de Incidencia Global y Wikimedia Chile\n")
+    assert "\nEnlaces:\n[1] https://cl.wikimedia.org/\n" in text
+    assert f'<a href="{DIFF_URL}">Leer en Diff</a>' in html and '<html lang="es">' in html
+    assert "Read on" not in text + html and "Links:" not in text
+
+
+def test_arabic_html_is_right_to_left() -> None:
+    text, html = parts(load("arabic_update.md"))
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    assert text.startswith("اقرأ على Diff:")
+    assert sent(load("arabic_update.md"))["Content-Language"] == "ar"

@@ -21,6 +21,7 @@ from channels.twitter import (
     ThreadDraft,
     Twitter,
 )
+from content.i18n import t
 from content.loader import load_update
 from content.markdown import bare_link, blocks
 from content.model import TwitterOptions, Update
@@ -80,7 +81,7 @@ def thread_body_words(draft: ThreadDraft, update: Update) -> list[str]:
     text = " ".join(unnumbered(draft))
     hook = f"{update.title} — {update.summary}" if update.summary else update.title
     assert text.startswith(hook)
-    closing = f"Read the full post: {DIFF_URL}"
+    closing = t(update.lang, "Read the full post: {url}", url=DIFF_URL)  # in the update's language
     assert text.endswith(closing)
     return text[len(hook) : -len(closing)].split()
 

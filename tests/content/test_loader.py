@@ -478,3 +478,35 @@ def test_update_is_frozen(tmp_path: Path) -> None:
     update = load_update(write_file(tmp_path, "title: T\ndate: 2026-03-02"))
     with pytest.raises(ValueError):
         update.title = "Changed"  # type: ignore[misc]
+
+
+# Errors that say how to fix them
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "example"),
+    [("tags", "copyright, AI", "[copyright, AI]"), ("authors", "Jan Kowalski", "[Jan Kowalski]"),
+     ("channels", "diff", "[diff]")],
+)
+def test_a_list_field_given_as_text_says_how_to_write_a_list(tmp_path: Path, field, value, example) -> None:
+    path = write_file(tmp_path, f"title: T\ndate: 2026-03-02\n{field}: {value}")
+    error = rejects(path, field, f"must be a list, e.g. {example}")
+    assert str(error) == f"{path}: {field}: must be a list, e.g. {example}"
+
+
+def test_an_unquoted_colon_in_a_title_hints_at_quoting(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "title: Our response: what we asked\ndate: 2026-03-02")
+    rejects(path, "front matter", "invalid YAML at line 2", "mapping values are not allowed here",
+            """a value containing ': ' must be quoted, e.g. title: "Our response: what we asked\"""")
+
+
+def test_the_quoting_hint_escapes_quotes_in_the_value(tmp_path: Path) -> None:
+    path = write_file(tmp_path, 'title: T\ndate: 2026-03-02\nsummary: The "DSA": what changes')
+    rejects(path, "front matter", "at line 4", r'e.g. summary: "The \"DSA\": what changes"')
+
+
+@pytest.mark.parametrize("name", ["consultation.md", "amicus.md", "announcement.md", "explainer.md", "spanish.md",
+                                  "arabic_update.md"])
+def test_the_realistic_fixtures_are_valid(name: str) -> None:
+    update = load_update(UPDATES / name, FIXTURES)
+    assert update.status == "ready" and update.authors

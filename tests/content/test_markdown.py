@@ -254,3 +254,94 @@ def test_blocks_keep_non_latin_text_and_emoji() -> None:
 )
 def test_bare_link(text: str, href: str, shown: str) -> None:
     assert bare_link(text, href) == shown
+
+
+# Nothing dropped or altered in plain text; no invisible marks inside a URL
+
+
+def test_plain_text_keeps_every_inline_elements_words() -> None:
+    [block] = blocks("Inline code, `x = 1`, ~~struck~~ words, and an image ![a *bold* chart](c.png).", bare_link)
+    assert block.text == "Inline code, x = 1, ~struck~ words, and an image a bold chart."
+
+
+def test_the_consultation_fixture_keeps_its_struck_and_code_words_on_every_text_channel() -> None:
+    update = load_update(UPDATES / "consultation.md", FIXTURES)
+    text = " ".join(block.text for block in blocks(update.body, bare_link))
+    assert "We did ~not~ also ask for a new levy" in text
+    assert "as a line such as User-agent: * in a site's robots.txt" in text
+    email_text = Email().render(update, CONTEXT).message.get_body(("plain",)).get_content()
+    assert "We did ~not~ also ask" in " ".join(email_text.split())
+    assert "User-agent: * in a site's robots.txt" in " ".join(email_text.split())
+
+
+MARKS = ["\u200e", "\u200f", "\u200b", "\u200c", "\u200d", "\u2066", "\u2067", "\u2068", "\u2069", "\u061c"]
+
+
+@pytest.mark.parametrize("mark", MARKS, ids=[f"U+{ord(mark):04X}" for mark in MARKS])
+def test_a_mark_after_a_url_never_enters_it(mark: str) -> None:
+    body = (f"Read https://meta.wikimedia.org/wiki/Advocacy-ar{mark} now, "
+            f"[the notes](https://eg.wikimedia.org/notes{mark}) and <https://w.example/x{mark}>.")
+    html = render_html(body)
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs == ["https://meta.wikimedia.org/wiki/Advocacy-ar", "https://eg.wikimedia.org/notes",
+                     "https://w.example/x"]
+    assert f">https://meta.wikimedia.org/wiki/Advocacy-ar</a>{mark} now" in html  # the mark stays in the text
+    [block] = blocks(body, bare_link)
+    assert "https://meta.wikimedia.org/wiki/Advocacy-ar https://" not in block.text  # the URL is not said twice
+
+
+def test_joiners_inside_a_persian_url_are_kept() -> None:
+    url = "https://fa.wikipedia.org/wiki/\u0646\u06cc\u0645\u200c\u0641\u0627\u0635\u0644\u0647"
+    [href] = re.findall(r'href="([^"]*)"', render_html(f"See {url} now."))
+    assert "%E2%80%8C" in href
+    [block] = blocks(f"See {url} now.", bare_link)
+    assert block.text == f"See {href} now."  # said once, not as text then again encoded
+
+
+def test_the_arabic_update_links_without_its_right_to_left_marks_on_every_channel() -> None:
+    from twitter_text import extract_urls_with_indices
+
+    from channels.twitter import Twitter
+
+    update = load_update(UPDATES / "arabic_update.md", FIXTURES)
+    outputs = [Diff().render(update, CONTEXT), Medium().render(update, CONTEXT), Email().render(update, CONTEXT),
+               Twitter().render(update, CONTEXT)]
+    for draft in outputs:
+        for name, data in draft.files().items():
+            text = data.decode()
+            assert "%E2%80%8F" not in text.upper(), name
+            assert not re.search('href="[^"]*\u200f', text), name
+    tweets = " ".join(outputs[3].tweets)
+    assert tweets.count("https://meta.wikimedia.org/wiki/Advocacy-ar") == 1
+    urls = [found["url"] for tweet in outputs[3].tweets for found in extract_urls_with_indices(tweet)]
+    assert "https://meta.wikimedia.org/wiki/Advocacy-ar" in urls  # as X links it: the mark stays outside
+
+
+# Images and line breaks
+
+
+def test_images_point_at_their_mapped_url_and_others_stay() -> None:
+    html = render_html("![one](a.png) ![two](b.png)", {"a.png": "https://diff.example.org/wp-content/a.png"})
+    assert '<img src="https://diff.example.org/wp-content/a.png" alt="one">' in html
+    assert '<img src="b.png" alt="two">' in html
+    assert '<img src="a.png"' in render_html("![one](a.png) ![two](b.png)")  # the shared tokens are untouched
+
+
+def test_one_line_paragraphs_keep_no_source_line_break() -> None:
+    update = load_update(UPDATES / "consultation.md", FIXTURES)
+    html = render_html(update.body, one_line=True)
+    assert not re.search(r"[^>\s]\n[^<\s]", html)  # a line break between words: wpautop would make it a <br />
+    assert re.search(r"[^>\s]\n[^<\s]", render_html(update.body))  # which the source has
+    assert "public consultation on how the rules for text and data mining (TDM) apply to the training" in html
+    assert render_html("日本語の\n文章です。\nNext line", one_line=True) == "<p>日本語の文章です。 Next line</p>\n"
+
+
+def test_escape_markdown_shows_text_exactly() -> None:
+    from content.markdown import escape_markdown
+
+    for text in ['Unsafe <script>x</script> & "quotes" *a* _b_ [c](d) `e` ~f~ #1 |g| !h', "1. Not a list",
+                 "- not an item", "+ nor this", "> nor a quote", "2026) a year", "a\\b"]:
+        [block] = blocks(escape_markdown(text), bare_link)
+        assert block.text == text and block.kind == "paragraph"
+        [heading] = blocks("## " + escape_markdown(text), bare_link)
+        assert heading.text == text and heading.kind == "heading"

@@ -3,7 +3,7 @@
 Routes, both as `/wp-json/wp/v2/<route>` (only with `pretty_permalinks`) and `/?rest_route=/wp/v2/<route>`:
 `GET users/me` (`context=edit` adds roles and capabilities); `GET|POST posts`, `GET|POST posts/<id>`;
 `GET|POST tags|categories` (`?slug=` exact, `?include=`, `?search=`; a duplicate name or slug answers
-400 `term_exists` with `data.term_id`), `GET tags|categories/<id>`; `GET|POST media` (raw bytes with
+400 `term_exists` with `data.term_id`), `GET tags|categories/<id>`; `GET|POST media` (`?slug=` exact; raw bytes with
 `Content-Type` and `Content-Disposition: attachment; filename="x.png"`), `GET|POST media/<id>` (`alt_text`...).
 
 Like WordPress: HTTP Basic with an application password (spaces optional), 401 `invalid_username` /
@@ -11,6 +11,12 @@ Like WordPress: HTTP Basic with an application password (spaces optional), 401 `
 carry `X-WP-Total` and `X-WP-TotalPages`; a published (or future or private) post whose slug is taken gets
 `-2`, `-3`...; a post's `link` is `{url}/{yyyy}/{mm}/{dd}/{slug}/` (or `{url}/?p={id}` for drafts and without
 pretty permalinks, where `/wp-json/` answers an HTML 404 page); posts without categories get Uncategorized.
+Writes are subject to the `FaultPlan` (any of `faults.HTTP_VARIANTS`), matched against the `/wp/v2/...` route.
+
+Does not implement: DELETE and the trash, revisions, pages and custom post types, `_embed`, `_fields`, ordering
+parameters, image sizes and thumbnails, multipart (form) media uploads, users other than the one admin, cookie and
+nonce auth. For WordPress's own behaviour under lost replies, use the real WordPress behind
+`tests/servers/wordpress_fault_proxy.py` (fixture `wordpress_proxy`).
 """
 
 from __future__ import annotations
@@ -424,7 +430,11 @@ class FakeWordPress(RecordingServer):
     # --- media -------------------------------------------------------------------------------------------------
 
     def _list_media(self, query: dict[str, str]) -> Reply:
-        return self._page(sorted(self.media, key=lambda item: item["id"], reverse=True), query)
+        items = self.media
+        if "slug" in query:
+            slugs = [slug.strip() for slug in query["slug"].split(",")]
+            items = [item for item in items if item["slug"] in slugs]
+        return self._page(sorted(items, key=lambda item: item["id"], reverse=True), query)
 
     def _get_media(self, media_id: int) -> Reply:
         item = next((item for item in self.media if item["id"] == media_id), None)

@@ -28,10 +28,13 @@ Implements (from X's documentation and tweepy's wire format):
   original in `entities.urls[].expanded_url`; with `escape_html=True` `&`, `<`, `>` come back as `&amp;`,
   `&lt;`, `&gt;` as X's `text` does. `Tweet.text` is the stored form, `Tweet.original` what the client sent.
 
-Does not implement: chunked upload (INIT/APPEND/FINALIZE/STATUS), media expiry (`expires_after_secs` is only
-reported), X's exact duplicate window (a count of recent tweets stands in for it), quotas other than what a
-scripted 429 gives, image decoding beyond PNG/GIF/JPEG headers, OAuth 2.0, and the codes of the v1.1 refusals the
-documentation does not list (the fake uses 324 for bad media ids and 44 for too long alt text).
+Media expire only when a test says so (`fake.expire_media(id)`): then, as X documents for ids used after
+`expires_after_secs`, a tweet or metadata call naming them is a 400.
+
+Does not implement: chunked upload (INIT/APPEND/FINALIZE/STATUS), expiry by the clock, X's exact duplicate
+window (a count of recent tweets stands in for it), quotas other than what a scripted 429 gives, image decoding
+beyond PNG/GIF/JPEG headers, OAuth 2.0, and the codes of the v1.1 refusals the documentation does not list (the
+fake uses 324 for bad media ids and 44 for too long alt text).
 
 Routing: tweepy sends to the hard-coded `https://api.twitter.com` and `https://upload.twitter.com`. Mount
 `HostRewrite(fake.url)` on the client's `requests.Session` for both prefixes (`fake.mount(session)` does that):
@@ -152,6 +155,7 @@ class Media:
     category: str = ""
     alt_text: str | None = None
     alt_text_calls: int = 0  # how many metadata calls set an alt text on it
+    expired: bool = False  # set by FakeX.expire_media: the id is refused from then on
 
     @property
     def key(self) -> str:
@@ -356,6 +360,10 @@ class FakeX(RecordingServer):
         """How many live tweets carry each text (as sent): any count over 1 is a duplicate X would have refused."""
         return Counter(tweet.original for tweet in self.tweets)
 
+    def expire_media(self, media_id: str) -> None:
+        """Let an upload's `expires_after_secs` run out: its id is refused from now on."""
+        self.media[str(media_id)].expired = True
+
     def media_of(self, tweet: Tweet) -> list[Media]:
         """The media attached to a tweet, in order."""
         return [self.media[media_id] for media_id in tweet.media_ids]
@@ -391,7 +399,7 @@ class FakeX(RecordingServer):
     def _alt_text(self, media_id: object, text: object, *, v2: bool) -> Reply | None:
         """Set an alt text, or the refusal: unknown media id, missing or too long text."""
         media = self.media.get(str(media_id))
-        if media is None:
+        if media is None or media.expired:
             if v2:
                 return problem(400, "Invalid Request", f"media id {media_id} does not exist")
             return v1_error(400, 324, "The validation of media ids failed.")
@@ -550,7 +558,8 @@ class FakeX(RecordingServer):
             return problem(400, "Invalid Request", f"in_reply_to_tweet_id {reply_to} does not exist")
         media_ids = (body.get("media") or {}).get("media_ids")
         if media_ids is not None:
-            unknown = [str(i) for i in media_ids if str(i) not in self.media] if isinstance(media_ids, list) else []
+            unknown = [str(i) for i in media_ids if str(i) not in self.media or self.media[str(i)].expired] \
+                if isinstance(media_ids, list) else []
             if not isinstance(media_ids, list) or not 1 <= len(media_ids) <= 4 or unknown:
                 return 400, {}, {"errors": [{"parameters": {"media.media_ids": unknown or [str(media_ids)]},
                                              "message": "Your media IDs are invalid."}],

@@ -54,6 +54,10 @@ def test_transparent_proxy_passes_everything_through(wordpress: WordPressSite,
         assert listed.headers["x-wp-totalpages"] == "1"
         media = upload(http, wordpress_proxy.url, f"{slug}.png")
         assert media.status_code == 201 and media.json()["media_details"]["file"].endswith(f"{slug}.png")
+        chunked = http.post(f"{wordpress_proxy.url}/", params={"rest_route": f"/wp/v2/media/{media.json()['id']}"},
+                            content=iter([b'{"alt_text": ', b'"A map"}']), headers={"Content-Type": "application/json"})
+        assert chunked.json()["alt_text"] == "A map"
+        assert wordpress_proxy.requests[-1].headers["transfer-encoding"] == "chunked"
         # the /wp-json/ form reaches WordPress as sent: the proxy answers exactly what WordPress answers
         pretty, plain = (http.get(f"{base}/wp-json/wp/v2/users/me") for base in (wordpress_proxy.url,
                                                                                   wordpress.base_url))
@@ -61,7 +65,7 @@ def test_transparent_proxy_passes_everything_through(wordpress: WordPressSite,
     with client(wordpress, "wrong pass word") as wrong:  # Authorization reaches WordPress as sent
         refused, direct_refusal = (create(wrong, base, slug) for base in (wordpress_proxy.url, wordpress.base_url))
         assert refused.status_code == 401 and refused.json() == direct_refusal.json()
-    assert wordpress_proxy.injected == [] and wordpress_proxy.forwarded == len(wordpress_proxy.requests) == 5
+    assert wordpress_proxy.injected == [] and wordpress_proxy.forwarded == len(wordpress_proxy.requests) == 6
     assert [r.route for r in wordpress_proxy.calls("POST", "/wp/v2/posts")] == ["/wp/v2/posts"] * 2
     body = wordpress_proxy.calls("POST", "/wp/v2/media")[0]
     assert body.body == PNG and body.headers["content-disposition"] == f'attachment; filename="{slug}.png"'

@@ -202,3 +202,14 @@ def test_before_403_and_400_faults_use_x_s_problem_format(fake: FakeX) -> None:
     with pytest.raises(tweepy.BadRequest):
         api(fake).media_upload("map.png", file=io.BytesIO(PNG))
     assert fake.media == {}
+
+
+def test_expired_media_ids_are_refused(fake: FakeX) -> None:
+    v1, x = api(fake), client(fake)
+    media = v1.media_upload("map.png", file=io.BytesIO(PNG))
+    fake.expire_media(media.media_id_string)
+    with pytest.raises(tweepy.BadRequest) as raised:
+        x.create_tweet(text="too late", media_ids=[media.media_id])
+    assert raised.value.api_messages == ["Your media IDs are invalid."] and fake.tweets == []
+    with pytest.raises(tweepy.BadRequest):
+        v1.create_media_metadata(media.media_id, "alt")

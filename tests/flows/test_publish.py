@@ -122,3 +122,54 @@ def test_a_draft_update_is_refused(workdir, prefect_engine):
     assert result.exit_code == 2
     assert "status: is 'draft'" in result.output
     assert not (workdir / "outbox").exists()
+
+
+def test_body_images_land_next_to_the_outbox_drafts_exactly_as_previewed(workdir, prefect_engine):
+    import shutil
+
+    from update_files import FIXTURES
+
+    shutil.copy(FIXTURES / "updates" / "amicus.md", workdir / "content" / "updates" / "amicus.md")
+    for name in ("courtroom.png", "supreme-court.png"):
+        shutil.copy(FIXTURES / "images" / name, workdir / "content" / "images" / name)
+    path = "content/updates/amicus.md"
+    assert _run("preview", path, "--out", "preview").exit_code == 0
+    result = _run("publish", path, "--channels", "diff,medium,email")
+    assert result.exit_code == 0, result.output
+
+    [outbox] = (workdir / "outbox").iterdir()
+    [image] = outbox.glob("herald-*.png")
+    assert image.read_bytes() == (FIXTURES / "images" / "courtroom.png").read_bytes()
+    previewed = {p.name: p.read_bytes() for p in (workdir / "preview").iterdir()
+                 if p.name not in ("index.html", "thread.json", "thread.txt")}
+    assert {p.name: p.read_bytes() for p in outbox.iterdir()} == previewed
+    for name in ("diff.html", "medium.html"):
+        assert f'<img src="{image.name}" alt="Volunteers at an edit-a-thon' in (outbox / name).read_text()
+    message = email.message_from_bytes((outbox / "email.eml").read_bytes(), policy=email.policy.default)
+    assert f'src="{image.name}"' in message.get_body(("html",)).get_content()
+
+
+def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_path: Path) -> None:
+    from update_files import FIXTURES, load
+
+    from config.settings import load_settings
+    from flows.publish import _featured_url
+    from herald.drafts import render_update
+    from herald.ledger import Ledger
+
+    update = load("amicus.md")
+    ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")
+    ledger.record_update(update.slug, str(update.source), update.title, update.date)
+    assert _featured_url(ledger, update) is None  # nothing uploaded yet
+    url = "https://diff.example.org/wp-content/uploads/2026/11/supreme-court.png"
+    ledger.mark_part_intended(update.slug, "diff", "media", 0, "digest")
+    ledger.mark_part_done(update.slug, "diff", "media", 0, "17", url)
+    featured = _featured_url(ledger, update)
+    ledger.close()
+    assert featured == url
+    config = tmp_path / "herald.toml"
+    config.write_text(f'content_root = "{FIXTURES}"\n', encoding="utf-8")
+    rendered = render_update(update, load_settings(config), ["medium"], diff_url="https://diff.example.org/p/1/",
+                             featured_url=featured)
+    assert f'<figure lang="en"><img src="{url}" alt="{update.image_alt}">' in rendered.drafts["medium"].content
+    assert not any("featured image" in warning for warning in rendered.warnings)

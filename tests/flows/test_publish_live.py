@@ -5,15 +5,22 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import pytest
 import smtp_server
 from medium_api import FakeMedium
+from smtp_server import free_port
 from typer.testing import CliRunner
 from x_api import FakeX
 
+from content.loader import load_update
 from herald.cli import app
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
@@ -74,6 +81,7 @@ def _nothing_sent(services: Services, slug: str) -> bool:
 def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_creates_nothing(
     services, monkeypatch: pytest.MonkeyPatch
 ):
+    started = datetime.now(UTC).replace(microsecond=0)
     result = _publish(EXAMPLE)
     assert result.exit_code == 0, result.output
 
@@ -95,6 +103,7 @@ def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_
     assert envelope.rcpt_tos == ["news@lists.example.org"]
     message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
     assert diff_url in message.get_body(("plain",)).get_content()
+    assert parsedate_to_datetime(message["Date"]) >= started  # dated when sent, not on the update's date
 
     counts = (len(services.medium.posts), len(tweets), len(services.smtp.mailbox.envelopes))
     again = _publish(EXAMPLE)
@@ -116,7 +125,7 @@ def test_live_publish_creates_one_of_each_linking_the_real_diff_url_and_a_rerun_
     [
         ("HERALD_DIFF__APP_PASSWORD", "wrong wrong wrong wrong", "diff: WordPress rejected the credentials"),
         ("HERALD_MEDIUM__TOKEN", "not-the-token", "medium: the integration token was rejected"),
-        ("HERALD_TWITTER__DAILY_POST_QUOTA", "1", "daily post quota is 1"),
+        ("HERALD_TWITTER__DAILY_POST_QUOTA", "1", "over the daily post quota of 1"),
         ("HERALD_EMAIL__PASSWORD", "not-the-password", "email: the SMTP server refused the login"),
     ],
 )
@@ -129,6 +138,21 @@ def test_a_preflight_failure_sends_nothing(services, monkeypatch, variable, valu
     assert _nothing_sent(services, OTHER_SLUG)
 
 
+def test_unreachable_services_fail_preflight_one_line_each_without_a_traceback(services, monkeypatch):
+    closed = [free_port(), free_port()]
+    monkeypatch.setenv("HERALD_MEDIUM__API_BASE", f"http://127.0.0.1:{closed[0]}/v1")
+    monkeypatch.setenv("HERALD_TWITTER__API_BASE", f"http://127.0.0.1:{closed[1]}")
+    result = _publish(OTHER)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("pre-flight failed")]
+    assert lines == [
+        f"pre-flight failed: medium: cannot reach 127.0.0.1:{closed[0]} (connection refused); nothing was sent",
+        f"pre-flight failed: twitter: cannot reach 127.0.0.1:{closed[1]} (connection refused); nothing was sent",
+    ]
+    assert "Traceback" not in result.output
+    assert _nothing_sent(services, OTHER_SLUG)
+
+
 def test_x_receives_exactly_the_previewed_thread_with_the_real_diff_url(services, workdir):
     preview = CliRunner().invoke(app, ["preview", OTHER, "--out", "preview"])
     assert preview.exit_code == 0, preview.output
@@ -137,3 +161,45 @@ def test_x_receives_exactly_the_previewed_thread_with_the_real_diff_url(services
     previewed = json.loads((workdir / "preview" / "thread.json").read_text(encoding="utf-8"))
     planned_url = next(word for word in " ".join(previewed).split() if OTHER_SLUG in word)
     assert [t.text for t in services.x.tweets] == [tweet.replace(planned_url, real_url) for tweet in previewed]
+
+
+AMICUS = "content/updates/amicus.md"
+
+
+def _paragraphs(html: str) -> list[str]:
+    return re.findall(r"<p[ >].*?</p>", html, flags=re.S)
+
+
+def test_a_post_with_a_body_image_reads_back_from_wordpress_as_written(services, workdir):
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    shutil.copy(fixtures / "updates" / "amicus.md", workdir / AMICUS)
+    for name in ("courtroom.png", "supreme-court.png"):
+        shutil.copy(fixtures / "images" / name, workdir / "content" / "images" / name)
+    update = load_update(workdir / AMICUS, workdir / "content")
+    [image] = update.images
+
+    result = _publish(AMICUS)
+    assert result.exit_code == 0, result.output
+
+    [post] = services.wordpress.get("posts", slug=update.slug, context="view").json()
+    [media] = services.wordpress.get("media", slug=image.media_name.removesuffix(".png"), context="edit").json()
+    assert media["alt_text"] == image.alt
+    featured = services.wordpress.get(f"media/{post['featured_media']}", context="edit").json()
+    assert featured["alt_text"] == update.image_alt
+    shown = post["content"]["rendered"]
+    assert "<br" not in shown  # wpautop found no line break inside a paragraph: the source has none
+    assert '<p class="byline">By Jacob Rogers and Global Advocacy team</p>' in shown
+    assert f'src="{media["source_url"]}"' in shown and f'alt="{image.alt}"' in shown
+    paragraphs = _paragraphs(shown)
+    assert any("Wikipedia is not a typical platform." in p and "before it appears." in p for p in paragraphs)
+
+    [sent] = [json.loads(call.body) for call in services.medium.requests if call.method == "POST"]
+    assert f'src="{media["source_url"]}"' in sent["content"]
+    message = email.message_from_bytes(services.smtp.mailbox.envelopes[0].original_content,
+                                       policy=email.policy.default)
+    assert f'src="{media["source_url"]}"' in message.get_body(("html",)).get_content()
+    assert image.alt in " ".join(message.get_body(("plain",)).get_content().split())
+
+    assert _publish(AMICUS).exit_code == 0
+    assert services.wordpress.total("media", slug=image.media_name.removesuffix(".png")) == 1
+    assert services.wordpress.total("posts", slug=update.slug, status="any") == 1

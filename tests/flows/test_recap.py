@@ -251,3 +251,45 @@ def test_a_retracted_update_leaves_the_recap(month_of_updates) -> None:
     ledger.close()
     entries, updates, _ = _inputs()
     assert [item.title for item in recap_items(entries, updates)] == ["Late October"]
+
+
+def test_titles_and_summaries_come_out_exactly_on_every_channel(month_of_updates, workdir: Path) -> None:
+    from content.markdown import bare_link, blocks, render_html
+    from herald.drafts import render_update
+
+    title = 'Unsafe <script>alert(1)</script> title & "quotes" *stars* _under_ [brackets] #1'
+    summary = "1. A summary with <b>tags</b>, ~tildes~ & `ticks`"
+    path = workdir / "content" / "updates" / "u.md"
+    path.write_text(f"---\ntitle: {json.dumps(title)}\ndate: 2026-10-12\nsummary: {json.dumps(summary)}\n---\n"
+                    "Body.\n", encoding="utf-8")
+    ledger = Ledger(load_settings().ledger_url)
+    _publish(ledger, path, "https://diff.example.org/unsafe/")
+    ledger.close()
+    entries, updates, settings = _inputs()
+    recap_file = recap_path(OCTOBER, settings)
+    recap_file.write_text(build_recap(OCTOBER, entries, updates, settings), encoding="utf-8")
+    recap = load_update(recap_file)
+
+    texts = [block.text for block in blocks(recap.body, bare_link)]
+    assert title in texts and summary in texts
+    html = render_html(recap.body)
+    shown = 'Unsafe &lt;script&gt;alert(1)&lt;/script&gt; title &amp; "quotes" *stars* _under_ [brackets] #1'
+    assert f"<h2>{shown}</h2>" in html
+    assert "<p>1. A summary with &lt;b&gt;tags&lt;/b&gt;, ~tildes~ &amp; `ticks`</p>" in html
+    drafts = render_update(recap, settings).drafts
+    assert title in " ".join(drafts["email"].message.get_body(("plain",)).get_content().split())  # wrapped at 72
+    assert any(title in tweet for tweet in drafts["twitter"].tweets)
+
+
+def test_a_spanish_recap_has_spanish_link_labels(month_of_updates) -> None:
+    entries, updates, settings = _inputs()
+    spanish = settings.model_copy(update={"recap": settings.recap.model_copy(update={"lang": "es"})})
+    text = build_recap(OCTOBER, entries, updates, spanish)
+    assert text is not None and "\nlang: \"es\"\n" in text
+    assert ("[Leer más](https://diff.example.org/early/) · [en Medium](https://medium.com/@wm/early-1)"
+            " · [el hilo en X](https://x.com/wmpolicy/status/1)") in text
+    assert "Para saber más sobre nosotros y nuestro trabajo, sigue [Meta-Wiki](" in text
+    assert "Read more" not in text and "To learn more" not in text
+    assert "octubre de 2026" in text.split("\n---\n", 1)[0]  # {month} in the title and summary, in Spanish
+    english = build_recap(OCTOBER, entries, updates, settings)
+    assert english is not None and "\nlang: \"en\"\n" in english and "To learn more about us" in english

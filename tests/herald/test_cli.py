@@ -79,3 +79,11 @@ def test_check_and_dry_run_do_not_import_prefect(workdir, command):
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip().splitlines()[-1] == "False"
+
+
+def test_check_warns_about_a_language_without_a_catalog(workdir):
+    path = workdir / "content" / "updates" / "2026-10-31-sw.md"
+    path.write_text("---\ntitle: Habari za sera\ndate: 2026-10-31\nlang: sw\n---\nManeno machache.\n", encoding="utf-8")
+    result = _run("check", str(path.relative_to(workdir)))
+    assert result.exit_code == 0, result.output
+    assert "no message catalog for lang 'sw'" in " ".join(result.output.split())

@@ -198,3 +198,67 @@ def test_even_unsanitised_html_cannot_run_in_the_page(version, tmp_path, browser
         assert browser.execute_script("return window.__pwned === undefined") is True
     finally:
         browser.switch_to.default_content()
+
+
+def test_body_images_are_shown_from_their_files_and_written_next_to_the_drafts(tmp_path):
+    rendered = render(FIXTURES / "updates" / "amicus.md", tmp_path)
+    [image] = rendered.update.images
+    page = preview_page(rendered)
+    assert f'src="{image.media_name}"' not in page and f"src=&quot;{image.media_name}" not in page
+    diff = page[page.index("id=diff"):page.index("id=medium")]
+    medium = page[page.index("id=medium"):page.index("id=twitter")]
+    email_pane = page[page.index("id=email"):]
+    for pane in (diff, medium):
+        assert '<img src="data:image/png;base64,' in pane and f'alt="{escape(image.alt)}"' in pane
+    assert "src=&quot;data:image/png;base64," in email_pane
+    written = write_preview(rendered, tmp_path / "preview")
+    assert (tmp_path / "preview" / image.media_name).read_bytes() == image.path.read_bytes()
+    assert tmp_path / "preview" / image.media_name in written
+
+
+@pytest.mark.browser
+def test_browser_shows_body_images_in_every_pane(tmp_path, browser):
+    from selenium.webdriver.common.by import By
+
+    rendered = render(FIXTURES / "updates" / "amicus.md", tmp_path)
+    write_preview(rendered, tmp_path / "preview")
+    browser.get((tmp_path / "preview" / "index.html").as_uri())
+    shown = browser.execute_script(
+        "return [...document.querySelectorAll('#diff .post img, #medium .post img')]"
+        ".map(i => [i.closest('section').id, i.naturalWidth > 0, i.alt])")
+    alt = rendered.update.images[0].alt
+    assert ["diff", True, alt] in shown and ["medium", True, alt] in shown
+    assert all(loaded for _, loaded, _ in shown)
+    browser.switch_to.frame(browser.find_element(By.CSS_SELECTOR, "#email iframe"))
+    framed = browser.execute_script("return [...document.images].map(i => [i.naturalWidth > 0, i.alt])")
+    assert framed == [[True, alt]]
+    browser.switch_to.default_content()
+    for name in ("diff.html", "medium.html"):  # the written drafts show it too, from the file next to them
+        browser.get((tmp_path / "preview" / name).as_uri())
+        assert browser.execute_script("return [...document.images].map(i => i.naturalWidth > 0)") == [True]
+
+
+def test_the_email_date_is_shown_as_set_when_sent(tmp_path):
+    scheduled = preview_page(render(FIXTURES / "updates" / "full.md", tmp_path))
+    assert "<dt>Date</dt><dd class=planned>set when sent; planned for Thu, 08 Oct 2026 09:00:00 +0200</dd>" in scheduled
+    now = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
+    assert "<dt>Date</dt><dd class=planned>set when sent (the moment of publishing)</dd>" in now
+
+
+def test_problems_list_medium_conversions_and_a_missing_catalog(tmp_path):
+    page = preview_page(render(FIXTURES / "updates" / "consultation.md", tmp_path))
+    problems = page.split("id=problems>", 1)[1].split("</div>", 1)[0]
+    assert "medium: table converted to a list" in problems
+    update = tmp_path / "sw.md"
+    update.write_text("---\ntitle: Habari\ndate: 2026-10-31\nlang: sw\n---\nManeno.\n", encoding="utf-8")
+    problems = preview_page(render(update, tmp_path)).split("id=problems>", 1)[1].split("</div>", 1)[0]
+    assert "lang: no message catalog for lang &#x27;sw&#x27;" in problems
+
+
+def test_panes_carry_the_language_and_direction(tmp_path):
+    page = preview_page(render(FIXTURES / "updates" / "arabic_update.md", tmp_path))
+    assert page.count('<article class=post lang="ar" dir="rtl">') == 2  # Diff and Medium
+    assert '<pre class=plain lang="ar" dir="rtl">' in page
+    assert "<div class=tweet-text dir=auto>" in page
+    english = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
+    assert '<article class=post lang="es">' in english and 'dir="rtl"' not in english

@@ -16,9 +16,10 @@ matched against the `wp/v2` route (`/wp/v2/posts` for both URL forms):
 `requests` lists what the proxy received, `injected` each fault with WordPress's lost reply, `forwarded` how many
 requests reached WordPress. `census(site)` counts duplicates on the real site through its REST API.
 
-Does not implement: HTTPS, `Transfer-Encoding: chunked` request bodies (clients here send `Content-Length`),
-`Expect: 100-continue`, streaming (bodies are buffered), or keeping connections to WordPress alive (one per request,
-as `php -S` closes them anyway).
+Request bodies sent with `Transfer-Encoding: chunked` are forwarded de-chunked, with a `Content-Length`.
+
+Does not implement: HTTPS, `Expect: 100-continue`, streaming (bodies are buffered), or keeping connections to
+WordPress alive (one per request, as `php -S` closes them anyway).
 """
 
 from __future__ import annotations
@@ -105,12 +106,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         proxy = self.server.proxy
-        length = int(self.headers.get("Content-Length") or 0)
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         request = ProxiedRequest(self.command, parts.path, query,
                                  {name.lower(): value for name, value in self.headers.items()},
-                                 self.rfile.read(length) if length else b"", wp_route(parts.path, query))
+                                 self._body(), wp_route(parts.path, query))
         plan = proxy.faults
         with proxy.lock:
             proxy.requests.append(request)
@@ -130,6 +130,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._lose(reset=fault.variant == "reset")
             return
         self._send(error_reply(fault.status, plan.retry_after))
+
+    def _body(self) -> bytes:
+        """The request body, de-chunked when sent with `Transfer-Encoding: chunked` (forwarded with a length)."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
 
     def _send(self, reply: Upstream) -> None:
         status, headers, body = reply

@@ -62,7 +62,7 @@ def test_post_goes_to_the_token_owner_with_the_canonical_diff_url(
     assert body["canonicalUrl"] == DIFF_URL
     assert body["tags"] == ["Public Policy", "Wikipedia", "Copyright"] and len(body["tags"]) <= 3
     assert body["publishStatus"] == "unlisted"
-    assert body["contentFormat"] == "html" and body["content"].startswith("<h1>")
+    assert body["contentFormat"] == "html" and body["content"].startswith("<h1 lang=\"en\">")
     assert DIFF_URL in body["content"]
 
     (created,) = fake.posts
@@ -89,10 +89,10 @@ def test_preflight_reads_me_and_a_rejected_token_stops(fake: FakeMedium, ledger:
     assert fake.posts == []
 
 
-def test_503_on_create_is_transient_and_the_retry_posts_once(
+def test_429_on_create_is_transient_and_the_retry_posts_once(
     fake: FakeMedium, ledger: Ledger, draft: MediumDraft
 ) -> None:
-    fake.fail_once("POST", f"/v1/users/{USER['id']}/posts", 503, {"errors": [{"message": "busy", "code": 0}]},
+    fake.fail_once("POST", f"/v1/users/{USER['id']}/posts", 429, {"errors": [{"message": "slow down", "code": 0}]},
                    {"Retry-After": "7"})
     with pytest.raises(TransientError) as caught:
         transport(fake.api_base, ledger).send(draft)
@@ -101,10 +101,11 @@ def test_503_on_create_is_transient_and_the_retry_posts_once(
     assert len(fake.posts) == 1
 
 
-def test_a_500_on_create_is_flagged_for_a_person_not_retried(
-    fake: FakeMedium, ledger: Ledger, draft: MediumDraft
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_on_create_is_flagged_for_a_person_not_retried(
+    fake: FakeMedium, ledger: Ledger, draft: MediumDraft, status: int
 ) -> None:
-    fake.fail_once("POST", f"/v1/users/{USER['id']}/posts", 500)
+    fake.fail_once("POST", f"/v1/users/{USER['id']}/posts", status)
     with pytest.raises(TransportError, match="outcome unknown") as caught:
         transport(fake.api_base, ledger).send(draft)
     assert not caught.value.transient
@@ -148,9 +149,9 @@ def test_connection_refused_is_transient(ledger: Ledger, draft: MediumDraft) -> 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     closed = transport(f"http://127.0.0.1:{port}/v1", ledger)
-    with pytest.raises(TransientError, match="could not reach"):
+    with pytest.raises(PreflightError, match=rf"^medium: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
         closed.preflight(draft)
-    with pytest.raises(TransientError, match="could not reach"):
+    with pytest.raises(TransientError, match="cannot reach"):
         closed.send(draft)
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,11 @@ def draft() -> EmailDraft:
     return Email().render(update, context)
 
 
+def undated(data: bytes) -> bytes:
+    """The message without the Date header the transport adds when it sends."""
+    return re.sub(rb"^Date: [^\r\n]*\r\n", b"", data, count=1, flags=re.M)
+
+
 def settings(port: int, **overrides) -> EmailSettings:
     values = {"from_addr": f"Advocacy <{SENDER}>", "list_addr": LIST, "smtp_host": "127.0.0.1", "smtp_port": port,
               "security": "starttls", "username": USER, "password": SecretStr(PASSWORD), "timeout_seconds": 5}
@@ -73,12 +81,16 @@ def transport(port: int, ledger: Ledger, pki: Pki | None, **overrides) -> SmtpTr
 def test_the_message_arrives_byte_for_byte_over_starttls(
     smtpd: Server, pki: Pki, ledger: Ledger, draft: EmailDraft
 ) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
     receipt = transport(smtpd.port, ledger, pki).send(draft)
+    after = datetime.now(UTC)
 
     (envelope,) = smtpd.mailbox.envelopes
     assert envelope.mail_from == SENDER and envelope.rcpt_tos == [LIST]
-    assert envelope.content == draft.as_bytes()  # aiosmtpd adds no Received header to envelope.content
+    assert undated(envelope.content) == draft.as_bytes()  # aiosmtpd adds no Received header to envelope.content
     received = email.message_from_bytes(envelope.content, policy=email.policy.SMTP)
+    assert before <= parsedate_to_datetime(received["Date"]) <= after  # dated when sent, not on the update's date
+    assert draft.message["Date"] is None
     assert received["Message-ID"] == draft.message_id and received["To"] == LIST
     assert [part.get_content_type() for part in received.iter_parts()] == ["text/plain", "text/html"]
     assert DIFF_URL in received.get_body(("plain",)).get_content()
@@ -107,7 +119,7 @@ def test_implicit_tls(pki: Pki, ledger: Ledger, draft: EmailDraft) -> None:
     finally:
         server.controller.stop()
     (envelope,) = server.mailbox.envelopes
-    assert envelope.content == draft.as_bytes()
+    assert undated(envelope.content) == draft.as_bytes()
 
 
 def test_preflight_logs_in_and_sends_nothing(smtpd: Server, pki: Pki, ledger: Ledger, draft: EmailDraft) -> None:
@@ -142,10 +154,13 @@ def test_plain_smtp_is_refused_for_a_remote_host(ledger: Ledger, draft: EmailDra
     assert not is_loopback("mail.example.org") and not is_loopback("10.0.0.1")
 
 
-def test_connection_refused_is_transient(ledger: Ledger, draft: EmailDraft) -> None:
-    with pytest.raises(TransientError, match="could not connect"):
-        transport(free_port(), ledger, None).send(draft)
+def test_connection_refused_is_transient_and_a_preflight_failure(ledger: Ledger, draft: EmailDraft) -> None:
+    port = free_port()
+    with pytest.raises(TransientError, match=rf"^email: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
+        transport(port, ledger, None).send(draft)
     assert [p.status for p in ledger.parts(SLUG, "email")] == []
+    with pytest.raises(PreflightError, match=rf"^email: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
+        transport(port, ledger, None).preflight(draft)
 
 
 def test_no_answer_after_the_data_is_not_retried(pki: Pki, ledger: Ledger, draft: EmailDraft) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ from channels.base import RenderContext
 from config.settings import TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.x import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
 
 pytestmark = pytest.mark.live
@@ -113,15 +114,18 @@ def test_x_thread_is_posted_as_a_reply_chain_with_oauth1(fake: FakeX, ledger: Le
 def test_x_a_failure_at_tweet_3_resumes_from_tweet_3(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
     draft = thread(tmp_path)
     fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503}, nth=3)
-    with pytest.raises(TransientError, match="503 at tweet 3"):
+    with pytest.raises(Ambiguous, match="outcome unknown for tweet 3: X answered 503") as caught:
         transport(fake, ledger).send(draft)
+    assert caught.value.transient  # a 503 may have been applied: the next attempt looks it up, never posts blindly
     assert [t.text for t in fake.tweets] == list(THREAD[:2])
-    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "not_sent"]
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "ambiguous"]
 
     before = len(fake.requests)
     receipt = transport(fake, ledger).send(draft)
     resumed = [r.json for r in fake.requests[before:]]
     first, second = fake.tweets[0].id, fake.tweets[1].id
+    resumed = [body for body in resumed if body is not None]  # the timeline lookup for tweet 3 came first
+    assert len(fake.calls("GET", f"/2/users/{fake.user['id']}/tweets")) == 1
     assert [body["text"] for body in resumed] == list(THREAD[2:])
     assert resumed[0]["reply"] == {"in_reply_to_tweet_id": second}
     assert [t.text for t in fake.tweets] == list(THREAD)
@@ -144,14 +148,32 @@ def test_x_429_is_transient_and_honours_x_rate_limit_reset(fake: FakeX, ledger: 
     assert len(fake.tweets) == 1
 
 
-def test_x_duplicate_content_is_reported_clearly(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+def test_x_a_duplicate_of_a_tweet_outside_the_thread_needs_a_person_with_a_hint_that_works(
+    fake: FakeX, ledger: Ledger, tmp_path: Path
+) -> None:
     fake.tweets.append(Tweet("1700000000000000000", THREAD[2], None))
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(NeedsAttention) as caught:
         transport(fake, ledger).send(thread(tmp_path))
-    assert str(caught.value).startswith("twitter: X refused tweet 3 as a duplicate of an earlier tweet (403)")
-    assert not caught.value.transient
+    assert str(caught.value).startswith(
+        "twitter: X refused tweet 3 as a duplicate of an earlier tweet "
+        "(https://x.com/i/status/1700000000000000000, which is not part of this thread)")
+    assert f"herald resolve {SLUG} twitter --part 3 --sent URL" in str(caught.value)
     assert fake.calls("POST", "/2/tweets")[-1].json["text"] == THREAD[2]
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done", "done", "ambiguous"]
     assert DUPLICATE.startswith("You are not allowed")
+
+
+def test_x_a_duplicate_refusal_of_our_own_stored_tweet_continues_the_thread_from_it(
+    fake: FakeX, ledger: Ledger, tmp_path: Path
+) -> None:
+    draft = thread(tmp_path)
+    transport(fake, ledger).send(thread(tmp_path, THREAD[:3]))
+    ledger.mark_part_not_sent(SLUG, "twitter", "tweet", 3)  # wrongly settled, as a blind retry would have left it
+    receipt = transport(fake, ledger).send(draft)
+    assert [t.text for t in fake.tweets] == list(THREAD)
+    assert [t.in_reply_to for t in fake.tweets] == [None, *(t.id for t in fake.tweets[:-1])]
+    assert receipt.parts[2]["id"] == fake.tweets[2].id
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["done"] * 5
 
 
 def test_x_preflight_checks_credentials_with_users_me(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
@@ -164,18 +186,29 @@ def test_x_preflight_checks_credentials_with_users_me(fake: FakeX, ledger: Ledge
 def test_x_preflight_refuses_a_thread_over_the_daily_quota(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
     with pytest.raises(PreflightError) as caught:
         transport(fake, ledger, daily_post_quota=3).preflight(thread(tmp_path))
-    assert str(caught.value) == "twitter: the thread has 5 tweets but the daily post quota is 3"
+    assert str(caught.value).startswith("twitter: the thread has 5 tweets still to post and 0 posts went out in the "
+                                        "last 24 hours, over the daily post quota of 3")
     assert fake.requests == []
+
+
+def test_x_preflight_counts_every_post_of_the_last_24_hours(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    ledger.record_update("an-earlier-update", "earlier.md", "Earlier", dt.date(2026, 11, 29))
+    for number in range(1, 4):
+        ledger.mark_part_done("an-earlier-update", "twitter", "tweet", number, str(number))
+    ledger.mark_part_done("an-earlier-update", "twitter", "media", 0, "m1")  # an upload is not a post
+    transport(fake, ledger, daily_post_quota=8).preflight(thread(tmp_path))
+    with pytest.raises(PreflightError, match="5 tweets still to post and 3 posts went out in the last 24 hours"):
+        transport(fake, ledger, daily_post_quota=7).preflight(thread(tmp_path))
 
 
 def test_x_preflight_counts_only_tweets_still_to_post(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
     draft = thread(tmp_path)
-    fake.fail_once("POST", "/2/tweets", 503, nth=3)
+    fake.fail_once("POST", "/2/tweets", 429, nth=3)
     with pytest.raises(TransientError):
         transport(fake, ledger).send(draft)
-    transport(fake, ledger, daily_post_quota=3).preflight(draft)
-    with pytest.raises(PreflightError, match=r"has 3 tweets \(2 already posted\) but the daily post quota is 2"):
-        transport(fake, ledger, daily_post_quota=2).preflight(draft)
+    transport(fake, ledger, daily_post_quota=5).preflight(draft)
+    with pytest.raises(PreflightError, match=r"has 3 tweets still to post \(2 already posted\) and 2 posts went"):
+        transport(fake, ledger, daily_post_quota=4).preflight(draft)
 
 
 def test_x_preflight_401_stops_with_nothing_posted(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
@@ -213,9 +246,10 @@ def test_x_connection_refused_is_transient(ledger: Ledger, tmp_path: Path) -> No
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     closed = XTransport(settings(f"http://127.0.0.1:{port}"), ledger, SLUG)
-    with pytest.raises(TransientError, match="could not reach X at tweet 1"):
+    with pytest.raises(TransientError, match=rf"^twitter: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
         closed.send(thread(tmp_path))
-    with pytest.raises(TransientError, match="could not reach"):
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["not_sent"]
+    with pytest.raises(PreflightError, match=rf"^twitter: cannot reach 127.0.0.1:{port} \(connection refused\)$"):
         closed.preflight(thread(tmp_path))
 
 
@@ -249,7 +283,7 @@ def test_x_the_session_is_routed_to_api_base_with_a_timeout() -> None:
 def test_x_an_unsettled_tweet_found_on_the_timeline_is_not_posted_again(ledger: Ledger, tmp_path: Path) -> None:
     with FakeX(**SECRETS, shorten_urls=True, escape_html=True) as fake:
         draft = thread(tmp_path)
-        fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503}, nth=3)
+        fake.fail_once("POST", "/2/tweets", 429, nth=3)
         with pytest.raises(TransientError):
             transport(fake, ledger).send(draft)
         # As if the process died while tweet 3 was in flight and X applied it: posted, never recorded.

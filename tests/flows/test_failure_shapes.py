@@ -1,0 +1,151 @@
+"""Every shape of failure at every kind of write: nothing twice, nothing lost, and every printed hint works.
+
+Each case pins one fault on one write (refused before sending, 4xx/429, 5xx before and after the write was
+applied, a timeout, a reset, a lost reply) with a scripted `FaultPlan`, publishes through the CLI, and then does
+what herald says (`herald status` → `next:`), as a person would, until nothing is left; then checks the
+services: one post, one article, one thread in order, one message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from faults import FaultPlan
+from operator_steps import follow_advice, run
+from world import World
+
+from content.loader import load_update
+
+pytestmark = [pytest.mark.flow, pytest.mark.live]
+HOLD = 2.5  # a `timeout` fault holds the connection longer than the clients' timeout below
+CLIENT_TIMEOUT = "1.5"
+
+WRITES = {  # a kind of write: (method, path the fake sees, which occurrence)
+    "diff-post": ("POST", "/wp/v2/posts", None),
+    "diff-term": ("POST", "/wp/v2/tags", None),
+    "diff-media": ("POST", "/wp/v2/media", None),
+    "medium-post": ("POST", "/v1/users/*/posts", None),
+    "tweet-1": ("POST", "/2/tweets", 1),
+    "tweet-3": ("POST", "/2/tweets", 3),
+    "email": ("DATA", None, None),
+}
+HTTP_SHAPES = ("before:429", "before:400", "before:503", "before:drop", "before:reset", "before:timeout",
+               "after:500", "after:502", "after:503", "after:504", "after:drop", "after:reset", "after:timeout")
+SMTP_SHAPES = ("before:451", "before:421", "before:550", "before:drop", "before:reset", "before:timeout",
+               "after:451", "after:drop", "after:reset", "after:timeout")
+CASES = [(write, shape) for write in WRITES for shape in (SMTP_SHAPES if write == "email" else HTTP_SHAPES)]
+_HTTP_WRITES = [write for write in WRITES if write != "email"]
+QUICK = [(_HTTP_WRITES[index % len(_HTTP_WRITES)], shape) for index, shape in enumerate(HTTP_SHAPES)] + [
+    ("email", shape) for shape in SMTP_SHAPES]  # every shape once, every write at least once
+SCENARIO = """---
+title: "Fault drill: {name}"
+date: 2026-10-{day:02d}
+summary: What happens to an update when {name} fails, told in one sentence.
+tags: [fault drills, {name}]
+image: ../images/eu-parliament-plenary.png
+image_alt: The plenary hall.
+---
+First paragraph of the {name} drill: we met officials and explained how volunteers write free knowledge.
+
+Second paragraph: see https://meta.wikimedia.org/wiki/Drill_{day} for the notes we filed with the ministry.
+
+Third paragraph: we will publish the full response next week, with the data behind every recommendation.
+
+Fourth paragraph: thank you to every volunteer who reviewed the draft and sent us corrections in time.
+"""
+
+
+@pytest.fixture
+def quick_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients that give up before a `timeout` fault ends, so the fault looks like a timeout to them."""
+    for section in ("DIFF", "MEDIUM", "TWITTER", "EMAIL"):
+        monkeypatch.setenv(f"HERALD_{section}__TIMEOUT_SECONDS", CLIENT_TIMEOUT)
+
+
+def _scenario(world: World, write: str, shape: str) -> Path:
+    name = f"{write} {shape.replace(':', ' ')}"
+    day = sum(map(ord, name)) % 28 + 1
+    path = world.root / "content" / "updates" / f"drill-{write}-{shape.replace(':', '-')}.md"
+    path.write_text(SCENARIO.format(name=name, day=day), encoding="utf-8")
+    return path
+
+
+def _pin(world: World, write: str, shape: str) -> FaultPlan:
+    method, route, nth = WRITES[write]
+    plan = FaultPlan.scripted(retry_after=1, hold=HOLD).on(method, route, shape, nth=nth, times=1)
+    if write == "email":
+        world.smtp.mailbox.faults = plan
+    else:
+        fake = {"diff": world.wordpress, "medium": world.medium, "tweet": world.x}[write.split("-")[0]]
+        fake.faults = plan
+    return plan
+
+
+def assert_exactly_once(world: World, slug: str, title: str) -> None:
+    """One post, one Medium article, one thread in order ending with the Diff link, one message, one image."""
+    posts = world.wordpress.posts_with_slug(slug)
+    assert len(posts) == 1, [post["slug"] for post in posts]
+    diff_url = world.wordpress.link(posts[0])
+    assert [post["title"] for post in world.medium.posts].count(title) == 1
+    roots = [tweet for tweet in world.x.tweets if tweet.in_reply_to is None]
+    assert len(roots) == 1, [tweet.original for tweet in roots]
+    chain = world.x.thread(roots[0].id)
+    assert len(chain) == len(world.x.tweets) and len({tweet.original for tweet in chain}) == len(chain)
+    assert any(diff_url in tweet.original for tweet in chain)
+    assert len(world.smtp.mailbox.envelopes) == 1
+    assert len(world.wordpress.media) <= 1
+
+
+@pytest.mark.parametrize(("write", "shape"), QUICK, ids=[f"{w}-{s}" for w, s in QUICK])
+def test_one_fault_then_herald_s_advice_ends_with_everything_sent_once(
+    world: World, prefect_engine, quick_clients, write: str, shape: str
+) -> None:
+    _one_case(world, write, shape)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("write", "shape"), CASES, ids=[f"{w}-{s}" for w, s in CASES])
+def test_every_fault_at_every_write(world: World, prefect_engine, quick_clients, write: str, shape: str) -> None:
+    _one_case(world, write, shape)
+
+
+def _one_case(world: World, write: str, shape: str) -> None:
+    path = _scenario(world, write, shape)
+    plan = _pin(world, write, shape)
+    update = load_update(path, world.root / "content")
+    code, output = run("publish", str(path))
+    assert code in (0, 1), output
+    assert plan.injected == 1, f"the fault was never injected: {plan.history}"
+    follow_advice(world, world.config, path, update.slug)
+    assert_exactly_once(world, update.slug, update.title)
+
+
+def test_a_503_after_a_stored_tweet_continues_the_same_thread(world: World, prefect_engine) -> None:
+    world.x.faults = FaultPlan.scripted().on("POST", "/2/tweets", "after:503", nth=2, times=1)
+    path = _scenario(world, "tweet-2", "after:503")
+    code, output = run("publish", str(path))
+    assert code == 0, output
+    update = load_update(path, world.root / "content")
+    assert_exactly_once(world, update.slug, update.title)
+
+
+def test_a_503_after_every_stored_medium_post_needs_a_person_and_leaves_one_post(world: World, prefect_engine) -> None:
+    world.medium.faults = FaultPlan.scripted().on("POST", "/v1/users/*/posts", "after:503")
+    path = _scenario(world, "medium-post", "after:503 always")
+    code, output = run("publish", str(path))
+    assert code == 1, output
+    assert len(world.medium.posts) == 1
+    code, status = run("status", str(path))
+    assert "medium   needs_attention" in status and "herald resolve" in status
+    again_code, again = run("publish", str(path))
+    assert again_code == 1 and len(world.medium.posts) == 1, again
+    update = load_update(path, world.root / "content")
+    steps = follow_advice(world, world.config, path, update.slug)
+    assert steps[0].startswith(f"resolve {update.slug} medium --sent https://")
+    assert_exactly_once(world, update.slug, update.title)
+
+
+def test_the_quick_run_covers_every_shape_and_every_write() -> None:
+    assert {shape for _, shape in QUICK} == set(HTTP_SHAPES) | set(SMTP_SHAPES)
+    assert {write for write, _ in QUICK} == set(WRITES)
