@@ -60,6 +60,13 @@ def lifecycle_status(ledger, slug: str, row) -> list[str]:  # noqa: ANN001 - Led
     return status_lines(ledger, slug, row)
 
 
+def lifecycle_advice(ledger, slug: str, row, source: str) -> str | None:  # noqa: ANN001 - Ledger, ReceiptRow
+    """The next step for a scheduled or retracted channel ("" for none), or None to use `resolve.advice`."""
+    from herald.lifecycle.commands import next_step
+
+    return next_step(ledger, slug, row, source)
+
+
 def lifecycle_warnings(rendered: Rendered) -> list[str]:
     """Warnings about the update's place in time (a future date without publish_at)."""
     from herald.lifecycle.schedule import date_warnings
@@ -293,7 +300,8 @@ def status(
             open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
             out.print(f"           {done} tweets posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
-        step = advice(ledger, slug, row.channel, source, row)
+        step = lifecycle_advice(ledger, slug, row, source)
+        step = advice(ledger, slug, row.channel, source, row) if step is None else step
         if step:
             out.print(f"           next: {step}", markup=False)
 

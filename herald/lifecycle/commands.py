@@ -127,6 +127,19 @@ def status_lines(ledger: Ledger, slug: str, row: ReceiptRow) -> list[str]:
     return lines
 
 
+def next_step(ledger: Ledger, slug: str, row: ReceiptRow, source: str) -> str | None:
+    """`status`'s next step where the lifecycle decides it: "" for none, None to leave it to `resolve.advice`."""
+    if row.status == "scheduled":
+        return f"nothing before publish_at; then `herald publish {source}` sends it (or the scheduled flow run does)"
+    if any(receipt.status == "retracted" for receipt in ledger.receipts(slug)):
+        if row.channel == "medium" and row.status == "needs_attention" and not any(
+                part.status in ("intended", "ambiguous") for part in ledger.parts(slug, "medium")):
+            return (f"delete or unlist the story on Medium, then `herald retract {slug} --channels medium --by-hand "
+                    "--yes`")
+        return "" if row.status in ("retracted", "published") else None
+    return None
+
+
 def _open_ledger(update: str, settings: Settings) -> Ledger:
     """The ledger, which must exist already: with none, nothing was published (and none is created)."""
     from herald.lifecycle.ledger_access import existing_ledger

@@ -90,6 +90,8 @@ def test_a_scheduled_update_sends_only_diff_before_publish_at_and_the_rest_after
     planned = f"https://diff.example.org/{soon:%Y/%m/%d}/{SLUG}/"
     assert planned in first.output
 
+    steps = [line.split("next:", 1)[1] for line in _run("status", EXAMPLE).output.splitlines() if "next:" in line]
+    assert len(steps) == 3 and all(f"`herald publish {EXAMPLE}`" in step for step in steps)
     early = _run("publish", EXAMPLE)
     assert early.exit_code == 0 and _receipts(workdir)["twitter"] == "scheduled", early.output
     assert sorted(p.name for p in (workdir / "outbox" / SLUG).iterdir()) == ["diff.html", "diff.json"]
@@ -133,7 +135,8 @@ def test_an_edit_after_publishing_is_refused_then_corrected_channel_by_channel(w
     assert "hearing" in (workdir / "outbox" / SLUG / "medium-correction-1.html").read_text(encoding="utf-8")
 
     hint = next(line for line in corrected.output.splitlines() if "herald resolve" in line)
-    settled = _run(*hint.split("then run `")[1].split("`")[0].split()[1:])
+    command = hint.split("then run `")[1].split("`")[0].split()[1:]
+    settled = _run(*["https://medium.com/@wm/corrected" if word == "URL" else word for word in command])
     assert settled.exit_code == 0, settled.output
     assert _receipts(workdir)["medium"] == "published"
     assert _run("publish", EXAMPLE, "--correct").output.startswith(f"{SLUG}: nothing to correct")
@@ -165,9 +168,11 @@ def test_a_retraction_takes_the_update_back_and_it_is_not_published_again(workdi
                                   "email": "retracted"}
     notice = (workdir / "outbox" / SLUG / "retraction.eml").read_text(encoding="utf-8")
     assert "Reason: Published by mistake." in notice
-    hint = next(line for line in result.output.splitlines() if "--by-hand" in line)
-    by_hand = _run(*hint.split("`")[1].split()[1:])
+    steps = [line.split("next:", 1)[1] for line in _run("status", EXAMPLE).output.splitlines() if "next:" in line]
+    assert len(steps) == 1 and "--by-hand" in steps[0]  # the only step left, and it works now
+    by_hand = _run(*steps[0].split("`")[1].split()[1:])
     assert by_hand.exit_code == 0, by_hand.output
+    assert "next:" not in _run("status", EXAMPLE).output
     assert _receipts(workdir)["medium"] == "retracted"
     again = _run("publish", EXAMPLE)
     assert again.exit_code == 2 and "was retracted" in again.output
