@@ -16,6 +16,7 @@ from herald.cli import (
     INPUT_ERRORS,
     ConfigOption,
     _fail,
+    _preflight_failed,
     _print_channel,
     _print_results,
     _settings,
@@ -70,8 +71,7 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
                    for result in results):  # Medium's is a person's step, tracked by its own ledger part
                 ledger.mark_part_done(slug, "lifecycle", "correction", revision, str(revision))
     except PreflightError as error:
-        err.print(f"[red]pre-flight failed, nothing sent:[/red] {error}", markup=True)
-        raise typer.Exit(EXIT_FAILED) from None
+        _preflight_failed(error)
     except LeaseHeld as error:
         err.print(f"[red]not corrected:[/red] {error}", markup=True)
         raise typer.Exit(EXIT_FAILED) from None

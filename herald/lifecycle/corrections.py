@@ -50,16 +50,33 @@ def known_diff_url(ledger: Ledger, slug: str) -> str | None:
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
+def uploaded_images(ledger: Ledger, slug: str) -> dict:
+    """The image URLs WordPress gave earlier uploads: body images by content digest, and the featured image."""
+    done = [part for part in ledger.parts(slug, "diff") if part.status == "done" and part.url]
+    urls = {part.payload_hash: part.url for part in done if part.kind == "image" and part.payload_hash}
+    featured = next((part.url for part in done if part.kind == "media" and part.position == 0), None)
+    return {"image_urls": urls or None, "featured_url": featured}
+
+
+def as_sent(ledger: Ledger, rendered: Rendered, settings: Settings, name: str, **images: object) -> Draft:
+    """A channel's draft as a publish now would send it: with the Diff URL and the image URLs that went out."""
+    update = rendered.update
+    images = images or uploaded_images(ledger, update.slug)
+    if update.image is None:
+        images = {**images, "featured_url": None}
+    diff_url = None if name == "diff" else known_diff_url(ledger, update.slug)
+    return render_update(update, settings, [name], diff_url, **images).drafts[name]  # type: ignore[arg-type]
+
+
 def changes(ledger: Ledger, rendered: Rendered, settings: Settings) -> list[Change]:
     """The published channels whose drafts (rendered with the Diff URL that went out) differ from what was sent."""
     update = rendered.update
-    diff_url = known_diff_url(ledger, update.slug)
     found = []
-    for name, draft in rendered.drafts.items():
+    for name in rendered.drafts:
         receipt = ledger.receipt(update.slug, name)
         if receipt is None or receipt.status not in PUBLISHED_STATUSES:
             continue
-        final = draft if name == "diff" else render_update(update, settings, [name], diff_url).drafts[name]
+        final = as_sent(ledger, rendered, settings, name)
         if has_changed(ledger, update.slug, receipt, final):
             kept = last_sent(ledger, update.slug, name)
             found.append(Change(name, receipt, final, kept[2] if kept else ""))
@@ -111,6 +128,7 @@ class Corrector:
                  sent_at: dt.datetime) -> None:
         self.ledger = ledger
         self.settings = settings
+        self.rendered = rendered
         self.update: Update = rendered.update
         self.slug = rendered.update.slug
         self.revision = revision
@@ -149,7 +167,12 @@ class Corrector:
         if change is None:
             return ChannelResult("diff", "already_published", receipt.url, "unchanged", transport.kind)
         if transport.kind == "live" and receipt.remote_id:
-            sent = transport.update_post(int(receipt.remote_id), change.draft, self.revision)
+            draft = change.draft
+            if self.update.images:  # a body image new in the correction is uploaded first (each image once)
+                urls = transport.upload_images(self.update.images)
+                draft = as_sent(self.ledger, self.rendered, self.settings, "diff", image_urls=urls,
+                                featured_url=uploaded_images(self.ledger, self.slug)["featured_url"])
+            sent = transport.update_post(int(receipt.remote_id), draft, self.revision)
             url, detail = receipt.url, f"{sent.detail}: {change.diff}"
         else:
             for name, data in change.draft.files().items():

@@ -100,7 +100,7 @@ def test_an_unknown_category_is_refused_with_a_suggestion_and_new_tags_are_named
     refused = _run("publish", str(path))
     assert refused.exit_code == 1, refused.output
     line = " ".join(refused.output.split())
-    assert "pre-flight failed, nothing sent" in line and "'Advocasy' is not a category" in line
+    assert "pre-flight failed:" in line and "nothing was sent" in line and "'Advocasy' is not a category" in line
     assert "did you mean 'Advocacy'?" in line
     assert _posts(services, "lc-terms") == [] and not services.x.tweets and not services.smtp.mailbox.envelopes
 
@@ -257,3 +257,23 @@ def test_a_killed_correction_and_a_killed_retraction_finish_on_the_next_run_with
     finished = _run("retract", str(path), "--yes", "--channels", "twitter")
     assert finished.exit_code == 0, finished.output
     assert services.x.tweets == [] and len(services.x.deleted) == 5
+
+
+def test_an_update_with_images_is_not_taken_as_changed_and_its_correction_keeps_the_uploaded_images(
+    services, workdir
+):
+    body = BODY + "\n![The plenary hall](../images/eu-parliament-plenary.png)\n"
+    front = "image: ../images/eu-parliament-plenary.png\nimage_alt: The plenary hall.\n"
+    path = _update(workdir, "lc-images", front, body)
+    assert _run("publish", str(path)).exit_code == 0
+    [before] = _posts(services, "lc-images")
+    again = _run("publish", str(path))
+    assert again.exit_code == 0 and again.output.count("already_published") == 4, again.output
+
+    _edit(path, "30 November", "30 December")
+    assert _run("publish", str(path), "--correct", "--channels", "diff").exit_code == 0
+    [after] = _posts(services, "lc-images")
+    sources = [word for word in after["content"]["raw"].split('"') if "/wp-content/uploads/" in word]
+    assert sources and sources == [word for word in before["content"]["raw"].split('"')
+                                   if "/wp-content/uploads/" in word]
+    assert after["featured_media"] == before["featured_media"] and "30 December" in after["content"]["raw"]
