@@ -42,8 +42,13 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def record_sent(ledger: Ledger, slug: str, draft: Draft, revision: int = 0) -> None:
-    """Keep the text of what just went out on the draft's channel."""
+def record_sent(ledger: Ledger, slug: str, draft: Draft, revision: int | None = None) -> None:
+    """Keep the text of what just went out on the draft's channel: a correction's under its number, a publish's as
+    the original (once: a rerun that finds it sent earlier, after a correction, keeps the history as it is)."""
+    if revision is None:
+        if ledger.snapshots(slug, draft.channel):
+            return
+        revision = 0
     text = sent_text(draft)
     ledger.record_snapshot(slug, draft.channel, revision, text_digest(text), text)
 
