@@ -39,7 +39,17 @@ class DiffSettings(_Section):
     username: str = ""
     app_password: SecretStr | None = None
     permalink: str = "{base_url}/{date:%Y/%m/%d}/{slug}/"
+    timezone: str = "UTC"  # the site's time zone (Settings > General): the date in a scheduled post's URL
     timeout_seconds: float = 30.0
+
+    @field_validator("timezone")
+    @classmethod
+    def _site_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{name!r} is not an IANA time zone (for example UTC, Europe/Berlin)") from None
+        return name
 
     @field_validator("base_url")
     @classmethod

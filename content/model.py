@@ -92,6 +92,7 @@ class Update(_Strict):
     status: Literal["draft", "ready"] = "ready"
     publish_at: dt.datetime | None = None
     recap: bool = True
+    correction: str | None = None
     diff: DiffOptions = DiffOptions()
     medium: MediumOptions = MediumOptions()
     twitter: TwitterOptions = TwitterOptions()
@@ -147,6 +148,13 @@ class Update(_Strict):
         if publish_at is not None and publish_at.utcoffset() is None:
             raise ValueError("needs a time zone offset, for example 2026-10-08T09:00:00+02:00")
         return publish_at
+
+    @field_validator("correction")
+    @classmethod
+    def _correction_text(cls, correction: str | None) -> str | None:
+        if correction is not None and not correction.strip():
+            raise ValueError("is blank; say what was corrected, or remove the field")
+        return " ".join(correction.split()) if correction is not None else None
 
     @field_validator("body")
     @classmethod

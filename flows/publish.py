@@ -20,6 +20,9 @@ from content.model import Update
 from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.lifecycle.corrections import changed_results, changes
+from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels
+from herald.lifecycle.sent import record_sent
 from herald.preview import attach_preview
 from herald.progress import outcome, report, reporter
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
@@ -85,6 +88,7 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
         slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
         payload_hash=digest, detail=receipt.detail, transport=transport.kind,
     )
+    record_sent(ledger, slug, draft)
     return receipt
 
 
@@ -110,6 +114,9 @@ def _check(transport: Transport, draft: Draft) -> TransportError | None:
     """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
     try:
         transport.preflight(draft)
+        check_terms = getattr(transport, "check_categories", None)
+        if check_terms is not None:
+            check_terms(draft)
     except TransportError as error:
         return error
     look_up = getattr(transport, "look_up", None)
@@ -176,6 +183,9 @@ def publish_update(
     send = publish_channel.with_options(**retrying)
     with _closing(transports if media in (None, transports.get("diff")) else {**transports, "media": media}), \
             publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+        changed = changes(ledger, rendered, settings)
+        if changed:  # what went out differs from the drafts: nothing is sent until `publish --correct`
+            return _report(update.slug, changed_results(ledger, rendered, changed, path))
         report("-", "pre-flight checks")
         preflight({name: transport for name, transport in transports.items()
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
@@ -193,8 +203,9 @@ def publish_update(
         if "diff" in rendered.drafts and "diff" not in skipped:
             draft = render_update(update, settings, ["diff"], image_urls=image_urls).drafts["diff"]
             state = send("diff", update.slug, draft, transports["diff"], ledger, return_state=True)
-            results.append(_outcome("diff", state, transports["diff"]))
-            diff_url = results[-1].url if results[-1].status in {"published", "already_published"} else None
+            results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
+            diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
+                else None
 
         others = [name for name in rendered.drafts if name != "diff" and name not in skipped]
         if others and diff_url is None and update.wants("diff"):
@@ -202,7 +213,11 @@ def publish_update(
                                       transports[name].kind) for name in others]
             for name in others:
                 report(name, outcome(name, "held"))
+        elif others and is_scheduled(update):
+            results += schedule_channels(ledger, update, {name: transports[name].kind for name in others}, path, config)
         elif others:
+            if diff_url is not None and update.publish_at is not None:
+                diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
             final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
                                   featured_url=_featured_url(ledger, update))
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)

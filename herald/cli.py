@@ -55,6 +55,27 @@ def _update_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+def lifecycle_status(ledger, slug: str, row) -> list[str]:  # noqa: ANN001 - Ledger, ReceiptRow
+    """Lines `status` adds under a channel: its corrections and a scheduled flow run."""
+    from herald.lifecycle.commands import status_lines
+
+    return status_lines(ledger, slug, row)
+
+
+def lifecycle_advice(ledger, slug: str, row, source: str) -> str | None:  # noqa: ANN001 - Ledger, ReceiptRow
+    """The next step for a scheduled or retracted channel ("" for none), or None to use `resolve.advice`."""
+    from herald.lifecycle.commands import next_step
+
+    return next_step(ledger, slug, row, source)
+
+
+def lifecycle_warnings(rendered: Rendered) -> list[str]:
+    """Warnings about the update's place in time (a future date without publish_at)."""
+    from herald.lifecycle.schedule import date_warnings
+
+    return date_warnings(rendered.update)
+
+
 def _summary(rendered: Rendered) -> str:
     parts = []
     for name, draft in rendered.drafts.items():
@@ -68,15 +89,24 @@ def _summary(rendered: Rendered) -> str:
     return ", ".join(parts)
 
 
-def _check_one(path: Path) -> tuple[Path, str, list[str] | None]:
-    """Render one update (in a worker): its summary and warnings, or its one-line error and None."""
-    from herald.parallel import worker_settings
+def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
+    """Render one update (in a worker): its summary, warnings and slug, or its one-line error and None.
 
+    The ledger, when there is one, is read (never written): a slug another published file holds is an error,
+    a channel whose drafts differ from what went out a warning."""
+    from herald.parallel import worker_identity, worker_settings
+
+    settings = worker_settings()
+    identity = worker_identity()
     try:
-        rendered = load_and_render(path, worker_settings())
+        rendered = load_and_render(path, settings)
+        problem = identity.problem(rendered.update, across_files=False)
+        if problem is not None:
+            raise problem
     except INPUT_ERRORS as error:
-        return path, str(error), None
-    return path, _summary(rendered), rendered.warnings
+        return path, str(error), None, ""
+    warnings = rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, settings)
+    return path, _summary(rendered), warnings, rendered.update.slug
 
 
 @app.command()
@@ -90,11 +120,17 @@ def check(
     _settings(config)
     files = _update_files(paths)
     invalid = 0
-    for path, summary, warnings in each_file(_check_one, files, config):
+    seen: dict[str, Path] = {}  # slug -> the first file checked with it: two files cannot share one
+    for path, summary, warnings, slug in each_file(_check_one, files, config):
+        if warnings is not None and slug in seen:
+            summary = (f"{path}: slug: {slug!r} is also the slug of {seen[slug]}; two updates cannot share one: "
+                       f"give this one its own, e.g. `slug: {slug}-2`")
+            warnings = None
         if warnings is None:
             invalid += 1
             err.print(f"[red]invalid[/red] {escape(summary)}", markup=True)
             continue
+        seen.setdefault(slug, path)
         out.print(f"[green]ok[/green] {escape(str(path))}: {summary}", markup=True)
         for warning in warnings:
             out.print(f"  [yellow]warning:[/yellow] {escape(warning)}", markup=True)
@@ -125,10 +161,27 @@ def preview(
     except INPUT_ERRORS as error:
         _fail(error)
     folder = out_dir or default_out(rendered)
+    rendered = _with_term_notes(rendered, settings)
     written = write_preview(rendered, folder)
     for warning in rendered.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
+
+
+def _with_term_notes(rendered: Rendered, settings: Settings) -> Rendered:
+    """The preview's Diff warnings plus the live site's view of its terms (new tags, unknown categories)."""
+    import dataclasses
+
+    from herald.lifecycle.notes import term_notes
+
+    notes, refusal = term_notes(settings, rendered)
+    if refusal:
+        notes = [*notes, refusal]
+    if not notes:
+        return rendered
+    diff = rendered.drafts["diff"]
+    drafts = {**rendered.drafts, "diff": dataclasses.replace(diff, warnings=(*diff.warnings, *notes))}
+    return dataclasses.replace(rendered, drafts=drafts)
 
 
 def _preview_folder(folder: Path, out_dir: Path, config: Path | None) -> None:
@@ -167,6 +220,8 @@ def publish(
     update: Annotated[Path, typer.Argument(help="The update file")],
     channels: Annotated[str | None, typer.Option(help="Comma-separated subset, e.g. diff,twitter")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and report; send nothing")] = False,
+    correct: Annotated[bool, typer.Option("--correct", help="Correct what went out to match the update now")]
+    = False,
     config: ConfigOption = None,
 ) -> None:
     """Publish an update: Diff first, then Medium, X and email in parallel."""
@@ -177,11 +232,13 @@ def publish(
     except INPUT_ERRORS as error:
         _fail(error)
     if dry_run:  # everything a publish checks before its first side effect, without starting Prefect
-        for name, draft in rendered.drafts.items():
-            via = "live" if getattr(settings, name).is_live() else "outbox"
-            _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None,
-                           "; ".join(draft.warnings) or "would be sent as previewed")
-        return
+        from herald.lifecycle.commands import dry_run_report
+
+        return dry_run_report(rendered, settings, str(update))
+    if correct:
+        from herald.lifecycle.commands import run_correction
+
+        return run_correction(update, rendered, settings)
     from herald.report import NOT_DONE
 
     results = _run_flow(settings, "publish", "flows.publish", "publish_file",
@@ -244,8 +301,16 @@ def _after_failure(settings: Settings, rerun: str) -> None:
               f"{shown(log_path(settings, 'prefect.log'))}", markup=False)
 
 
+def _preflight_failed(error: Exception) -> None:
+    """One line per channel that failed its pre-flight check; nothing was sent."""
+    for line in str(error).splitlines():
+        err.print(f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent", markup=True)
+    raise typer.Exit(EXIT_FAILED) from None
+
+
 _COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
-            "held": "yellow", "needs_attention": "red", "dry_run": "cyan"}
+            "held": "yellow", "needs_attention": "red", "dry_run": "cyan", "scheduled": "cyan", "changed": "red",
+            "corrected": "green", "retracted": "magenta"}
 
 
 def _print_channel(channel: str, status: str, via: str, url: str | None, detail: str, when: str = "") -> None:
@@ -288,13 +353,16 @@ def status(
     for row in receipts:
         _print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
+        for line in lifecycle_status(ledger, slug, row):
+            out.print(f"           {line}", markup=False)
         tweets = ledger.parts(slug, row.channel, "tweet")
         if tweets:
             done = sum(part.status == "done" for part in tweets)
             open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
             out.print(f"           {done} tweets posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
-        step = advice(ledger, slug, row.channel, source, row)
+        step = lifecycle_advice(ledger, slug, row, source)
+        step = advice(ledger, slug, row.channel, source, row) if step is None else step
         if step:
             out.print(f"           next: {step}", markup=False)
 
@@ -476,6 +544,9 @@ def engine_stop(config: ConfigOption = None) -> None:
     out.print(f"stopped the Prefect engine (pid {pid})" if pid else "no engine running", markup=False)
 
 
+from herald.lifecycle import commands as _lifecycle_commands  # noqa: E402, F401 - registers unschedule, retract
+
+
 def main() -> None:
     """Entry point for the `herald` script."""
     try:
@@ -502,4 +573,6 @@ def _quick_exit(code: object) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from herald.cli import main as registered  # the module as imported, with the lifecycle commands registered
+
+    registered()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from channels.base import Draft, RenderContext
 from channels.registry import CHANNELS
@@ -62,7 +64,7 @@ def context_for(
 ) -> RenderContext:
     """The render context from settings; the Diff URL and image URLs are planned until WordPress gives real ones."""
     return RenderContext(
-        diff_url=diff_url or settings.diff.planned_url(update.slug, update.date),
+        diff_url=diff_url or settings.diff.planned_url(update.slug, post_date(update, settings)),
         diff_url_known=diff_url is not None,
         max_tweets=settings.twitter.max_tweets,
         twitter_link=settings.twitter.link,
@@ -71,6 +73,13 @@ def context_for(
         message_id_domain=settings.email.message_id_domain,
         image_urls=image_urls_for(update, image_urls, featured_url),
     )
+
+
+def post_date(update: Update, settings: Settings) -> dt.date:
+    """The date in the post's URL: publish_at's date in the site's time zone (as WordPress dates it), else `date`."""
+    if update.publish_at is None:
+        return update.date
+    return update.publish_at.astimezone(ZoneInfo(settings.diff.timezone)).date()
 
 
 def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
@@ -112,6 +121,7 @@ def content_root_for(path: Path, settings: Settings) -> Path:
 def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str] | None = None) -> Rendered:
     """Everything a publish checks before its first side effect: valid, ready, renderable, approved if required."""
     rendered = load_and_render(path, settings, channels)
+    check_published_identity(rendered.update, settings)
     if rendered.update.status != "ready":
         raise UpdateError(path, "status", "is 'draft'; set `status: ready` to publish (check and preview still work)")
     if settings.require_approval:
@@ -119,3 +129,16 @@ def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str
 
         require_approval(rendered, settings.ledger_url)
     return rendered
+
+
+def check_published_identity(update: Update, settings: Settings) -> None:
+    """Refuse an update whose slug another published file holds (read-only; no ledger is created)."""
+    from herald.lifecycle.identity import check_identity
+    from herald.lifecycle.ledger_access import existing_ledger
+
+    ledger = existing_ledger(settings.ledger_url)
+    if ledger is not None:
+        try:
+            check_identity(ledger, update)
+        finally:
+            ledger.close()

@@ -33,7 +33,7 @@ from sqlalchemy.types import TypeDecorator
 
 from content.model import ALL_CHANNELS
 
-RECEIPT_STATUSES = ("published", "failed", "pending_manual", "needs_attention", "intended")
+RECEIPT_STATUSES = ("published", "failed", "pending_manual", "needs_attention", "intended", "scheduled", "retracted")
 PUBLISHED_STATUSES = ("published", "pending_manual")
 TRANSPORTS = ("outbox", "live")
 PART_STATUSES = ("intended", "done", "ambiguous", "not_sent")
@@ -113,6 +113,20 @@ parts = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("update_id", "channel", "kind", "position"),
+)
+
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("update_id", Integer, ForeignKey("updates.id"), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("update_id", "channel", "revision"),
 )
 
 
@@ -464,6 +478,25 @@ class Ledger:
             )
             for row in found
         ]
+
+    def record_snapshot(self, slug: str, channel: str, revision: int, digest: str, text: str) -> None:
+        """Keep what went out on a channel (revision 0 the first publish, then each correction); idempotent."""
+        with self._write() as conn:
+            update_id = self._update_id(conn, slug)
+            stmt = self._insert(snapshots).values(update_id=update_id, channel=channel, revision=revision,
+                                                  digest=digest, text=text, created_at=_now())
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[snapshots.c.update_id, snapshots.c.channel, snapshots.c.revision],
+                set_={"digest": digest, "text": text},
+            ))
+
+    def snapshots(self, slug: str, channel: str) -> list[tuple[int, str, str, dt.datetime]]:
+        """(revision, digest, text, when) of what went out on a channel, oldest first."""
+        query = (select(snapshots.c.revision, snapshots.c.digest, snapshots.c.text, snapshots.c.created_at)
+                 .join(updates, snapshots.c.update_id == updates.c.id)
+                 .where(updates.c.slug == slug, snapshots.c.channel == channel).order_by(snapshots.c.revision))
+        with self._read() as conn:
+            return [tuple(row) for row in conn.execute(query)]
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from config.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from herald.lifecycle.identity import IdentityCheck
 
 MIN_PARALLEL = 8  # below this, starting worker processes costs more than it saves
 Result = TypeVar("Result")
@@ -19,12 +23,21 @@ _settings: Settings | None = None
 def _init(config: str | None) -> None:
     global _settings
     _settings = load_settings(config)
+    worker_identity.cache_clear()
 
 
 def worker_settings() -> Settings:
     """The settings a worker read once when it started."""
     assert _settings is not None, "call through each_file()"
     return _settings
+
+
+@lru_cache(maxsize=1)
+def worker_identity() -> IdentityCheck:
+    """The worker's read-only view of the ledger for identity checks (None inside when there is no ledger)."""
+    from herald.lifecycle.identity import IdentityCheck
+
+    return IdentityCheck(worker_settings().ledger_url)
 
 
 def workers() -> int:

@@ -95,7 +95,9 @@ def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) ->
     for entry in entries:
         update = updates.get(entry.update.slug)
         urls = _published_urls(entry.receipts)
-        if not urls or (update is not None and not update.recap) or _RECAP_SLUG.fullmatch(entry.update.slug):
+        retracted = any(receipt.status == "retracted" for receipt in entry.receipts)
+        if not urls or retracted or (update is not None and not update.recap) or _RECAP_SLUG.fullmatch(
+                entry.update.slug):
             continue
         title = update.title if update else entry.update.title
         summary = update.summary if update else ""

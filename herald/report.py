@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-NOT_DONE = ("failed", "held", "needs_attention")
+NOT_DONE = ("failed", "held", "needs_attention", "changed")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ class SmtpTransport:
         self.ssl_context = ssl_context
         self.where = f"{settings.smtp_host}:{settings.smtp_port}"
         self._kept: tuple[ExitStack, smtplib.SMTP, float] | None = None  # pre-flight's logged-in session
+        self.part_kind = PART_KIND  # the ledger part of the message; a notice (correction, retraction) has its own
 
     def _context(self) -> ssl.SSLContext:
         if self.ssl_context is None:
@@ -173,7 +174,7 @@ class SmtpTransport:
     def send(self, draft: EmailDraft) -> Receipt:
         """Send the draft, dated at this moment; a message the ledger already holds is not sent again."""
         earlier = earlier_single_write(
-            self.ledger, self.slug, CHANNEL, PART_KIND, f"email: an earlier attempt may have delivered "
+            self.ledger, self.slug, CHANNEL, self.part_kind, f"email: an earlier attempt may have delivered "
             f"{draft.message_id} (no answer came after the message data was sent); check the list archive for it",
         )
         if earlier is not None:
@@ -181,7 +182,7 @@ class SmtpTransport:
         sender, recipients = envelope(draft)
         data = draft.as_bytes(sent_at=datetime.now(UTC))
         with self._send_session() as smtp, tracked_write(
-            self.ledger, self.slug, CHANNEL, PART_KIND, PART_POSITION, hashlib.sha256(data).hexdigest()
+            self.ledger, self.slug, CHANNEL, self.part_kind, PART_POSITION, hashlib.sha256(data).hexdigest()
         ):
             self._envelope(smtp, sender, recipients, len(data))
             try:
@@ -202,7 +203,8 @@ class SmtpTransport:
             if code != 250:
                 raise self._refused(code, text, "the message")
         url = mid_url(draft.message_id)
-        self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, PART_POSITION, remote_id=draft.message_id, url=url)
+        self.ledger.mark_part_done(self.slug, CHANNEL, self.part_kind, PART_POSITION, remote_id=draft.message_id,
+                                   url=url)
         return Receipt(channel=CHANNEL, status="published", url=url, remote_id=draft.message_id,
                        detail=f"accepted by {self.where}: {text}")
 

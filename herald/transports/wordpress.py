@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import hashlib
+import html
 import json
 import mimetypes
 from collections.abc import Sequence
@@ -46,6 +49,11 @@ def _term_names(draft: DiffDraft) -> list[tuple[str, str]]:
     return [("tags", name) for name in draft.tags] + [("categories", name) for name in draft.categories]
 
 
+def _utc_now() -> str:
+    """Now as WordPress writes `date_gmt` (comparable as text)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
 
@@ -76,6 +84,7 @@ class WordPressTransport:
                                      settings.app_password else "")  # fmt: skip
         self._pretty: bool | None = None  # /wp-json/ works; None until the first GET finds out
         self._looked_up: tuple[tuple, list, dict[tuple[str, str], int]] | None = None  # see look_up
+        self.created_terms: list[str] = []  # terms this transport created, for the publish output
 
     def _url(self, route: str, params: dict | None) -> tuple[str, dict]:
         """The URL and query of a wp/v2 route, with or without pretty permalinks."""
@@ -168,6 +177,9 @@ class WordPressTransport:
             known = None
         if existing:
             post = existing[0]
+            if post.get("status") == "draft" and draft.status in ("future", "publish") and self._ours(post):
+                body = {"status": draft.status, **({"date_gmt": draft.date} if draft.date else {})}
+                post = self._request("POST", f"posts/{post['id']}", json=body)  # scheduled again after unschedule
             self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
             return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), "already on the site")
         ids: dict[str, list[int]] = {"tags": [], "categories": []}
@@ -185,7 +197,48 @@ class WordPressTransport:
         with tracked_write(self.ledger, self.slug, CHANNEL, "post", 0, _digest(json.dumps(body, sort_keys=True))):
             post = self._request("POST", "posts", json=body)
         self.ledger.mark_part_done(self.slug, CHANNEL, "post", 0, str(post["id"]), post.get("link"))
-        return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]), f"post {post['id']} {post['status']}")
+        created = f"; {', '.join(self.created_terms)}" if self.created_terms else ""
+        return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]),
+                       f"post {post['id']} {post['status']}{created}")
+
+    def site_terms(self, taxonomy: str) -> list[dict]:
+        """Every term of a taxonomy on the site (all pages)."""
+        terms: list[dict] = []
+        for page in range(1, 100):
+            batch = self._request("GET", taxonomy, {"per_page": 100, "page": page, "context": "view"})
+            terms += batch
+            if len(batch) < 100:
+                break
+        return terms
+
+    def check_categories(self, draft: DiffDraft) -> None:
+        """Refuse categories the site does not have (they are curated), with the closest one it has."""
+        if not draft.categories:
+            return
+        try:
+            terms = self.site_terms("categories")
+        except TransportError as error:
+            raise PreflightError(f"{CHANNEL}: could not read the site's categories: {error}") from None
+        slugs = {term.get("slug") for term in terms}
+        names = [html.unescape(str(term.get("name", ""))) for term in terms]
+        for name in draft.categories:
+            if term_slug(name) in slugs or name.casefold() in {known.casefold() for known in names}:
+                continue
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (the site has: {', '.join(sorted(names))})"
+            raise PreflightError(f"{CHANNEL}: diff.categories: {name!r} is not a category on "
+                                 f"{self.settings.base_url}{hint} Categories are curated: add it in WordPress first")
+
+    def new_tags(self, draft: DiffDraft) -> list[str]:
+        """The draft's tags the site does not have yet (publishing creates them)."""
+        names = [("tags", name) for name in draft.tags]
+        known = self._known_terms(names) if names else {}
+        return [name for _, name in names if ("tags", term_slug(name)) not in known]
+
+    def _ours(self, post: dict) -> bool:
+        """Whether the ledger records this post as the one herald created for this update."""
+        part = self.ledger.part(self.slug, CHANNEL, "post", 0)
+        return part is not None and part.status == "done" and part.remote_id == str(post.get("id"))
 
     def _known_terms(self, names: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The IDs of the terms already on the site, by (taxonomy, slug): one lookup per taxonomy (`slug=a,b`)."""
@@ -207,6 +260,7 @@ class WordPressTransport:
                 response = self._call("POST", taxonomy, json={"name": name, "slug": slug})
                 if response.is_success:
                     term_id = int(response.json()["id"])
+                    self.created_terms.append(f"new {'tag' if taxonomy == 'tags' else 'category'} {name!r}")
                 else:
                     code, _, data = _error(response)
                     if code != "term_exists" or "term_id" not in data:
@@ -261,6 +315,57 @@ class WordPressTransport:
         if media.get("alt_text") != alt:
             media = self._request("POST", f"media/{media['id']}", json={"alt_text": alt})
         return media
+
+    def post_by_id(self, post_id: int) -> dict | None:
+        """The post with this ID as an editor sees it (any status but deleted), or None."""
+        response = self._call("GET", f"posts/{post_id}", {"context": "edit"})
+        if response.status_code == 404 or (response.status_code == 410):
+            return None
+        if not response.is_success:
+            self._raise(response, "GET", "posts")
+        return response.json()
+
+    def ensure_published(self, post_id: int) -> str | None:
+        """Publish a `future` post whose time has come (WordPress's cron may not have run); return its link."""
+        post = self.post_by_id(post_id)
+        if post is None:
+            return None
+        if post.get("status") == "future" and str(post.get("date_gmt") or "") <= _utc_now():
+            post = self._request("POST", f"posts/{post_id}", json={"status": "publish"})
+        return post.get("link")
+
+    def set_status(self, post_id: int, status: str) -> dict:
+        """Set a post's status (`draft` takes a scheduled post back); idempotent."""
+        return self._request("POST", f"posts/{post_id}", json={"status": status})
+
+    def update_post(self, post_id: int, draft: DiffDraft, revision: int) -> Receipt:
+        """Correct the post in place (same ID, slug and URL; WordPress keeps the old text as a revision)."""
+        names = _term_names(draft)
+        known = self._known_terms(names)
+        ids: dict[str, list[int]] = {"tags": [], "categories": []}
+        for position, (taxonomy, name) in enumerate(names):
+            ids[taxonomy].append(self._term(taxonomy, name, position, known))
+        body = {"title": draft.title, "content": draft.content, "excerpt": draft.excerpt, **ids}
+        with tracked_write(self.ledger, self.slug, CHANNEL, "revision", revision,
+                           _digest(json.dumps(body, sort_keys=True))):
+            post = self._request("POST", f"posts/{post_id}", json=body)
+        self.ledger.mark_part_done(self.slug, CHANNEL, "revision", revision, str(post["id"]), post.get("link"))
+        return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]),
+                       f"post {post['id']} corrected in place (revision {revision})")
+
+    def trash_post(self, post_id: int) -> str:
+        """Move the post to the trash (restorable from WordPress); a post already gone counts as done."""
+        with tracked_write(self.ledger, self.slug, CHANNEL, "trash", 0, _digest(str(post_id))):
+            response = self._call("DELETE", f"posts/{post_id}")
+            if response.status_code in (404, 410) or (not response.is_success
+                                                      and _error(response)[0] == "rest_already_trashed"):
+                status = "already gone"
+            elif not response.is_success:
+                self._raise(response, "DELETE", "posts")
+            else:
+                status = str(response.json().get("status", "trash"))
+        self.ledger.mark_part_done(self.slug, CHANNEL, "trash", 0, str(post_id))
+        return status
 
     def close(self) -> None:
         """Release the HTTP connections of a client this transport made."""

@@ -15,7 +15,15 @@ from typing import Any, Protocol
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
-from tweepy.errors import Forbidden, HTTPException, TooManyRequests, TweepyException, TwitterServerError, Unauthorized
+from tweepy.errors import (
+    Forbidden,
+    HTTPException,
+    NotFound,
+    TooManyRequests,
+    TweepyException,
+    TwitterServerError,
+    Unauthorized,
+)
 from twitter_text import extract_urls
 
 from channels.base import Receipt
@@ -245,6 +253,48 @@ class XTransport:
             detail += f"; tweets {', '.join(changed)} were posted earlier with different text"
         return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                        detail=detail, parts=tuple(parts))
+
+    def reply(self, text: str, to_id: str, kind: str, position: int) -> Receipt:
+        """Post one tweet replying to `to_id` as the ledger part (kind, position): once, resumable like a thread."""
+        part = self.ledger.part(self.slug, CHANNEL, kind, position)
+        if is_unsettled(part):
+            found = self._find_posted(text, to_id)
+            if found is not None:
+                self.ledger.mark_part_done(self.slug, CHANNEL, kind, position, found, tweet_url(found))
+                part = self.ledger.part(self.slug, CHANNEL, kind, position)
+        if part is not None and part.status == "done" and part.remote_id:
+            return Receipt(CHANNEL, "published", part.url or tweet_url(part.remote_id), part.remote_id,
+                           "reply posted earlier; not posted again")
+        with tracked_write(self.ledger, self.slug, CHANNEL, kind, position, tweet_hash(text)):
+            tweet_id = self._post(position, text, to_id)
+        self.ledger.mark_part_done(self.slug, CHANNEL, kind, position, remote_id=tweet_id, url=tweet_url(tweet_id))
+        return Receipt(CHANNEL, "published", tweet_url(tweet_id), tweet_id, f"reply to tweet {to_id} posted")
+
+    def delete_tweet(self, tweet_id: str, position: int) -> bool:
+        """Delete one tweet (`DELETE /2/tweets/:id`) as the ledger part ("delete", position); gone already is done."""
+        part = self.ledger.part(self.slug, CHANNEL, "delete", position)
+        if part is not None and part.status == "done":
+            return False
+        with tracked_write(self.ledger, self.slug, CHANNEL, "delete", position, tweet_hash(tweet_id)):
+            try:
+                self.client.delete_tweet(tweet_id, user_auth=True)
+            except NotFound:
+                pass  # deleted before (by a run that lost its answer, or by hand)
+            except TooManyRequests as error:
+                raise TransientError(f"twitter: rate limited deleting tweet {tweet_id} (429)",
+                                     retry_after(error)) from None
+            except TwitterServerError as error:
+                raise Ambiguous(f"twitter: X answered {error.response.status_code} deleting tweet {tweet_id}; "
+                                "running the retraction again deletes it if it is still there", True) from None
+            except HTTPException as error:
+                status = error.response.status_code if error.response is not None else "?"
+                raise TransportError(f"twitter: X refused to delete tweet {tweet_id} ({status}): "
+                                     f"{_api_detail(error)}") from None
+            except requests.RequestException as error:
+                raise Ambiguous(f"twitter: no answer deleting tweet {tweet_id} ({type(error).__name__}); running "
+                                "the retraction again deletes it if it is still there", True) from None
+        self.ledger.mark_part_done(self.slug, CHANNEL, "delete", position, remote_id=tweet_id)
+        return True
 
     def _settle_duplicate(self, number: int, text: str, previous: str | None) -> str:
         """X says the tweet exists: find it in this thread and go on from it, or leave it to a person."""

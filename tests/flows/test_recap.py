@@ -244,6 +244,15 @@ def test_recap_settings_are_checked_when_read(workdir: Path) -> None:
     assert result.exit_code == 2 and "recap.timezone" in result.output and "IANA" in result.output
 
 
+def test_a_retracted_update_leaves_the_recap(month_of_updates) -> None:
+    ledger = Ledger(load_settings().ledger_url)
+    ledger.record_receipt(month_of_updates["early"], "diff", "retracted", url="https://diff.example.org/early/",
+                          transport="live")
+    ledger.close()
+    entries, updates, _ = _inputs()
+    assert [item.title for item in recap_items(entries, updates)] == ["Late October"]
+
+
 def test_titles_and_summaries_come_out_exactly_on_every_channel(month_of_updates, workdir: Path) -> None:
     from content.markdown import bare_link, blocks, render_html
     from herald.drafts import render_update

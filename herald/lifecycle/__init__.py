@@ -1,0 +1,1 @@
+"""An update's life after its first publish: identity, terms, scheduling, corrections, retraction."""

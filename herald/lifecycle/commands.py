@@ -1,0 +1,234 @@
+"""The CLI's lifecycle commands: `publish --dry-run` notes, `publish --correct`, `unschedule`, `retract`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from config.settings import Settings
+from content.errors import UpdateError
+from herald.cli import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    INPUT_ERRORS,
+    ConfigOption,
+    _fail,
+    _preflight_failed,
+    _print_channel,
+    _print_results,
+    _settings,
+    _slug_of,
+    app,
+    err,
+    out,
+)
+from herald.drafts import Rendered
+from herald.ledger import ALL_CHANNELS, Ledger, ReceiptRow
+from herald.report import NOT_DONE
+
+
+def dry_run_report(rendered: Rendered, settings: Settings, path: str) -> None:
+    """Each channel as a publish now would treat it, with the ledger's and the site's view; exit 1 if refused."""
+    from herald.lifecycle.notes import ledger_notes, schedule_notes, term_notes
+
+    notes = {**schedule_notes(rendered), **ledger_notes(settings, rendered, path)}
+    new_tags, refusal = term_notes(settings, rendered)
+    for name, draft in rendered.drafts.items():
+        via = "live" if getattr(settings, name).is_live() else "outbox"
+        detail = notes.get(name) or "; ".join(draft.warnings) or "would be sent as previewed"
+        if name == "diff" and new_tags and "already published" not in detail:
+            detail += "; " + "; ".join(new_tags)
+        _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None, detail)
+    if refusal:
+        err.print(f"[red]pre-flight would fail, nothing would be sent:[/red] {refusal}", markup=True)
+        raise typer.Exit(EXIT_FAILED)
+
+
+def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None:
+    """`publish --correct`: correct every published channel that changed, each write once."""
+    import datetime as dt
+
+    from herald.lease import LeaseHeld, publish_lease
+    from herald.lifecycle.corrections import Corrector, changes, open_revision
+    from herald.transports import PreflightError
+
+    ledger = Ledger(settings.ledger_url)
+    slug = rendered.update.slug
+    try:
+        with publish_lease(ledger, slug, settings.publish.lease_ttl_seconds):
+            found = changes(ledger, rendered, settings)
+            revision = open_revision(ledger, slug, start=bool(found))
+            if revision is None:
+                out.print(f"{slug}: nothing to correct: what went out matches the update", markup=False)
+                return
+            ledger.record_update(slug, str(rendered.update.source), rendered.update.title, rendered.update.date)
+            _preflight(ledger, settings, rendered, found)
+            results = Corrector(ledger, settings, rendered, revision, dt.datetime.now(dt.UTC)).run(rendered, found)
+            if all(result.status not in NOT_DONE or (result.channel, result.status) == ("medium", "needs_attention")
+                   for result in results):  # Medium's is a person's step, tracked by its own ledger part
+                ledger.mark_part_done(slug, "lifecycle", "correction", revision, str(revision))
+    except PreflightError as error:
+        _preflight_failed(error)
+    except LeaseHeld as error:
+        err.print(f"[red]not corrected:[/red] {error}", markup=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except INPUT_ERRORS as error:
+        _fail(error)
+    finally:
+        ledger.close()
+    out.print(f"{slug}: correction {revision}", markup=False)
+    _print_results([result.as_dict() for result in results])
+    if any(result.status in NOT_DONE for result in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: list) -> None:  # noqa: ANN001
+    """Check the credentials of every live channel a correction writes to, before the first write."""
+    from herald.lifecycle.corrections import known_diff_url
+    from herald.lifecycle.notices import correction_tweet
+    from herald.transports.select import transport_for
+
+    writes = {change.channel for change in found if change.channel == "diff"}
+    if rendered.update.correction is not None:
+        writes |= {name for name in ("twitter", "email") if name in rendered.drafts}
+        if "twitter" in writes:  # a reply too long for X is refused before anything is written
+            correction_tweet(rendered.update, known_diff_url(ledger, rendered.update.slug) or rendered.context.diff_url)
+    for name in sorted(writes):
+        transport = transport_for(name, settings, rendered.update.slug, ledger)
+        try:
+            if transport.kind == "live":
+                transport.preflight(rendered.drafts[name])
+        finally:
+            close = getattr(transport, "close", None)
+            if close is not None:
+                close()
+
+
+def status_lines(ledger: Ledger, slug: str, row: ReceiptRow) -> list[str]:
+    """Corrections of a channel, and the state of a scheduled flow run."""
+    from herald.lifecycle.schedule import flow_run_summary, prefect_server
+
+    lines = []
+    kept = ledger.snapshots(slug, row.channel)
+    if len(kept) > 1:
+        lines.append("revisions: " + ", ".join(
+            f"{'original' if revision == 0 else f'correction {revision}'} {at:%Y-%m-%d %H:%M} UTC"
+            for revision, _, _, at in kept))
+    if row.channel == "diff":
+        edits = [part for part in ledger.parts(slug, "diff", "revision") if part.status == "done"]
+        if edits:
+            lines.append(f"edited in place on WordPress {len(edits)} time{'s' if len(edits) > 1 else ''} "
+                         "(WordPress keeps each earlier version under Revisions)")
+    if row.status == "scheduled" and row.remote_id and prefect_server():
+        lines.append(flow_run_summary(row.remote_id))
+    return lines
+
+
+def next_step(ledger: Ledger, slug: str, row: ReceiptRow, source: str) -> str | None:
+    """`status`'s next step where the lifecycle decides it: "" for none, None to leave it to `resolve.advice`."""
+    if row.status == "scheduled":
+        return f"nothing before publish_at; then `herald publish {source}` sends it (or the scheduled flow run does)"
+    if any(receipt.status == "retracted" for receipt in ledger.receipts(slug)):
+        if row.channel == "medium" and row.status == "needs_attention" and not any(
+                part.status in ("intended", "ambiguous") for part in ledger.parts(slug, "medium")):
+            return (f"delete or unlist the story on Medium, then `herald retract {slug} --channels medium --by-hand "
+                    "--yes`")
+        return "" if row.status in ("retracted", "published") else None
+    return None
+
+
+def _open_ledger(update: str, settings: Settings) -> Ledger:
+    """The ledger, which must exist already: with none, nothing was published (and none is created)."""
+    from herald.lifecycle.ledger_access import existing_ledger
+
+    ledger = existing_ledger(settings.ledger_url)
+    if ledger is None:
+        _fail(UpdateError(update, None, f"nothing was published as {_slug_of(update, settings)!r} (no ledger at "
+                          f"{settings.ledger_url}), so there is nothing to take back"))
+    return ledger
+
+
+def _recorded(update: str, settings: Settings, ledger: Ledger):  # noqa: ANN202 - UpdateRow
+    slug = _slug_of(update, settings)
+    recorded = ledger.update(slug)
+    if recorded is None or not ledger.receipts(slug):
+        _fail(UpdateError(update, None, f"nothing was published as {slug!r}, so there is nothing to take back"))
+    return recorded
+
+
+@app.command()
+def unschedule(
+    update: Annotated[str, typer.Argument(help="The update file, or its slug")],
+    config: ConfigOption = None,
+) -> None:
+    """Cancel a scheduled publish: the Prefect flow run, and the Diff post back to draft."""
+    from herald.lease import LeaseHeld, publish_lease
+    from herald.lifecycle.unschedule import unschedule as take_back
+
+    settings = _settings(config)
+    ledger = _open_ledger(update, settings)
+    try:
+        recorded = _recorded(update, settings, ledger)
+        with publish_lease(ledger, recorded.slug, settings.publish.lease_ttl_seconds):
+            lines, ok = take_back(ledger, settings, recorded.slug, update)
+    except LeaseHeld as error:
+        err.print(f"[red]not unscheduled:[/red] {error}", markup=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        ledger.close()
+    for line in lines:
+        out.print(line, markup=False)
+    if not ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def retract(
+    update: Annotated[str, typer.Argument(help="The update file, or its slug")],
+    channels: Annotated[str | None, typer.Option(help="Comma-separated subset (default: every channel)")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why; sends a short notice to the list")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    by_hand: Annotated[bool, typer.Option("--by-hand", help="Medium: the story was deleted by hand")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Take an update back: Diff to the trash, the thread deleted, Medium by hand, a notice to the list."""
+    import datetime as dt
+
+    from herald.lease import LeaseHeld, publish_lease
+    from herald.lifecycle.retract import Retraction
+
+    settings = _settings(config)
+    selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else list(ALL_CHANNELS)
+    unknown = [name for name in selected if name not in ALL_CHANNELS]
+    if unknown:
+        _fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(ALL_CHANNELS)})"))
+    if reason is not None and not reason.strip():
+        _fail(UpdateError(update, "--reason", "is blank"))
+    ledger = _open_ledger(update, settings)
+    try:
+        recorded = _recorded(update, settings, ledger)
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(UpdateError(update, "--yes", "retract asks for confirmation on a terminal; without one, "
+                                  "add --yes"))
+            if not typer.confirm(f"Retract {recorded.slug} from {', '.join(selected)}?", default=False):
+                out.print("nothing retracted")
+                return
+        with publish_lease(ledger, recorded.slug, settings.publish.lease_ttl_seconds):
+            results = Retraction(ledger, settings, recorded, reason.strip() if reason else None,
+                                 dt.datetime.now(dt.UTC), by_hand).run(selected)
+    except LeaseHeld as error:
+        err.print(f"[red]not retracted:[/red] {error}", markup=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        ledger.close()
+    out.print(f"{recorded.slug}: retraction", markup=False)
+    _print_results([result.as_dict() for result in results])
+    if any(result.status in NOT_DONE for result in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+__all__ = ["EXIT_INVALID", "dry_run_report", "retract", "run_correction", "status_lines", "unschedule"]

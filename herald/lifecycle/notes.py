@@ -1,0 +1,73 @@
+"""What a dry run and a preview say beyond the drafts: already published, scheduled, changed, new tags."""
+
+from __future__ import annotations
+
+from config.settings import Settings
+from herald.drafts import Rendered
+from herald.ledger import PUBLISHED_STATUSES
+from herald.lifecycle.ledger_access import existing_ledger
+from herald.lifecycle.schedule import is_scheduled, when
+from herald.transports import PreflightError, TransportError
+
+
+def ledger_notes(settings: Settings, rendered: Rendered, path: str) -> dict[str, str]:
+    """Per channel, what the ledger says a publish would do instead of sending the preview (read-only)."""
+    from herald.lifecycle.corrections import changes
+
+    ledger = existing_ledger(settings.ledger_url)
+    if ledger is None:
+        return {}
+    slug = rendered.update.slug
+    notes: dict[str, str] = {}
+    try:
+        changed = {change.channel: change for change in changes(ledger, rendered, settings)}
+        for name in rendered.drafts:
+            receipt = ledger.receipt(slug, name)
+            if name in changed:
+                notes[name] = (f"changed since it went out: {changed[name].diff}; a publish sends nothing and exits 1;"
+                               f" `herald publish {path} --correct` corrects it")
+            elif receipt is not None and receipt.status in PUBLISHED_STATUSES:
+                notes[name] = (f"already published {receipt.updated_at:%Y-%m-%d %H:%M} UTC via {receipt.transport}"
+                               f"{' at ' + receipt.url if receipt.url else ''}; nothing would be sent")
+            elif receipt is not None and receipt.status == "retracted":
+                notes[name] = "retracted; nothing would be sent"
+            elif receipt is not None and receipt.status == "scheduled" and is_scheduled(rendered.update):
+                notes[name] = f"{receipt.detail}; a publish now sends nothing on it"
+    finally:
+        ledger.close()
+    return notes
+
+
+def schedule_notes(rendered: Rendered) -> dict[str, str]:
+    """Per channel, what a publish now would do with a future publish_at."""
+    update = rendered.update
+    if not is_scheduled(update):
+        return {}
+    assert update.publish_at is not None
+    at = when(update.publish_at)
+    return {name: f"goes out now as a scheduled post, public at {at}" if name == "diff" else
+            f"would be recorded as scheduled for {at} and sent by a publish after that time"
+            for name in rendered.drafts}
+
+
+def term_notes(settings: Settings, rendered: Rendered) -> tuple[list[str], str | None]:
+    """("new tag 'x'" lines, a category refusal) from the live site; nothing when Diff goes to the outbox."""
+    draft = rendered.drafts.get("diff")
+    if draft is None or not settings.diff.is_live():
+        return [], None
+    from herald.ledger import Ledger
+    from herald.transports.wordpress import WordPressTransport
+
+    ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
+    transport = WordPressTransport(settings.diff, ledger, rendered.update.slug)
+    try:
+        transport.check_categories(draft)
+        return [f"new tag {name!r} (not on the site yet: publishing creates it)"
+                for name in transport.new_tags(draft)], None
+    except PreflightError as error:
+        return [], str(error)
+    except TransportError as error:
+        return [f"tags not checked: {error}"], None
+    finally:
+        transport.close()
+        ledger.close()
