@@ -101,6 +101,11 @@ class FakeWordPress(RecordingServer):
 
     # --- helpers for tests -------------------------------------------------------------------------------------
 
+    def add_categories(self, *names: str) -> None:
+        """Curated categories an editor made on the site (herald refuses categories the site does not have)."""
+        for name in names:
+            self.terms["categories"].append(self._term("categories", next(self._term_ids), name, wp_slug(name)))
+
     def posts_with_slug(self, slug: str) -> list[dict]:
         """Posts whose slug is `slug` or WordPress's de-duplicated `slug-2`, `slug-3`...: >1 means a duplicate."""
         pattern = re.compile(rf"^{re.escape(slug)}(-\d+)?$")

@@ -30,9 +30,7 @@ def world(workdir: Path, smtp_pki, monkeypatch: pytest.MonkeyPatch, request) -> 
     smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD, faults=smtp_faults)
     with (FakeWordPress(WP_USER, WP_PASSWORD, faults=faults) as wordpress, FakeMedium(MEDIUM_TOKEN, faults=faults)
           as medium, FakeX(**X_KEYS, faults=faults, shorten_urls=True, escape_html=True) as x):
-        for name in ("Advocacy", "Policy", "Legal", "Explainers"):  # curated categories: herald refuses others
-            wordpress.terms["categories"].append(
-                wordpress._term("categories", next(wordpress._term_ids), name, name.lower()))
+        wordpress.add_categories("Advocacy", "Policy", "Legal", "Explainers")  # curated: herald refuses others
         services = {"wordpress": wordpress, "medium": medium, "x": x, "smtp": smtp, "pki": smtp_pki}
         config = world_config(workdir, services)
         monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", WP_PASSWORD)

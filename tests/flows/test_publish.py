@@ -187,6 +187,7 @@ def test_a_refused_image_upload_sends_nothing_that_shows_it_and_a_rerun_finishes
         shutil.copy(FIXTURES / "images" / name, workdir / "content" / "images" / name)
     path = "content/updates/amicus.md"
     with FakeWordPress("admin", "abcd EFGH ijkl MNOP") as wordpress:
+        wordpress.add_categories("Advocacy", "Legal")  # the site's curated categories: herald refuses others
         config = workdir / "herald.toml"
         config.write_text(config.read_text().replace('base_url = "https://diff.example.org"',
                                                      f'base_url = "{wordpress.url}"\nusername = "admin"'))
