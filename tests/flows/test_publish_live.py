@@ -18,6 +18,7 @@ import smtp_server
 from medium_api import FakeMedium
 from smtp_server import free_port
 from typer.testing import CliRunner
+from world import MEDIUM_TOKEN, SMTP_PASSWORD, SMTP_USER, X_KEYS, live_config
 from x_api import FakeX
 
 from content.loader import load_update
@@ -28,10 +29,6 @@ EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 OTHER = "content/updates/2026-10-22-global-digital-compact.md"
 SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"
 OTHER_SLUG = "three-things-the-global-digital-compact-review-should-protect"
-X_KEYS = {"consumer_key": "ck-live", "consumer_secret": "cs-live-secret", "access_token": "99-at-live",
-          "access_token_secret": "ats-live-secret"}
-MEDIUM_TOKEN = "medium-live-token"
-SMTP_USER, SMTP_PASSWORD = "herald", "smtp-live-password"
 
 
 @dataclass
@@ -49,22 +46,7 @@ def services(workdir, wordpress, smtp_pki, monkeypatch: pytest.MonkeyPatch) -> I
     """Live settings for every channel, pointing at the local servers; secrets only in the environment."""
     smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD)
     with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS) as x:
-        (workdir / "herald.toml").write_text(
-            f'content_root = "{workdir / "content"}"\noutbox = "{workdir / "outbox"}"\n'
-            f'ledger_url = "sqlite:///{workdir / "herald.db"}"\n'
-            f'[diff]\nbase_url = "{wordpress.base_url}"\nusername = "{wordpress.username}"\n'
-            f'[medium]\napi_base = "{medium.api_base}"\n'
-            f'[twitter]\napi_base = "{x.url}"\n'
-            f'[email]\nfrom_addr = "Advocacy <advocacy@example.org>"\nlist_addr = "news@lists.example.org"\n'
-            f'message_id_domain = "example.org"\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\n'
-            f'username = "{SMTP_USER}"\nca_file = "{smtp_pki.ca}"\n',
-            encoding="utf-8",
-        )
-        monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", wordpress.app_password)
-        monkeypatch.setenv("HERALD_MEDIUM__TOKEN", MEDIUM_TOKEN)
-        for name, value in X_KEYS.items():
-            monkeypatch.setenv(f"HERALD_TWITTER__{name.upper()}", value)
-        monkeypatch.setenv("HERALD_EMAIL__PASSWORD", SMTP_PASSWORD)
+        live_config(workdir, wordpress, medium, x, smtp, smtp_pki, monkeypatch)
         yield Services(wordpress, medium, x, smtp)
     smtp.controller.stop()
 

@@ -45,3 +45,25 @@ def world_config(workdir: Path, world: dict, retry_delays: str = "[0]") -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def live_config(workdir: Path, wordpress, medium, x, smtp, pki, monkeypatch) -> Path:  # noqa: ANN001 - servers
+    """herald.toml for the real WordPress and SMTP server and the Medium and X fakes; secrets in the environment."""
+    config = workdir / "herald.toml"
+    config.write_text(
+        f'content_root = "{workdir / "content"}"\noutbox = "{workdir / "outbox"}"\n'
+        f'ledger_url = "sqlite:///{workdir / "herald.db"}"\n'
+        f'[diff]\nbase_url = "{wordpress.base_url}"\nusername = "{wordpress.username}"\n'
+        f'[medium]\napi_base = "{medium.api_base}"\n'
+        f'[twitter]\napi_base = "{x.url}"\n'
+        f'[email]\nfrom_addr = "Advocacy <advocacy@example.org>"\nlist_addr = "news@lists.example.org"\n'
+        f'message_id_domain = "example.org"\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\n'
+        f'username = "{SMTP_USER}"\nca_file = "{pki.ca}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("HERALD_DIFF__APP_PASSWORD", wordpress.app_password)
+    monkeypatch.setenv("HERALD_MEDIUM__TOKEN", MEDIUM_TOKEN)
+    for name, value in X_KEYS.items():
+        monkeypatch.setenv(f"HERALD_TWITTER__{name.upper()}", value)
+    monkeypatch.setenv("HERALD_EMAIL__PASSWORD", SMTP_PASSWORD)
+    return config
