@@ -12,6 +12,7 @@ import pytest
 import smtp_server
 import wordpress_fault_proxy
 import wordpress_server
+from cli_output import assert_no_traceback
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "content" / "updates"
@@ -31,6 +32,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_traceback_reaches_a_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI run of every test (CliRunner) fails the test if its output shows a Python traceback."""
+    from typer.testing import CliRunner
+
+    invoke = CliRunner.invoke
+
+    def checked(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - CliRunner.invoke's own signature
+        result = invoke(self, *args, **kwargs)
+        if result.exception is None or isinstance(result.exception, SystemExit):
+            assert_no_traceback(result.output)
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", checked)
 
 
 @pytest.fixture
