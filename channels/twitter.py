@@ -91,6 +91,17 @@ def rejection(number: int, tweet: str, weight: int) -> str:
     return f"tweet {number} contains a character X does not accept{code}"
 
 
+SHORT_THREAD = 4  # tweets: a short update without sections that needs more is condensed to its key facts
+SHORT_BODY = 1500  # weighted units (about 250 words): up to this, an update without headings is short
+
+
+def is_short(body: Sequence[Block], chunks: Sequence[split.Chunk]) -> bool:
+    """A short piece without sections (an announcement): its thread is its key facts, not every sentence."""
+    if any(block.kind == "heading" for block in body):
+        return False
+    return sum(chunk.weight for chunk in chunks) <= SHORT_BODY
+
+
 class Twitter:
     """The X/Twitter thread adapter."""
 
@@ -122,6 +133,9 @@ class Twitter:
         if not first:
             chunks.append(closing)
         needed = tweets_needed(chunks, link_room)
+        short = is_short(body, chunks)
+        if short and needed > SHORT_THREAD:
+            max_tweets = min(max_tweets, SHORT_THREAD)  # a short piece without sections: its key facts, not all of it
         if needed <= max_tweets:
             tweets, weights = split.verified_thread(
                 lambda limit_for: self.linked(split.pack(chunks, lambda i: limit_for(i) - link_room(i)), context),
@@ -133,7 +147,9 @@ class Twitter:
                 return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), **image)
             needed = len(tweets)
         tweets, weights = self.condensed(update, context, body, max_tweets)
-        warning = f"thread condensed: the full body needs {needed} tweets, max_tweets is {max_tweets}"
+        warning = (f"thread condensed to its key facts: the full body needs {needed} tweets, and a short update "
+                   f"without sections takes at most {SHORT_THREAD}" if short and needed > SHORT_THREAD else
+                   f"thread condensed: the full body needs {needed} tweets, max_tweets is {max_tweets}")
         return ThreadDraft(
             tweets=tuple(tweets), weights=tuple(weights), condensed=True, warnings=(warning,), **image
         )

@@ -591,14 +591,18 @@ def test_an_image_needs_alt_text_and_x_takes_at_most_1000_characters(tmp_path: P
     assert str(long.value) == f"{path}: image_alt: is 1001 characters; X takes 1000 for an image's alt text"
 
 
-def test_the_170_word_announcement_keeps_every_word_its_date_and_its_registration_link() -> None:
+def test_the_170_word_announcement_is_a_short_thread_of_its_key_facts() -> None:
     update = realistic(UPDATES / "announcement.md")
     draft = render(update, RenderContext(diff_url=DIFF_URL))
-    assert not draft.condensed and 2 < len(draft.tweets) <= 7
-    assert thread_body_words(draft, update) == expected_words(update)
+    assert draft.condensed and 2 < len(draft.tweets) <= 4  # every sentence would take 7 tweets
+    assert draft.warnings == ("thread condensed to its key facts: the full body needs 7 tweets, and a short update "
+                              "without sections takes at most 4",)
+    assert DIFF_URL in draft.tweets[0] and draft.tweets[0].startswith("Join us on 3 December")
     text = "\n".join(draft.tweets)
     assert "Thursday, 3 December 2026, at 15:00 UTC" in text
     assert "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December" in text
+    at_most_four = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=4)).tweets
+    assert draft.tweets == at_most_four  # the same as a team that asked for at most 4
 
 
 def test_an_update_that_fits_one_tweet_is_one_tweet_without_numbering() -> None:
