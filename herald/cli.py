@@ -245,7 +245,7 @@ def publish(
                         update, selected, dry_run, config=config)
     _print_results(results)
     if any(result["status"] in NOT_DONE for result in results):
-        _after_failure(settings, f"herald publish {update}")
+        _after_failure(settings, f"herald publish {update}", results, update)
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -294,11 +294,19 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
     raise typer.Exit(failure[1])
 
 
-def _after_failure(settings: Settings, rerun: str) -> None:
+def _after_failure(settings: Settings, rerun: str, results: list[dict], source: Path | None = None) -> None:
+    """What to do next, for the kinds of outcome that are not done (each piece of advice works in its state)."""
     from herald.engine import log_path, shown
 
-    out.print(f"rerun `{rerun}` to retry what failed (nothing is sent twice); Prefect's log: "
-              f"{shown(log_path(settings, 'prefect.log'))}", markup=False)
+    statuses = {result["status"] for result in results}
+    if statuses & {"failed", "held"}:
+        out.print(f"rerun `{rerun}` to retry what failed (nothing is sent twice); Prefect's log: "
+                  f"{shown(log_path(settings, 'prefect.log'))}", markup=False)
+    if "needs_attention" in statuses and source is not None:
+        out.print(f"a person must check what the service received: `herald status {source}` says what, and the "
+                  "`herald resolve` command to run", markup=False)
+    if "changed" in statuses and source is not None:
+        out.print(f"nothing was sent: `herald publish {source} --correct` corrects what went out", markup=False)
 
 
 def _preflight_failed(error: Exception) -> None:
@@ -438,7 +446,7 @@ def recap(
     out.print(result["message"], markup=False)
     _print_results(result["results"])
     if result["status"] == "failed":
-        _after_failure(settings, f"herald recap {month or ''}".strip())
+        _after_failure(settings, f"herald recap {month or ''}".strip(), result["results"])
         raise typer.Exit(EXIT_FAILED)
 
 

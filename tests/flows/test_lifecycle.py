@@ -118,6 +118,8 @@ def test_an_edit_after_publishing_is_refused_then_corrected_channel_by_channel(w
     for channel in ("diff", "medium", "email"):
         assert f"{channel} changed" in text
     assert "[-consultation-]{+hearing+}" in text and f"herald publish {EXAMPLE} --correct" in text
+    assert f"nothing was sent: `herald publish {EXAMPLE} --correct` corrects what went out" in refused.output
+    assert "to retry what failed" not in refused.output  # a plain rerun would only refuse again
     assert "hearing" not in (workdir / "outbox" / SLUG / "diff.html").read_text(encoding="utf-8")
     dry = _run("publish", EXAMPLE, "--dry-run")
     assert "changed since it went out" in dry.output
