@@ -561,11 +561,33 @@ def main() -> None:
         app()
     except SystemExit as stop:
         code = stop.code
+    except KeyboardInterrupt:
+        err.print("interrupted; run the same command again to finish (nothing is sent twice)", markup=False)
+        code = 130
+    except Exception as error:  # noqa: BLE001 - the last guard: one line for the person, the traceback in a file
+        code = EXIT_FAILED
+        err.print(f"error: {type(error).__name__}: {' '.join(str(error).split()) or 'no message'}; details in "
+                  f"{_log_unexpected(error)}", markup=False)
     else:
         code = 0
     if _run_on_server:
         _quick_exit(code)
     sys.exit(code)
+
+
+def _log_unexpected(error: BaseException) -> str:
+    """Write an unexpected error's traceback to herald's log file; where it went, as a person would type it."""
+    import tempfile
+
+    from herald.engine import log_path, shown
+    from herald.runlog import write_traceback
+
+    try:
+        path = log_path(load_settings(os.environ.get("HERALD_CONFIG")), "herald.log")
+    except Exception:  # noqa: BLE001 - a broken config must not hide the error itself
+        path = Path(tempfile.gettempdir()) / "herald.log"
+    write_traceback(path, error)
+    return shown(path)
 
 
 def _quick_exit(code: object) -> None:

@@ -104,3 +104,19 @@ def test_check_warns_about_a_language_without_a_catalog(workdir):
     result = _run("check", str(path.relative_to(workdir)))
     assert result.exit_code == 0, result.output
     assert "no message catalog for lang 'sw'" in " ".join(result.output.split())
+
+
+def test_an_unexpected_error_anywhere_is_one_line_and_its_traceback_goes_to_the_log(workdir, monkeypatch, capsys):
+    import herald.cli as cli
+
+    def broken() -> None:
+        raise RuntimeError("the disk\nvanished")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.err == "error: RuntimeError: the disk vanished; details in .herald/logs/herald.log\n"
+    assert "Traceback" not in printed.out + printed.err
+    assert "RuntimeError: the disk" in (workdir / ".herald" / "logs" / "herald.log").read_text(encoding="utf-8")
