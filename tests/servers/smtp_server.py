@@ -20,6 +20,7 @@ import datetime as dt
 import email.parser
 import email.policy
 import ipaddress
+import logging
 import socket
 import ssl
 import struct
@@ -40,6 +41,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 if TYPE_CHECKING:
     from faults import Fault, FaultPlan  # tests/fakes, on pytest's pythonpath
 
+
+# aiosmtpd logs a deprecation warning per session from its own thread; it would land in the CLI output under test.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 @dataclass(frozen=True)
 class Pki:

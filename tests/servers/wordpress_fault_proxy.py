@@ -33,10 +33,12 @@ import struct
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+from recording_server import QuietServer  # tests/fakes, on pytest's pythonpath
 
 if TYPE_CHECKING:
     from faults import Fault, FaultPlan  # tests/fakes, on pytest's pythonpath
@@ -171,8 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietServer):
     proxy: WordPressFaultProxy
 
 
