@@ -46,7 +46,8 @@ def test_a_scheduled_flow_run_sends_the_rest_at_publish_at_and_unschedule_cancel
     root = tmp_path_factory.mktemp("prefect-schedule")
     with running_server(root) as server:
         assert _herald(server, workdir, "deploy").returncode == 0
-        at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=30)
+        # far enough ahead that two publishes and a status (cold CLI processes on a busy machine) come before it
+        at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=75)
         _schedule(path, at)
         published = _herald(server, workdir, "publish", str(path))
         assert published.returncode == 0, published.stdout + published.stderr
