@@ -64,33 +64,23 @@ class ThreadLike(Protocol):
 
 
 class ApiBaseAdapter(HTTPAdapter):
-    """Sends tweepy's hard-coded `https://api.twitter.com` requests to `api_base`, with a timeout on each."""
+    """Sends tweepy's requests to a hard-coded X host (`host`: api. or upload.twitter.com) to `api_base` when it is
+    not X's own, with a timeout on each."""
 
-    def __init__(self, api_base: str, timeout: float) -> None:
+    def __init__(self, api_base: str, timeout: float, host: str = TWEEPY_HOST) -> None:
         super().__init__(max_retries=0)
         self.api_base = api_base.rstrip("/")
         self.timeout = timeout
+        self.host = host
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        # The OAuth 1.0a signature was computed for the api.twitter.com URL; the rewrite only moves the socket.
-        if self.api_base != TWEEPY_HOST and request.url and request.url.startswith(TWEEPY_HOST):
-            request.url = self.api_base + request.url[len(TWEEPY_HOST):]
+        # The OAuth 1.0a signature was computed for X's URL; the rewrite only moves the socket.
+        if self.api_base != TWEEPY_HOST and request.url and request.url.startswith(self.host):
+            request.url = self.api_base + request.url[len(self.host):]
             kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
         return super().send(request, **kwargs)
-
-
-class UploadBaseAdapter(ApiBaseAdapter):
-    """Sends tweepy's hard-coded `https://upload.twitter.com` requests to `api_base` when it is not X's own."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if self.api_base != TWEEPY_HOST and request.url and request.url.startswith(UPLOAD_HOST):
-            request.url = self.api_base + request.url[len(UPLOAD_HOST):]
-            kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return HTTPAdapter.send(self, request, **kwargs)
 
 
 def tweet_hash(text: str) -> str:
@@ -144,7 +134,7 @@ def make_media_api(settings: TwitterSettings) -> tweepy.API:
         raise PreflightError("twitter: the consumer key and secret and the access token and secret are all required")
     auth = tweepy.OAuth1UserHandler(*(secret.get_secret_value() for secret in secrets))  # type: ignore[union-attr]
     api = tweepy.API(auth, timeout=settings.timeout_seconds)
-    adapter = UploadBaseAdapter(settings.api_base, settings.timeout_seconds)
+    adapter = ApiBaseAdapter(settings.api_base, settings.timeout_seconds, UPLOAD_HOST)
     api.session.mount(UPLOAD_HOST, adapter)
     if settings.api_base.rstrip("/") != TWEEPY_HOST:
         api.session.mount(settings.api_base.rstrip("/"), adapter)
