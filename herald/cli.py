@@ -278,8 +278,7 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
         except engine.EngineError as error:
             failure = ([f"[red]error:[/red] {escape(str(error))}"], EXIT_FAILED)
         except PreflightError as error:  # one line per channel that failed its check
-            failure = ([f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent"
-                        for line in str(error).splitlines()], EXIT_FAILED)
+            failure = (_preflight_lines(error), EXIT_FAILED)
         except LeaseHeld as error:
             failure = ([f"[red]not published:[/red] {escape(str(error))}"], EXIT_FAILED)
         except INPUT_ERRORS as error:
@@ -309,10 +308,15 @@ def _after_failure(settings: Settings, rerun: str, results: list[dict], source: 
         out.print(f"nothing was sent: `herald publish {source} --correct` corrects what went out", markup=False)
 
 
-def _preflight_failed(error: Exception) -> None:
+def _preflight_lines(error: Exception) -> list[str]:
     """One line per channel that failed its pre-flight check; nothing was sent."""
-    for line in str(error).splitlines():
-        err.print(f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent", markup=True)
+    return [f"[red]pre-flight failed:[/red] {escape(line)}; nothing was sent" for line in str(error).splitlines()]
+
+
+def _preflight_failed(error: Exception) -> None:
+    """Print the pre-flight failures and stop with exit 1."""
+    for line in _preflight_lines(error):
+        err.print(line, markup=True)
     raise typer.Exit(EXIT_FAILED) from None
 
 
