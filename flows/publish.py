@@ -11,6 +11,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
 from channels.base import Draft, Receipt, draft_digest
@@ -21,7 +22,7 @@ from herald.drafts import prepare_publish, render_update
 from herald.lease import publish_lease
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.lifecycle.corrections import changed_results, changes
-from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels
+from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.lifecycle.sent import record_sent
 from herald.preview import attach_preview
 from herald.progress import outcome, report, reporter
@@ -190,6 +191,7 @@ def publish_update(
         preflight({name: transport for name, transport in transports.items()
                    if not earlier_receipt(ledger, update.slug, name, transport)}, rendered.drafts)
         report("-", "publishing")
+        wait_for_own_time(ledger, update, flow_run.get_id())
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
         results: list[ChannelResult] = []
         image_urls: dict[str, str] | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
+from collections.abc import Callable
 
 from content.model import Update
 from herald.ledger import Ledger
@@ -130,6 +132,21 @@ def schedule_channels(ledger: Ledger, update: Update, kinds: dict[str, str], pat
         ledger.record_receipt(update.slug, name, "scheduled", remote_id=run_id, detail=detail, transport=kind)
         results.append(ChannelResult(name, "scheduled", None, detail, kind))
     return results
+
+
+EARLY_START = dt.timedelta(seconds=30)
+
+
+def wait_for_own_time(ledger: Ledger, update: Update, run_id: str | None,
+                      sleep: Callable[[float], None] = time.sleep) -> None:
+    """The scheduled flow run itself, let in up to half a second early, waits until publish_at before sending."""
+    at = update.publish_at
+    if at is None or not run_id:
+        return
+    ours = any(receipt.status == "scheduled" and receipt.remote_id == run_id for receipt in ledger.receipts(update.slug))
+    # Prefect's WaitForScheduledTime rounds the delay to whole seconds, so a run can start just before its time
+    while ours and dt.timedelta(0) < at - now() <= EARLY_START:
+        sleep((at - now()).total_seconds() + 0.01)
 
 
 def due_diff_url(ledger: Ledger, update: Update, diff_transport: object, diff_url: str) -> str:

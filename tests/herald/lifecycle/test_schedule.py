@@ -9,7 +9,9 @@ from update_files import write
 from config.settings import load_settings
 from herald.drafts import context_for
 from herald.lifecycle.notices import correction_email, retraction_email
-from herald.lifecycle.schedule import date_warnings, is_scheduled
+from herald.ledger import Ledger
+from herald.lifecycle import schedule
+from herald.lifecycle.schedule import date_warnings, is_scheduled, wait_for_own_time
 
 
 def test_a_future_date_without_publish_at_is_a_warning(tmp_path):
@@ -44,3 +46,27 @@ def test_notices_are_short_plain_messages_dated_when_sent_and_threaded_under_the
     assert "https://diff.example.org/p/1/" in body
     retraction = retraction_email("hearing", "Hearing", dt.date(2026, 11, 20), context, "By mistake.", sent_at)
     assert retraction.message["Subject"] == "Retracted: Hearing" and "By mistake." in retraction.message.get_content()
+
+
+def test_the_scheduled_run_let_in_a_moment_early_waits_for_publish_at_and_no_other_run_does(tmp_path, monkeypatch):
+    update = write(tmp_path, "title: Timed\ndate: 2026-12-02\npublish_at: 2026-12-02T09:00:00+00:00")
+    clock = [dt.datetime(2026, 12, 2, 8, 59, 59, 600000, tzinfo=dt.UTC)]  # Prefect let the run start 0.4 s early
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += dt.timedelta(seconds=seconds)
+
+    monkeypatch.setattr(schedule, "now", lambda: clock[0])
+    ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")
+    ledger.record_update(update.slug, update.source, update.title, update.date)
+    ledger.record_receipt(update.slug, "twitter", "scheduled", remote_id="run-1", detail="", transport="live")
+    wait_for_own_time(ledger, update, "run-2", sleep)  # another run (a person's publish) does not wait
+    wait_for_own_time(ledger, update, None, sleep)
+    assert slept == []
+    wait_for_own_time(ledger, update, "run-1", sleep)
+    assert slept and clock[0] >= update.publish_at and not is_scheduled(update, clock[0])
+    clock[0], slept[:] = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), []
+    wait_for_own_time(ledger, update, "run-1", sleep)  # a day ahead (publish_at moved): it schedules, not sleeps
+    assert slept == []
+    ledger.close()

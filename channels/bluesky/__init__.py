@@ -1,0 +1,1 @@
+"""Bluesky: a thread of posts of at most 300 graphemes, exactly once through record keys."""

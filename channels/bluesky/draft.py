@@ -1,0 +1,62 @@
+"""A Bluesky thread ready to post: records exactly as `app.bsky.feed.post` takes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from channels.base import json_bytes
+
+MAX_GRAPHEMES = 300
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A link in a post: UTF-8 byte offsets into the post's text, and the URI."""
+
+    byte_start: int
+    byte_end: int
+    uri: str
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    """Post 1's external embed for the Diff post (app.bsky.embed.external)."""
+
+    uri: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class BlueskyPost:
+    """One post: its text, its links as facets, and its grapheme count."""
+
+    text: str
+    facets: tuple[Facet, ...] = ()
+    graphemes: int = 0
+
+
+@dataclass(frozen=True)
+class BlueskyDraft:
+    """The thread: each post, post 1's link card (or image), the language."""
+
+    channel: str = "bluesky"
+    posts: tuple[BlueskyPost, ...] = ()
+    card: LinkCard | None = None
+    language: str = "en"
+    warnings: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    image_file: Path | None = field(default=None, compare=False)
+
+    def files(self) -> dict[str, bytes]:
+        """`bluesky.json`: the records' text, facets and embeds exactly as created."""
+        return {"bluesky.json": json_bytes({
+            "posts": [{"text": post.text, "facets": [
+                {"index": {"byteStart": f.byte_start, "byteEnd": f.byte_end}, "uri": f.uri} for f in post.facets]}
+                for post in self.posts],
+            "card": None if self.card is None else {
+                "uri": self.card.uri, "title": self.card.title, "description": self.card.description},
+            "language": self.language, "image": self.image, "image_alt": self.image_alt,
+        })}

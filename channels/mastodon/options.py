@@ -1,0 +1,23 @@
+"""The `mastodon:` block of an update's front matter."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import field_validator
+
+from channels.spec import ChannelOptions
+
+
+class MastodonOptions(ChannelOptions):
+    """Who sees the thread, and an optional content warning shown before it."""
+
+    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    content_warning: str | None = None
+
+    @field_validator("content_warning")
+    @classmethod
+    def _one_line(cls, text: str | None) -> str | None:
+        if text is not None and ("\n" in text or not text.strip()):
+            raise ValueError("must be one non-blank line")
+        return text

@@ -1,0 +1,54 @@
+"""What a channel is: one folder under `channels/` exporting `SPEC`, listed once in `channels/registry.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from channels.base import Draft, RenderContext
+    from content.model import Update
+    from herald.ledger import Ledger
+    from herald.transports import Transport
+
+TransportChoice = Literal["auto", "outbox", "live"]
+
+
+class ChannelSettings(BaseModel):
+    """A channel's `[name]` section of herald.toml / `HERALD_NAME__*`: its transport and its credentials."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    transport: TransportChoice = "auto"
+    enabled: bool = True  # an opt-in channel sets this False: it goes out only once the team enables it
+
+    def has_credentials(self) -> bool:
+        """Whether this section has what a live transport needs."""
+        return False
+
+    def is_live(self) -> bool:
+        """Live when asked for, or when credentials are present and nothing else is asked."""
+        return self.transport == "live" or (self.transport == "auto" and self.has_credentials())
+
+
+class ChannelOptions(BaseModel):
+    """A channel's block in an update's front matter (`mastodon:`, `bluesky:` ...)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """Everything herald needs to know about one channel; the flow, CLI, preview and ledger read only this."""
+
+    name: str
+    label: str  # as people name it: "Diff", "X", "Mastodon"
+    settings: type[ChannelSettings]
+    options: type[ChannelOptions]
+    render: Callable[[Update, RenderContext, Any, Any], Draft]  # (update, context, settings, options), pure
+    live_transport: Callable[[Any, Ledger, str], Transport]  # (settings, ledger, slug); imports lazily
+    pane: Callable[[Any], str]  # the draft as reviewers see it, an HTML <section>
+    waits_for_diff: bool = True  # sent only once the Diff post's URL is known
