@@ -143,7 +143,8 @@ def wait_for_own_time(ledger: Ledger, update: Update, run_id: str | None,
     at = update.publish_at
     if at is None or not run_id:
         return
-    ours = any(receipt.status == "scheduled" and receipt.remote_id == run_id for receipt in ledger.receipts(update.slug))
+    receipts = ledger.receipts(update.slug)
+    ours = any(receipt.status == "scheduled" and receipt.remote_id == run_id for receipt in receipts)
     # Prefect's WaitForScheduledTime rounds the delay to whole seconds, so a run can start just before its time
     while ours and dt.timedelta(0) < at - now() <= EARLY_START:
         sleep((at - now()).total_seconds() + 0.01)

@@ -70,7 +70,7 @@ def test_a_scheduled_flow_run_sends_the_rest_at_publish_at_and_unschedule_cancel
             finished = wait_for_flow_run(server, run_id, timeout=180)
         log = (root / "worker.log").read_text(errors="replace")
         assert finished["state"]["type"] == "COMPLETED", f"{finished['state']}\n{log[-3000:]}"
-        # Prefect rounds its wait to whole seconds, so the run may start up to half a second early; nothing goes out early
+        # Prefect rounds its wait to whole seconds: the run may start half a second early, but nothing goes out early
         assert dt.datetime.fromisoformat(finished["start_time"]) >= at - dt.timedelta(seconds=1)
         sent = dt.datetime.fromtimestamp((workdir / "outbox" / SLUG / "thread.json").stat().st_mtime, dt.UTC)
         assert sent >= at, (sent, at)

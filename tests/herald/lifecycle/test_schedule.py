@@ -8,9 +8,9 @@ from update_files import write
 
 from config.settings import load_settings
 from herald.drafts import context_for
-from herald.lifecycle.notices import correction_email, retraction_email
 from herald.ledger import Ledger
 from herald.lifecycle import schedule
+from herald.lifecycle.notices import correction_email, retraction_email
 from herald.lifecycle.schedule import date_warnings, is_scheduled, wait_for_own_time
 
 
