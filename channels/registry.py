@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from channels.base import Channel
-from channels.diff import Diff
-from channels.email import Email
-from channels.medium import Medium
-from channels.twitter import Twitter
+from channels.diff.render import Diff
+from channels.email.render import Email
+from channels.medium.render import Medium
+from channels.twitter.render import Twitter
 
 CHANNELS: dict[str, Channel] = {
     "diff": Diff(),

@@ -12,8 +12,8 @@ from pathlib import Path
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from channels.base import draft_digest
-from channels.email import MAX_MESSAGE_BYTES, EmailDraft
-from channels.twitter import MAX_WEIGHTED_LENGTH
+from channels.email.render import MAX_MESSAGE_BYTES, EmailDraft
+from channels.twitter.render import MAX_WEIGHTED_LENGTH
 from herald.drafts import Rendered
 
 KEY_LENGTH = 100

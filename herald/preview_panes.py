@@ -14,10 +14,10 @@ from pathlib import Path
 from twitter_text import extract_urls_with_indices
 
 from channels.base import Draft, draft_digest
-from channels.diff import DiffDraft
-from channels.email import MAX_MESSAGE_BYTES, EmailDraft
-from channels.medium import MAX_TAGS, MediumDraft
-from channels.twitter import MAX_WEIGHTED_LENGTH, URL_WEIGHT, ThreadDraft
+from channels.diff.render import DiffDraft
+from channels.email.render import MAX_MESSAGE_BYTES, EmailDraft
+from channels.medium.render import MAX_TAGS, MediumDraft
+from channels.twitter.render import MAX_WEIGHTED_LENGTH, URL_WEIGHT, ThreadDraft
 from content.i18n import is_rtl
 
 NEAR_LIMIT = 260

@@ -56,7 +56,7 @@ def term_notes(settings: Settings, rendered: Rendered) -> tuple[list[str], str |
     if draft is None or not settings.diff.is_live():
         return [], None
     from herald.ledger import Ledger
-    from herald.transports.wordpress import WordPressTransport
+    from channels.diff.transport import WordPressTransport
 
     ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
     transport = WordPressTransport(settings.diff, ledger, rendered.update.slug)

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from twitter_text import parse_tweet
 
 from channels.base import RenderContext, RenderError
-from channels.email import EmailDraft
+from channels.email.render import EmailDraft
 from content.model import Update
 
 MAX_TWEET_WEIGHT = 280

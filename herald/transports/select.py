@@ -13,22 +13,22 @@ def transport_for(channel: str, settings: Settings, slug: str, ledger: Ledger) -
     section = getattr(settings, channel)
     if not section.is_live():
         if channel == "medium" and section.transport == "auto":
-            from herald.transports.medium import ManualMediumTransport
+            from channels.medium.transport import ManualMediumTransport
 
             return ManualMediumTransport(settings.outbox, slug)
         return OutboxTransport(settings.outbox, slug)
     if channel == "diff":
-        from herald.transports.wordpress import WordPressTransport
+        from channels.diff.transport import WordPressTransport
 
         return WordPressTransport(settings.diff, ledger, slug)
     if channel == "medium":
-        from herald.transports.medium import MediumTransport
+        from channels.medium.transport import MediumTransport
 
         return MediumTransport(settings.medium, ledger, slug)
     if channel == "twitter":
-        from herald.transports.x import XTransport
+        from channels.twitter.transport import XTransport
 
         return XTransport(settings.twitter, ledger, slug)
-    from herald.transports.smtp import SmtpTransport
+    from channels.email.transport import SmtpTransport
 
     return SmtpTransport(settings.email, ledger, slug)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from channels import twitter
+from channels.twitter import render as twitter
 from content import i18n
 from herald import recap
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from channels.base import RenderContext
-from channels.diff import Diff
-from channels.email import Email
-from channels.medium import Medium
+from channels.diff.render import Diff
+from channels.email.render import Email
+from channels.medium.render import Medium
 from content.loader import load_update
 from content.markdown import Block, bare_link, blocks, render_html, sanitize_html
 
@@ -301,7 +301,7 @@ def test_joiners_inside_a_persian_url_are_kept() -> None:
 def test_the_arabic_update_links_without_its_right_to_left_marks_on_every_channel() -> None:
     from twitter_text import extract_urls_with_indices
 
-    from channels.twitter import Twitter
+    from channels.twitter.render import Twitter
 
     update = load_update(UPDATES / "arabic_update.md", FIXTURES)
     outputs = [Diff().render(update, CONTEXT), Medium().render(update, CONTEXT), Email().render(update, CONTEXT),

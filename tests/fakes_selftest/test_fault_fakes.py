@@ -27,15 +27,15 @@ from x_api import USER as X_USER
 from x_api import FakeX
 
 from channels.base import RenderContext
-from channels.diff import Diff, DiffDraft
-from channels.email import Email
+from channels.diff.render import Diff, DiffDraft
+from channels.email.render import Email
 from config.settings import DiffSettings, EmailSettings, TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import TransportError
-from herald.transports.smtp import SmtpTransport
-from herald.transports.wordpress import WordPressTransport
-from herald.transports.x import make_client
+from channels.email.transport import SmtpTransport
+from channels.diff.transport import WordPressTransport
+from channels.twitter.transport import make_client
 
 pytestmark = pytest.mark.live
 

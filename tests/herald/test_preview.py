@@ -14,7 +14,7 @@ import pytest
 from twitter_text import parse_tweet
 from typer.testing import CliRunner
 
-from channels.email import Email
+from channels.email.render import Email
 from config.settings import Settings, load_settings
 from herald.cli import app
 from herald.drafts import Rendered, load_and_render

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channels.twitter import ThreadDraft
+from channels.twitter.render import ThreadDraft
 from herald.ledger import Ledger
 from herald.lifecycle.sent import changed_passage, has_changed, html_text, record_sent, word_diff
 

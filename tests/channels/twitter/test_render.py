@@ -12,10 +12,10 @@ import pytest
 import regex
 from twitter_text import extract_emojis_with_indices, parse_tweet
 
-from channels import thread_split as split
+from channels.threads import split
 from channels.base import Channel, RenderContext, RenderError
-from channels.thread_story import block_text, thread_blocks, tweet_link
-from channels.twitter import (
+from channels.threads.story import block_text, thread_blocks, tweet_link
+from channels.twitter.render import (
     DEFAULT_MAX_TWEETS,
     MAX_WEIGHTED_LENGTH,
     URL_WEIGHT,
@@ -27,7 +27,7 @@ from content.loader import load_update
 from content.markdown import bare_link, blocks
 from content.model import TwitterOptions, Update
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "twitter"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twitter"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"
 CONTEXT = RenderContext(diff_url=DIFF_URL, max_tweets=50)
 LAST = RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link="last")
@@ -440,7 +440,7 @@ def test_verification_shrinks_a_tweet_the_incremental_count_got_wrong() -> None:
 
 
 def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
-    from channels.thread_split import sentences
+    from channels.threads.split import sentences
 
     texts = [s.text for s in sentences("We asked the Commission to:\n1. Keep the research exception broad.")]
     assert texts == ["We asked the Commission to:", "1. Keep the research exception broad."]
@@ -448,7 +448,7 @@ def test_a_list_marker_never_ends_a_tweet_apart_from_its_item() -> None:
 
 
 def test_a_sentence_that_fits_a_tweet_is_never_split_between_two() -> None:
-    from channels.thread_split import Chunk, pack, sentences
+    from channels.threads.split import Chunk, pack, sentences
 
     opener = "Two years after the United Nations adopted the Compact, member states are preparing its first review."
     long = ("The Compact shapes how governments talk about data, artificial intelligence and connectivity, and it "
@@ -457,7 +457,7 @@ def test_a_sentence_that_fits_a_tweet_is_never_split_between_two() -> None:
 
 
 def test_a_sentence_longer_than_a_tweet_breaks_after_a_clause_not_mid_phrase() -> None:
-    from channels.thread_split import Chunk, pack, sentences
+    from channels.threads.split import Chunk, pack, sentences
 
     long = ("The Compact shapes how governments talk about data, artificial intelligence, connectivity and the "
             "governance of the internet, and it matters for Wikipedia, a project that depends on a free and open "
@@ -468,7 +468,7 @@ def test_a_sentence_longer_than_a_tweet_breaks_after_a_clause_not_mid_phrase() -
 
 
 def test_a_condensed_lead_never_ends_on_an_announcing_colon() -> None:
-    from channels.thread_split import lead_text, sentences
+    from channels.threads.split import lead_text, sentences
 
     found = sentences("Wikipedia is written by volunteers. We asked the Commission to:\n1. Keep the research "
                       "exception broad, make opt-outs machine-readable and require disclosure of training data.")

@@ -1,4 +1,4 @@
-"""channels.email: the list announcement, parsed back from the exact bytes that are sent."""
+"""channels.email.render: the list announcement, parsed back from the exact bytes that are sent."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from update_files import load, write
 
 from channels.base import Channel, RenderContext, RenderError, draft_digest
-from channels.email import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
+from channels.email.render import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
 from content.model import Update
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"

@@ -1,4 +1,4 @@
-"""channels.diff: the WordPress post an update becomes."""
+"""channels.diff.render: the WordPress post an update becomes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from update_files import load, write
 
 from channels.base import Channel, RenderContext, RenderError, draft_digest
-from channels.diff import MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Diff
+from channels.diff.render import MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Diff
 from content.model import Update
 
 CONTEXT = RenderContext(diff_url="https://diff.example.org/2026/10/01/dont-blink-september-2026/")

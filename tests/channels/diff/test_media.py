@@ -1,4 +1,4 @@
-"""herald.transports.wordpress media: each image uploaded exactly once with its alt text, even when a reply is lost."""
+"""channels.diff.transport media: each image uploaded exactly once with its alt text, even when a reply is lost."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from update_files import FIXTURES, load
 from wordpress_api import FakeWordPress
 
 from channels.base import RenderContext
-from channels.diff import Diff
+from channels.diff.render import Diff
 from config.settings import DiffSettings
 from content import i18n
 from content.body_images import InlineImage
 from herald.ledger import Ledger
 from herald.transports import Ambiguous
-from herald.transports.wordpress import WordPressTransport
+from channels.diff.transport import WordPressTransport
 
 USER, PASSWORD = "admin", "abcd EFGH ijkl MNOP qrst UVWX"
 SLUG = "amicus"

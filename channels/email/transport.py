@@ -14,7 +14,7 @@ from email.utils import getaddresses, parseaddr
 from urllib.parse import quote
 
 from channels.base import Receipt
-from channels.email import EmailDraft
+from channels.email.render import EmailDraft
 from config.settings import EmailSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransientError, TransportError

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from channels.base import RenderContext, json_bytes
-from channels.medium_html import to_medium
+from channels.medium.html import to_medium
 from content import i18n
 from content.markdown import render_html
 from content.model import Update

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from channels.base import Receipt, json_bytes
-from channels.medium import MediumDraft
+from channels.medium.render import MediumDraft
 from config.settings import MediumSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransportError

@@ -1,4 +1,4 @@
-"""channels.medium: an import-ready article whose canonical link is the Diff post."""
+"""channels.medium.render: an import-ready article whose canonical link is the Diff post."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from update_files import load, write
 
 from channels.base import Channel, RenderContext, draft_digest
-from channels.medium import MAX_TAG_LENGTH, MAX_TAGS, Medium, pick_tags
+from channels.medium.render import MAX_TAG_LENGTH, MAX_TAGS, Medium, pick_tags
 from content.model import Update
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"

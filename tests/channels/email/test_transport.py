@@ -1,4 +1,4 @@
-"""herald.transports.smtp: the rendered message to a real aiosmtpd server with STARTTLS and AUTH."""
+"""channels.email.transport: the rendered message to a real aiosmtpd server with STARTTLS and AUTH."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from pydantic import SecretStr
 from smtp_server import free_port
 
 from channels.base import RenderContext
-from channels.email import Email, EmailDraft
+from channels.email.render import Email, EmailDraft
 from config.settings import EmailSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.smtp import SmtpTransport, is_loopback, mid_url
+from channels.email.transport import SmtpTransport, is_loopback, mid_url
 
 pytestmark = pytest.mark.live
 

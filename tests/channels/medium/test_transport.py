@@ -1,4 +1,4 @@
-"""herald.transports.medium: the real httpx client against a contract fake of the Medium API, and manual mode."""
+"""channels.medium.transport: the real httpx client against a contract fake of the Medium API, and manual mode."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from medium_api import USER, FakeMedium
 from pydantic import SecretStr
 
 from channels.base import RenderContext
-from channels.medium import Medium, MediumDraft
+from channels.medium.render import Medium, MediumDraft
 from config.settings import MediumSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.medium import ManualMediumTransport, MediumTransport
+from channels.medium.transport import ManualMediumTransport, MediumTransport
 
 pytestmark = pytest.mark.live
 

@@ -1,4 +1,4 @@
-"""channels.medium + channels.medium_html: every Medium draft stays inside the HTML subset Medium keeps."""
+"""channels.medium.render + channels.medium.html: every Medium draft stays inside the HTML subset Medium keeps."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from update_files import FIXTURES, load, write
 
 from channels.base import RenderContext
-from channels.medium import Medium
-from channels.medium_html import to_medium
+from channels.medium.render import Medium
+from channels.medium.html import to_medium
 from content.loader import load_update
 
 DIFF_URL = "https://diff.example.org/2026/11/04/consultation/"

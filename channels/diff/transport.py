@@ -15,7 +15,7 @@ import httpx
 from slugify import slugify
 
 from channels.base import Receipt
-from channels.diff import DiffDraft
+from channels.diff.render import DiffDraft
 from config.settings import DiffSettings
 from content.body_images import InlineImage, media_filename, unique_images
 from herald.ledger import Ledger

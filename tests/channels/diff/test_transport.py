@@ -1,4 +1,4 @@
-"""herald.transports.wordpress: real posts on a real WordPress, and error paths through httpx.MockTransport."""
+"""channels.diff.transport: real posts on a real WordPress, and error paths through httpx.MockTransport."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import pytest
 from pydantic import SecretStr
 
 from channels.base import RenderContext
-from channels.diff import Diff, DiffDraft
+from channels.diff.render import Diff, DiffDraft
 from config.settings import DiffSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
-from herald.transports.wordpress import WordPressTransport, term_slug
+from channels.diff.transport import WordPressTransport, term_slug
 
 PASSWORD = "abcd EFGH ijkl MNOP qrst UVWX"
 ALT = "A map of the countries where the team worked on policy this month"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from channels import thread_split as split
+from channels.threads import split
 from content.markdown import Block, bare_link, blocks, clean_url, footnote_count
 from content.model import Update
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from twitter_text import parse_tweet
 
-from channels import thread_split as split
+from channels.threads import split
 from channels.base import RenderContext, RenderError, json_bytes
-from channels.thread_story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
+from channels.threads.story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
 from content.i18n import t
 from content.markdown import Block
 from content.model import Update

@@ -1,4 +1,4 @@
-"""herald.transports.x: a thread through the real tweepy client against a contract fake of the X API."""
+"""channels.twitter.transport: a thread through the real tweepy client against a contract fake of the X API."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from config.settings import TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.x import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
+from channels.twitter.transport import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
 
 pytestmark = pytest.mark.live
 
@@ -57,7 +57,7 @@ def thread(tmp_path: Path, tweets: tuple[str, ...] = THREAD):
     )
     update = load_update(path)
     try:
-        from channels.twitter import Twitter
+        from channels.twitter.render import Twitter
     except ImportError:
         return StandInThread(tuple(update.twitter.thread or ()))
     return Twitter().render(update, RenderContext(diff_url=DIFF_URL, diff_url_known=True))
@@ -304,7 +304,7 @@ def test_x_an_unsettled_tweet_missing_from_the_timeline_is_posted(fake: FakeX, l
 
 
 def test_x_matching_ignores_t_co_links_and_escaping() -> None:
-    from herald.transports.x import comparable
+    from channels.twitter.transport import comparable
 
     assert comparable("Fish & chips: https://diff.wikimedia.org/2026/x 1/2") == comparable(
         "Fish &amp; chips: https://t.co/AbC123xyZ9 1/2")
@@ -336,7 +336,7 @@ def image_thread(tmp_path: Path, alt: str = ALT, body: str = "") -> object:
         f"summary: What moved this month.\nimage: map.png\nimage_alt: {json.dumps(alt)}\n---\n{body}\n",
         encoding="utf-8",
     )
-    from channels.twitter import Twitter
+    from channels.twitter.render import Twitter
 
     return Twitter().render(load_update(path), RenderContext(diff_url=DIFF_URL, diff_url_known=True))
 
@@ -382,7 +382,7 @@ def test_x_a_failure_after_tweet_1_never_uploads_again(fake: FakeX, ledger: Ledg
     fake.fail_once("POST", "/2/tweets", 429, body, headers, nth=2)
     with pytest.raises(TransientError, match="rate limited at tweet 2"):
         transport(fake, ledger).send(draft)
-    import herald.transports.x as x
+    import channels.twitter.transport as x
 
     later = x._now() + dt.timedelta(days=2)  # the upload has long expired, but tweet 1 already carries it
     with pytest.MonkeyPatch.context() as patch:
@@ -399,7 +399,7 @@ def test_x_an_expired_upload_is_made_again_while_tweet_1_is_not_posted(
     fake.fail_once("POST", "/2/tweets", 403, {"title": "Forbidden", "detail": "Not now.", "status": 403})
     with pytest.raises(TransportError):
         transport(fake, ledger).send(draft)
-    import herald.transports.x as x
+    import channels.twitter.transport as x
 
     later = x._now() + dt.timedelta(hours=24)
     with pytest.MonkeyPatch.context() as patch:
