@@ -9,8 +9,8 @@ from pathlib import Path
 
 from twitter_text import parse_tweet
 
-from channels.threads import split
 from channels.base import RenderContext, RenderError, json_bytes
+from channels.threads import split
 from channels.threads.story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
 from content.i18n import t
 from content.markdown import Block

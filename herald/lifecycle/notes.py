@@ -55,8 +55,8 @@ def term_notes(settings: Settings, rendered: Rendered) -> tuple[list[str], str |
     draft = rendered.drafts.get("diff")
     if draft is None or not settings.diff.is_live():
         return [], None
-    from herald.ledger import Ledger
     from channels.diff.transport import WordPressTransport
+    from herald.ledger import Ledger
 
     ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
     transport = WordPressTransport(settings.diff, ledger, rendered.update.slug)

@@ -28,14 +28,14 @@ from x_api import FakeX
 
 from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
+from channels.diff.transport import WordPressTransport
 from channels.email.render import Email
+from channels.email.transport import SmtpTransport
+from channels.twitter.transport import make_client
 from config.settings import DiffSettings, EmailSettings, TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import TransportError
-from channels.email.transport import SmtpTransport
-from channels.diff.transport import WordPressTransport
-from channels.twitter.transport import make_client
 
 pytestmark = pytest.mark.live
 

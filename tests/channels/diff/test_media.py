@@ -14,12 +14,12 @@ from wordpress_api import FakeWordPress
 
 from channels.base import RenderContext
 from channels.diff.render import Diff
+from channels.diff.transport import WordPressTransport
 from config.settings import DiffSettings
 from content import i18n
 from content.body_images import InlineImage
 from herald.ledger import Ledger
 from herald.transports import Ambiguous
-from channels.diff.transport import WordPressTransport
 
 USER, PASSWORD = "admin", "abcd EFGH ijkl MNOP qrst UVWX"
 SLUG = "amicus"

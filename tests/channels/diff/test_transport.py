@@ -15,11 +15,11 @@ from pydantic import SecretStr
 
 from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
+from channels.diff.transport import WordPressTransport, term_slug
 from config.settings import DiffSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
-from channels.diff.transport import WordPressTransport, term_slug
 
 PASSWORD = "abcd EFGH ijkl MNOP qrst UVWX"
 ALT = "A map of the countries where the team worked on policy this month"

@@ -17,11 +17,11 @@ from smtp_server import free_port
 
 from channels.base import RenderContext
 from channels.email.render import Email, EmailDraft
+from channels.email.transport import SmtpTransport, is_loopback, mid_url
 from config.settings import EmailSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
-from channels.email.transport import SmtpTransport, is_loopback, mid_url
 
 pytestmark = pytest.mark.live
 

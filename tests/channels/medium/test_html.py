@@ -9,8 +9,8 @@ import pytest
 from update_files import FIXTURES, load, write
 
 from channels.base import RenderContext
-from channels.medium.render import Medium
 from channels.medium.html import to_medium
+from channels.medium.render import Medium
 from content.loader import load_update
 
 DIFF_URL = "https://diff.example.org/2026/11/04/consultation/"

@@ -12,8 +12,8 @@ import pytest
 import regex
 from twitter_text import extract_emojis_with_indices, parse_tweet
 
-from channels.threads import split
 from channels.base import Channel, RenderContext, RenderError
+from channels.threads import split
 from channels.threads.story import block_text, thread_blocks, tweet_link
 from channels.twitter.render import (
     DEFAULT_MAX_TWEETS,
