@@ -16,11 +16,6 @@ class RenderContext:
 
     diff_url: str
     diff_url_known: bool = False
-    max_tweets: int = 10
-    twitter_link: Literal["first", "last"] = "first"
-    email_from: str = "Herald <herald@localhost>"
-    email_to: str = "list@localhost"
-    message_id_domain: str = "localhost"
     site_name: str = "Diff"
     image_urls: tuple[tuple[str, str], ...] = ()  # (an image's src in the body, where it is served from)
 

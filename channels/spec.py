@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -52,3 +53,4 @@ class ChannelSpec:
     live_transport: Callable[[Any, Ledger, str], Transport]  # (settings, ledger, slug); imports lazily
     pane: Callable[[Any], str]  # the draft as reviewers see it, an HTML <section>
     waits_for_diff: bool = True  # sent only once the Diff post's URL is known
+    offline_transport: Callable[[Any, Path, str], Transport] | None = None  # (settings, outbox, slug); else the outbox

@@ -7,109 +7,17 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from channels.registry import CHANNELS
+from channels.spec import ChannelSettings
+
 DEFAULT_CONFIG = Path("config/herald.toml")
-Transport = Literal["auto", "outbox", "live"]
 
 
 class ConfigError(ValueError):
     """Invalid configuration: one line naming the file and the setting."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    transport: Transport = "auto"
-
-    def has_credentials(self) -> bool:
-        """Whether this section has what a live transport needs."""
-        return False
-
-    def is_live(self) -> bool:
-        """Live when asked for, or when credentials are present and nothing else is asked."""
-        return self.transport == "live" or (self.transport == "auto" and self.has_credentials())
-
-
-class DiffSettings(_Section):
-    """The WordPress site behind Diff."""
-
-    base_url: str = "https://diff.wikimedia.org"
-    username: str = ""
-    app_password: SecretStr | None = None
-    permalink: str = "{base_url}/{date:%Y/%m/%d}/{slug}/"
-    timezone: str = "UTC"  # the site's time zone (Settings > General): the date in a scheduled post's URL
-    timeout_seconds: float = 30.0
-
-    @field_validator("timezone")
-    @classmethod
-    def _site_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{name!r} is not an IANA time zone (for example UTC, Europe/Berlin)") from None
-        return name
-
-    @field_validator("base_url")
-    @classmethod
-    def _no_trailing_slash(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url.rstrip("/")
-
-    def has_credentials(self) -> bool:
-        return bool(self.username and self.app_password)
-
-    def planned_url(self, slug: str, date: object) -> str:
-        """Where the post will live, before WordPress says so."""
-        return self.permalink.format(base_url=self.base_url, slug=slug, date=date)
-
-
-class MediumSettings(_Section):
-    """The Medium API (tokens are no longer issued: without one, herald prepares a manual import)."""
-
-    api_base: str = "https://api.medium.com/v1"
-    token: SecretStr | None = None
-    timeout_seconds: float = 30.0
-
-    def has_credentials(self) -> bool:
-        return self.token is not None
-
-
-class TwitterSettings(_Section):
-    """X through tweepy with OAuth 1.0a user credentials."""
-
-    api_base: str = "https://api.twitter.com"
-    consumer_key: SecretStr | None = None
-    consumer_secret: SecretStr | None = None
-    access_token: SecretStr | None = None
-    access_token_secret: SecretStr | None = None
-    max_tweets: int = 10
-    link: Literal["first", "last"] = "first"
-    daily_post_quota: int = 17
-    timeout_seconds: float = 30.0
-
-    def has_credentials(self) -> bool:
-        return all((self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret))
-
-
-class EmailSettings(_Section):
-    """The list address and the SMTP relay that reaches it."""
-
-    from_addr: str = "Herald <herald@localhost>"
-    list_addr: str = "list@localhost"
-    message_id_domain: str = "localhost"
-    smtp_host: str = "localhost"
-    smtp_port: int = 587
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    ca_file: Path | None = None
-    username: str = ""
-    password: SecretStr | None = None
-    timeout_seconds: float = 30.0
-
-    def has_credentials(self) -> bool:
-        return bool(self.username and self.password)
 
 
 DONT_BLINK_TITLE = "Don't Blink: Protecting the Wikimedia model, its people, and its values in {month}"
@@ -209,8 +117,8 @@ class EngineSettings(BaseModel):
     port: int = 0
 
 
-class Settings(BaseSettings):
-    """Everything herald is configured with."""
+class CoreSettings(BaseSettings):
+    """Everything herald is configured with but the channels' own sections."""
 
     model_config = SettingsConfigDict(
         env_prefix="HERALD_", env_nested_delimiter="__", extra="forbid", frozen=True, toml_file=DEFAULT_CONFIG
@@ -221,10 +129,6 @@ class Settings(BaseSettings):
     ledger_url: str = "sqlite:///herald.db"
     require_approval: bool = False
     publish: PublishSettings = PublishSettings()
-    diff: DiffSettings = DiffSettings()
-    medium: MediumSettings = MediumSettings()
-    twitter: TwitterSettings = TwitterSettings()
-    email: EmailSettings = EmailSettings()
     recap: RecapSettings = RecapSettings()
     engine: EngineSettings = EngineSettings()
 
@@ -239,6 +143,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = settings_cls.model_config.get("toml_file")
         return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+
+    def channel(self, name: str) -> ChannelSettings:
+        """The `[name]` section of a registered channel."""
+        return getattr(self, name)
+
+
+Settings = create_model(  # one section per registered channel, each typed by the channel's own settings model
+    "Settings", __base__=CoreSettings, __doc__="Everything herald is configured with.",
+    **{name: (spec.settings, spec.settings()) for name, spec in CHANNELS.items()},
+)
 
 
 def load_settings(path: Path | str | None = None) -> Settings:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 
 from content.body_images import InlineImage, body_images, file_digest, local_path
 from content.errors import UpdateError
@@ -41,7 +43,7 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
     if "slug" not in meta and isinstance(meta.get("title"), str):
         fields["slug"] = make_slug(meta["title"])
     try:
-        update = Update.model_validate(fields)
+        update = update_model().model_validate(fields)
     except ValidationError as error:
         raise _first_problem(path, error) from None
     root = Path(content_root) if content_root else path.parent
@@ -49,6 +51,16 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
     before_body = text[: len(text) - len(body.lstrip())]  # the model strips the body; its lines count from here
     images = _body_images(update, root, before_body.count("\n"))
     return update.model_copy(update={"images": images}) if images else update
+
+
+@cache
+def update_model() -> type[Update]:
+    """`Update` with one front-matter block per registered channel (`diff:`, `twitter:` ...) and their names."""
+    from channels.registry import CHANNELS
+
+    names = tuple(CHANNELS)
+    blocks = {name: (spec.options, spec.options()) for name, spec in CHANNELS.items()}
+    return create_model("Update", __base__=Update, channels=(tuple[Literal[names], ...] | None, None), **blocks)
 
 
 def _read_text(path: Path) -> str:
@@ -136,7 +148,7 @@ def _field_name(loc: list[str]) -> str:
 
 
 def _did_you_mean(loc: list[str]) -> str:
-    model: type[BaseModel] = Update
+    model: type[BaseModel] = update_model()
     for part in loc[:-1]:
         annotation = model.model_fields[part].annotation
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):

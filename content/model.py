@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from channels.spec import ChannelOptions
 from content.body_images import InlineImage
 
-ChannelName = Literal["diff", "medium", "twitter", "email"]
-ALL_CHANNELS: tuple[ChannelName, ...] = ("diff", "medium", "twitter", "email")
+Options = TypeVar("Options", bound=ChannelOptions)
+
 
 _BCP47 = re.compile(
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
@@ -29,52 +30,6 @@ def _one_line(value: str, what: str) -> str:
     return value
 
 
-class DiffOptions(_Strict):
-    """Diff (WordPress) options from the update's `diff:` block."""
-
-    categories: tuple[str, ...] = ()
-    status: Literal["draft", "pending", "publish", "private"] = "publish"
-
-
-class MediumOptions(_Strict):
-    """Medium options from the update's `medium:` block."""
-
-    tags: tuple[str, ...] | None = None
-    publish_status: Literal["draft", "public", "unlisted"] = "draft"
-
-
-class TwitterOptions(_Strict):
-    """X options from the update's `twitter:` block."""
-
-    thread: tuple[str, ...] | None = None
-
-    @field_validator("thread")
-    @classmethod
-    def _thread_not_empty(cls, thread: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if thread is not None:
-            if not thread:
-                raise ValueError("a hand-written thread needs at least one tweet")
-            for number, tweet in enumerate(thread, 1):
-                if not tweet.strip():
-                    raise ValueError(f"tweet {number} is blank")
-        return thread
-
-
-class EmailOptions(_Strict):
-    """Mailing-list options from the update's `email:` block."""
-
-    subject: str | None = None
-
-    @field_validator("subject")
-    @classmethod
-    def _subject_one_line(cls, subject: str | None) -> str | None:
-        if subject is not None:
-            _one_line(subject, "the subject")
-            if not subject:
-                raise ValueError("the subject is blank")
-        return subject
-
-
 class Update(_Strict):
     """One policy update: front matter plus a Markdown body."""
 
@@ -83,7 +38,7 @@ class Update(_Strict):
     date: dt.date
     summary: str = ""
     tags: tuple[str, ...] = ()
-    channels: tuple[ChannelName, ...] = ALL_CHANNELS
+    channels: tuple[str, ...] | None = None  # None: every channel the configuration enables
     slug: str
     lang: str = "en"
     authors: tuple[str, ...] = ()
@@ -93,10 +48,6 @@ class Update(_Strict):
     publish_at: dt.datetime | None = None
     recap: bool = True
     correction: str | None = None
-    diff: DiffOptions = DiffOptions()
-    medium: MediumOptions = MediumOptions()
-    twitter: TwitterOptions = TwitterOptions()
-    email: EmailOptions = EmailOptions()
     body: str = Field(exclude=True)
     images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader
 
@@ -115,7 +66,9 @@ class Update(_Strict):
 
     @field_validator("tags", "authors", "channels")
     @classmethod
-    def _no_duplicates(cls, items: tuple) -> tuple:
+    def _no_duplicates(cls, items: tuple | None) -> tuple | None:
+        if items is None:
+            return items
         seen = [item for index, item in enumerate(items) if item in items[:index]]
         if seen:
             raise ValueError(f"{seen[0]!r} is listed twice")
@@ -123,9 +76,9 @@ class Update(_Strict):
 
     @field_validator("channels")
     @classmethod
-    def _some_channel(cls, channels: tuple) -> tuple:
-        if not channels:
-            raise ValueError("name at least one channel (diff, medium, twitter, email)")
+    def _some_channel(cls, channels: tuple | None) -> tuple | None:
+        if channels is not None and not channels:
+            raise ValueError("name at least one channel, or leave `channels` out for every enabled one")
         return channels
 
     @field_validator("slug")
@@ -177,5 +130,10 @@ class Update(_Strict):
         return (self.source.parent / self.image).resolve() if self.image else None
 
     def wants(self, channel: str) -> bool:
-        """Whether this update goes out on the named channel."""
-        return channel in self.channels
+        """Whether this update asks for the named channel (without a `channels` list, it asks for all)."""
+        return self.channels is None or channel in self.channels
+
+    def block(self, name: str, kind: type[Options]) -> Options:
+        """The channel's validated front-matter block (`twitter:` ...), or its defaults when the update has none."""
+        found = getattr(self, name, None)
+        return found if isinstance(found, kind) else kind()

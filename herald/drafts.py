@@ -66,11 +66,6 @@ def context_for(
     return RenderContext(
         diff_url=diff_url or settings.diff.planned_url(update.slug, post_date(update, settings)),
         diff_url_known=diff_url is not None,
-        max_tweets=settings.twitter.max_tweets,
-        twitter_link=settings.twitter.link,
-        email_from=settings.email.from_addr,
-        email_to=settings.email.list_addr,
-        message_id_domain=settings.email.message_id_domain,
         image_urls=image_urls_for(update, image_urls, featured_url),
     )
 
@@ -82,17 +77,28 @@ def post_date(update: Update, settings: Settings) -> dt.date:
     return update.publish_at.astimezone(ZoneInfo(settings.diff.timezone)).date()
 
 
-def select_channels(update: Update, wanted: Iterable[str] | None) -> list[str]:
-    """The update's channels, narrowed to `wanted`; naming an unknown channel is an error."""
+def select_channels(update: Update, wanted: Iterable[str] | None, settings: Settings) -> list[str]:
+    """The update's channels that the configuration enables, narrowed to `wanted`; an unknown name is an error."""
+    if update.channels is not None:
+        for name in update.channels:
+            if not settings.channel(name).enabled:
+                raise UpdateError(update.source, "channels", f"{name} is not enabled in the configuration (set "
+                                  f"`[{name}] enabled = true` in herald.toml, or HERALD_{name.upper()}__ENABLED=true)")
     if wanted is None:
-        return [name for name in CHANNELS if update.wants(name)]
+        return [name for name in CHANNELS if update.wants(name) and settings.channel(name).enabled]
     wanted = list(wanted)
     for name in wanted:
         if name not in CHANNELS:
             raise UpdateError(update.source, "--channels", f"{name!r} is not a channel ({', '.join(CHANNELS)})")
-        if not update.wants(name):
+        if not update.wants(name) or not settings.channel(name).enabled:
             raise UpdateError(update.source, "channels", f"{name} is not among this update's channels")
     return [name for name in CHANNELS if name in wanted and update.wants(name)]
+
+
+def render_channel(name: str, update: Update, context: RenderContext, settings: Settings) -> Draft:
+    """One channel's draft, from its own settings section and the update's block for it."""
+    spec = CHANNELS[name]
+    return spec.render(update, context, settings.channel(name), update.block(name, spec.options))
 
 
 def render_update(
@@ -101,8 +107,8 @@ def render_update(
 ) -> Rendered:
     """Render the selected channels; raises on the first channel that cannot be rendered."""
     context = context_for(update, settings, diff_url, image_urls, featured_url)
-    names = select_channels(update, channels)
-    return Rendered(update, context, {name: CHANNELS[name].render(update, context) for name in names})
+    names = select_channels(update, channels, settings)
+    return Rendered(update, context, {name: render_channel(name, update, context, settings) for name in names})
 
 
 def load_and_render(

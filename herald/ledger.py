@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Connection, Engine, Row
 from sqlalchemy.types import TypeDecorator
 
-from content.model import ALL_CHANNELS
+from channels.registry import CHANNELS
 
 RECEIPT_STATUSES = ("published", "failed", "pending_manual", "needs_attention", "intended", "scheduled", "retracted")
 PUBLISHED_STATUSES = ("published", "pending_manual")
@@ -203,7 +203,8 @@ def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
 
 
 def _channel_key(channel: str) -> tuple[int, str]:
-    order = ALL_CHANNELS.index(channel) if channel in ALL_CHANNELS else len(ALL_CHANNELS)
+    names = list(CHANNELS)
+    order = names.index(channel) if channel in names else len(names)
     return order, channel
 
 

@@ -12,7 +12,8 @@ from channels.base import RenderError
 from config.settings import Settings
 from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render
-from herald.preview_panes import PANES, attr, data_uri
+from channels.panes import attr, data_uri
+from channels.registry import CHANNELS
 
 INPUT_ERRORS = (UpdateError, RenderError)
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"
@@ -101,7 +102,7 @@ def problems_html(warnings: list[str]) -> str:
 def preview_page(rendered: Rendered, version: str | None = None) -> str:
     """One self-contained page (no network; no script unless served) showing every channel's output."""
     update = rendered.update
-    panes = with_image_data("".join(PANES[name](draft) for name, draft in rendered.drafts.items()), rendered)
+    panes = with_image_data("".join(CHANNELS[name].pane(draft) for name, draft in rendered.drafts.items()), rendered)
     planned = "" if rendered.context.diff_url_known else " (planned: WordPress gives the final one)"
     header = (
         f"<header><h1>{escape(update.title)}</h1><div class=meta>{escape(str(update.source))} · "

@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from channels.base import RenderContext, RenderError, json_bytes
+from channels.diff.options import DiffOptions
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
@@ -71,20 +72,21 @@ class Diff:
     name = "diff"
     max_title_length = MAX_TITLE_LENGTH
 
-    def render(self, update: Update, context: RenderContext) -> DiffDraft:
+    def render(self, update: Update, context: RenderContext, options: DiffOptions | None = None) -> DiffDraft:
         """Render an update as a WordPress post."""
+        options = options or update.block(self.name, DiffOptions)
         if len(update.title) > MAX_TITLE_LENGTH:
             raise RenderError(update, "title", f"is {len(update.title)} characters; Diff takes {MAX_TITLE_LENGTH}")
         if len(update.summary) > MAX_EXCERPT_LENGTH:
             raise RenderError(
                 update, "summary", f"is {len(update.summary)} characters; the Diff excerpt takes {MAX_EXCERPT_LENGTH}"
             )
-        for field_name, names in (("tags", update.tags), ("diff.categories", update.diff.categories)):
+        for field_name, names in (("tags", update.tags), ("diff.categories", options.categories)):
             for name in names:
                 if len(name) > MAX_TERM_LENGTH:
                     message = f"{name[:40]!r}... is longer than {MAX_TERM_LENGTH} characters"
                     raise RenderError(update, field_name, message)
-        status, date = update.diff.status, None
+        status, date = options.status, None
         if update.publish_at is not None:
             date = update.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             if status == "publish":
@@ -98,7 +100,7 @@ class Diff:
             status=status,
             date=date,
             tags=update.tags,
-            categories=update.diff.categories,
+            categories=options.categories,
             featured_image=update.image.as_posix() if update.image else None,
             image_alt=update.image_alt,
             lang=update.lang,

@@ -16,7 +16,7 @@ from slugify import slugify
 
 from channels.base import Receipt
 from channels.diff.render import DiffDraft
-from config.settings import DiffSettings
+from channels.diff.settings import DiffSettings
 from content.body_images import InlineImage, media_filename, unique_images
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError

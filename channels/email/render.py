@@ -16,6 +16,8 @@ from functools import cached_property
 from html import escape
 
 from channels.base import RenderContext, RenderError
+from channels.email.options import EmailOptions
+from channels.email.settings import EmailSettings
 from content import i18n
 from content.markdown import Block, LinkStyle, blocks, footnote_count, inline_text, render_html, tokens
 from content.model import Update
@@ -277,15 +279,20 @@ class Email:
     max_message_bytes = MAX_MESSAGE_BYTES
     wrap_width = WRAP_WIDTH
 
-    def render(self, update: Update, context: RenderContext) -> EmailDraft:
+    def __init__(self, settings: EmailSettings | None = None) -> None:
+        self.settings = settings or EmailSettings()
+
+    def render(self, update: Update, context: RenderContext, options: EmailOptions | None = None) -> EmailDraft:
         """The whole update as a multipart/alternative email; an announcement with highlights if it is too big."""
-        full = self._message(update, context, plain_text(update, context.diff_url, context.site_name),
+        options = options or update.block(self.name, EmailOptions)
+        full = self._message(update, context, options, plain_text(update, context.diff_url, context.site_name),
                              html_part(update, context.diff_url, context.site_name, dict(context.image_urls)))
         if sent_size(full) <= MAX_MESSAGE_BYTES:
             return full
         note = (f"email condensed to highlights: the whole body would be {sent_size(full) / 1024:.1f} KB "
                 f"and the list holds posts over {MAX_MESSAGE_BYTES // 1024} KB")
-        short = self._message(update, context, *announcement(update, context.diff_url, context.site_name), note)
+        highlights = announcement(update, context.diff_url, context.site_name)
+        short = self._message(update, context, options, *highlights, note)
         size = sent_size(short)
         if size > MAX_MESSAGE_BYTES:
             raise RenderError(
@@ -294,13 +301,15 @@ class Email:
             )
         return short
 
-    def _message(self, update: Update, context: RenderContext, text: str, html: str, note: str = "") -> EmailDraft:
-        subject = update.email.subject or update.title
-        message_id = f"<herald.{update.date:%Y%m%d}.{update.slug}@{context.message_id_domain}>"
+    def _message(
+        self, update: Update, context: RenderContext, options: EmailOptions, text: str, html: str, note: str = ""
+    ) -> EmailDraft:
+        subject = options.subject or update.title
+        message_id = f"<herald.{update.date:%Y%m%d}.{update.slug}@{self.settings.message_id_domain}>"
         message = EmailMessage(policy=email.policy.SMTP)
         try:
-            message["From"] = context.email_from
-            message["To"] = context.email_to
+            message["From"] = self.settings.from_addr
+            message["To"] = self.settings.list_addr
             message["Subject"] = subject
         except ValueError as error:
             raise RenderError(update, "email.subject", str(error)) from None

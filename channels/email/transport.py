@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from channels.base import Receipt
 from channels.email.render import EmailDraft
-from config.settings import EmailSettings
+from channels.email.settings import EmailSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import why_unreachable

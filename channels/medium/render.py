@@ -7,6 +7,7 @@ from html import escape
 
 from channels.base import RenderContext, json_bytes
 from channels.medium.html import to_medium
+from channels.medium.options import MediumOptions
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
@@ -94,9 +95,10 @@ class Medium:
     max_tags = MAX_TAGS
     max_tag_length = MAX_TAG_LENGTH
 
-    def render(self, update: Update, context: RenderContext) -> MediumDraft:
+    def render(self, update: Update, context: RenderContext, options: MediumOptions | None = None) -> MediumDraft:
         """Render an update as a Medium article in Medium's HTML subset."""
-        tags, warnings = pick_tags(update.medium.tags if update.medium.tags is not None else update.tags)
+        options = options or update.block(self.name, MediumOptions)
+        tags, warnings = pick_tags(options.tags if options.tags is not None else update.tags)
         if len(update.title) > MAX_TITLE_LENGTH:
             warnings.append(f"medium shows only the first {MAX_TITLE_LENGTH} characters of the title")
         images = dict(context.image_urls)
@@ -111,7 +113,7 @@ class Medium:
             content=content + "\n",
             canonical_url=context.diff_url,
             tags=tags,
-            publish_status=update.medium.publish_status,
+            publish_status=options.publish_status,
             warnings=(*warnings, *notes),
             lang=update.lang,
         )

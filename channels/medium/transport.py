@@ -9,7 +9,7 @@ import httpx
 
 from channels.base import Receipt, json_bytes
 from channels.medium.render import MediumDraft
-from config.settings import MediumSettings
+from channels.medium.settings import MediumSettings
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, PreflightError, TransportError
 from herald.transports.outbox import OutboxTransport

@@ -12,6 +12,8 @@ from twitter_text import parse_tweet
 from channels.base import RenderContext, RenderError, json_bytes
 from channels.threads import split
 from channels.threads.story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
+from channels.twitter.options import TwitterOptions
+from channels.twitter.settings import TwitterSettings
 from content.i18n import t
 from content.markdown import Block
 from content.model import Update
@@ -110,18 +112,22 @@ class Twitter:
     url_weight = URL_WEIGHT
     default_max_tweets = DEFAULT_MAX_TWEETS
 
-    def render(self, update: Update, context: RenderContext) -> ThreadDraft:
+    def __init__(self, settings: TwitterSettings | None = None) -> None:
+        self.settings = settings or TwitterSettings()
+
+    def render(self, update: Update, context: RenderContext, options: TwitterOptions | None = None) -> ThreadDraft:
         """The thread for an update: hand-written if given, else the whole body, else condensed."""
-        max_tweets = max(1, context.max_tweets)
+        options = options or update.block(self.name, TwitterOptions)
+        max_tweets = max(1, self.settings.max_tweets)
         if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
             message = f"is {len(update.image_alt)} characters; X takes {MAX_ALT_TEXT} for an image's alt text"
             raise RenderError(update, "image_alt", message)
         image = {"image": update.image.as_posix(), "image_alt": update.image_alt,
                  "image_file": update.image_path} if update.image else {}  # fmt: skip
-        if update.twitter.thread is not None:
-            return replace(self.hand_written(update, context, max_tweets), **image)
+        if options.thread is not None:
+            return replace(self.hand_written(update, context, max_tweets, options.thread), **image)
         body = thread_blocks(update)
-        first = context.twitter_link == "first"
+        first = self.settings.link == "first"
         hook, opening = self.hook_chunks(update, first)
         chunks = [hook, *opening, *filter(None, map(group_chunk, groups(body)))]
         closing = split.Chunk((split.whole(context.diff_url if first else read_more(context, update.lang)),))
@@ -173,10 +179,9 @@ class Twitter:
         reserve = URL_WEIGHT + len(LINK_SEPARATOR) if first else 0
         return lambda index: reserve if index == 0 else 0
 
-    @staticmethod
-    def linked(texts: list[str], context: RenderContext) -> list[str]:
+    def linked(self, texts: list[str], context: RenderContext) -> list[str]:
         """The texts with the Diff link after tweet 1's words, when tweet 1 carries it."""
-        if context.twitter_link != "first" or not texts:
+        if self.settings.link != "first" or not texts:
             return texts
         return [f"{texts[0]}{LINK_SEPARATOR}{context.diff_url}", *texts[1:]]
 
@@ -184,7 +189,7 @@ class Twitter:
         self, update: Update, context: RenderContext, body: Sequence[Block], max_tweets: int
     ) -> tuple[list[str], list[int]]:
         """Hook and link, then each section's lead (more of a section while slots last), the link last if so set."""
-        first = context.twitter_link == "first"
+        first = self.settings.link == "first"
         hook = split.sentences(split.clean(hook_text(update)))
         link = context.diff_url if first else read_more(context, update.lang)
         slots = max(0, max_tweets - (1 if first else 2))
@@ -215,9 +220,10 @@ class Twitter:
         expected = 1 if max_tweets == 1 else 1 + sum(counts) + (0 if first else 1)
         return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET, expected)
 
-    def hand_written(self, update: Update, context: RenderContext, max_tweets: int) -> ThreadDraft:
+    def hand_written(
+        self, update: Update, context: RenderContext, max_tweets: int, thread: tuple[str, ...]
+    ) -> ThreadDraft:
         """The update's own thread, verbatim; refuse it rather than cut it."""
-        thread = update.twitter.thread or ()
         if len(thread) > max_tweets:
             raise RenderError(
                 update,

@@ -27,7 +27,7 @@ from tweepy.errors import (
 from twitter_text import extract_urls
 
 from channels.base import Receipt
-from config.settings import TwitterSettings
+from channels.twitter.settings import TwitterSettings
 from herald.ledger import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import network_failure, why_unreachable

@@ -26,7 +26,8 @@ from herald.cli import (
     out,
 )
 from herald.drafts import Rendered
-from herald.ledger import ALL_CHANNELS, Ledger, ReceiptRow
+from channels.registry import CHANNELS
+from herald.ledger import Ledger, ReceiptRow
 from herald.report import NOT_DONE
 
 
@@ -87,8 +88,8 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
 
 def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: list) -> None:  # noqa: ANN001
     """Check the credentials of every live channel a correction writes to, before the first write."""
+    from channels.twitter.notices import correction_tweet
     from herald.lifecycle.corrections import known_diff_url
-    from herald.lifecycle.notices import correction_tweet
     from herald.transports.select import transport_for
 
     writes = {change.channel for change in found if change.channel == "diff"}
@@ -201,10 +202,10 @@ def retract(
     from herald.lifecycle.retract import Retraction
 
     settings = _settings(config)
-    selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else list(ALL_CHANNELS)
-    unknown = [name for name in selected if name not in ALL_CHANNELS]
+    selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else list(CHANNELS)
+    unknown = [name for name in selected if name not in CHANNELS]
     if unknown:
-        _fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(ALL_CHANNELS)})"))
+        _fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(CHANNELS)})"))
     if reason is not None and not reason.strip():
         _fail(UpdateError(update, "--reason", "is blank"))
     ledger = _open_ledger(update, settings)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channels.base import Draft
+from channels.email.notices import correction_email
+from channels.twitter.notices import correction_tweet
 from config.settings import Settings
 from content.model import Update
 from herald.drafts import Rendered, render_update
 from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
-from herald.lifecycle.notices import correction_email, correction_tweet
 from herald.lifecycle.schedule import LIFECYCLE
 from herald.lifecycle.sent import changed_passage, has_changed, last_sent, record_sent, sent_text, word_diff
 from herald.report import ChannelResult
@@ -226,11 +227,10 @@ class Corrector:
             return ChannelResult("email", "already_published", receipt.url, "an email cannot be unsent; nothing "
                                  "sent (set `correction:` in the front matter to send a short correction)",
                                  transport.kind)
-        context = render_update(self.update, self.settings, ["email"], diff_url).context
         passage = changes_for_diff(self.ledger, self.slug) or (
             changed_passage(change.before, sent_text(change.draft)) if change and change.before else "")
         passage = passage if len(passage) <= MAX_PASSAGE else passage[:MAX_PASSAGE].rsplit(" ", 1)[0] + " …"
-        notice = correction_email(self.update, context, self.revision, passage, self.sent_at)
+        notice = correction_email(self.update, self.settings.email, diff_url, self.revision, passage, self.sent_at)
         if transport.kind == "live":
             transport.part_kind = f"{KIND}-{self.revision}"
             sent = transport.send(notice)

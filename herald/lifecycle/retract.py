@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 
-from channels.base import RenderContext
+from channels.email.notices import retraction_email
 from config.settings import Settings
 from herald.ledger import Ledger, ReceiptRow, UpdateRow
-from herald.lifecycle.notices import retraction_email
 from herald.lifecycle.schedule import ScheduleError, cancel_run, prefect_server
 from herald.report import ChannelResult
 from herald.transports import Ambiguous, NeedsAttention, TransportError
@@ -117,10 +116,7 @@ class Retraction:
         if not self.reason:
             return ChannelResult("email", receipt.status, receipt.url, "an email cannot be unsent; nothing sent "
                                  "(`--reason TEXT` sends a short retraction notice to the list)", receipt.transport)
-        email = self.settings.email
-        context = RenderContext(diff_url="", email_from=email.from_addr, email_to=email.list_addr,
-                                message_id_domain=email.message_id_domain)
-        notice = retraction_email(self.slug, self.recorded.title, self.recorded.date, context, self.reason,
+        notice = retraction_email(self.slug, self.recorded.title, self.recorded.date, self.settings.email, self.reason,
                                   self.sent_at)
         if transport.kind == "live":
             transport.part_kind = NOTICE_KIND

@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from config.settings import (
-    ConfigError,
-    DiffSettings,
-    EmailSettings,
-    MediumSettings,
-    Settings,
-    TwitterSettings,
-    load_settings,
-)
+from channels.diff.settings import DiffSettings
+from channels.email.settings import EmailSettings
+from channels.medium.settings import MediumSettings
+from channels.twitter.settings import TwitterSettings
+from config.settings import ConfigError, Settings, load_settings
 
 SHIPPED = Path(__file__).parent.parent.parent / "config" / "herald.toml"
 SECRETS = {
@@ -284,18 +280,21 @@ def test_settings_class_reads_the_environment_directly(monkeypatch: pytest.Monke
     assert Settings().email.smtp_host == "relay.example.org"
 
 
-def test_twitter_link_is_first_by_default_last_on_request_and_reaches_the_render_context(tmp_path: Path) -> None:
+def test_twitter_link_is_first_by_default_last_on_request_and_reaches_the_renderer(tmp_path: Path) -> None:
     import datetime as dt
 
-    from content.model import Update
-    from herald.drafts import context_for
+    from content.loader import update_model
+    from herald.drafts import render_update
 
-    update = Update(source=Path("u.md"), title="T", date=dt.date(2026, 10, 1), slug="t", body="Body.")
+    update = update_model()(source=Path("u.md"), title="T", date=dt.date(2026, 10, 1), slug="t",
+                             body="The consultation closes soon and we will answer it in full. " * 12)
     assert load_settings().twitter.link == "first"
-    assert context_for(update, load_settings()).twitter_link == "first"
+    first = render_update(update, load_settings(), ["twitter"]).drafts["twitter"]
+    assert "https://diff.wikimedia.org/2026/10/01/t/" in first.tweets[0]
     settings = load_settings(toml(tmp_path, '[twitter]\nlink = "last"\n'))
     assert settings.twitter.link == "last"
-    assert context_for(update, settings).twitter_link == "last"
+    last = render_update(update, settings, ["twitter"]).drafts["twitter"]
+    assert "Read the full post: https://" in last.tweets[-1] and "https://" not in last.tweets[0]
 
 
 def test_twitter_link_refuses_other_places(tmp_path: Path) -> None:

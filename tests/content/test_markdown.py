@@ -12,13 +12,15 @@ import pytest
 from channels.base import RenderContext
 from channels.diff.render import Diff
 from channels.email.render import Email
+from channels.email.settings import EmailSettings
 from channels.medium.render import Medium
 from content.loader import load_update
 from content.markdown import Block, bare_link, blocks, render_html, sanitize_html
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 UPDATES = FIXTURES / "updates"
-CONTEXT = RenderContext(diff_url="https://diff.example.org/2026/05/01/unsafe/", message_id_domain="example.org")
+CONTEXT = RenderContext(diff_url="https://diff.example.org/2026/05/01/unsafe/")
+EMAIL = EmailSettings(message_id_domain="example.org")
 
 _EVENT_HANDLER = re.compile(r"""<[^>]*\son[a-z]+\s*=""", re.I)
 _UNSAFE_URL = re.compile(
@@ -49,7 +51,7 @@ def html_outputs(name: str) -> dict[str, str]:
         "diff.html": Diff().render(update, CONTEXT).files()["diff.html"].decode(),
         "medium.html": Medium().render(update, CONTEXT).files()["medium.html"].decode(),
     }
-    data = Email().render(update, CONTEXT).files()["email.eml"]
+    data = Email(EMAIL).render(update, CONTEXT).files()["email.eml"]
     message = email.message_from_bytes(data, policy=email.policy.default)
     outputs["email.html"] = message.get_body(("html",)).get_content()
     outputs["email.txt"] = message.get_body(("plain",)).get_content()
@@ -269,7 +271,7 @@ def test_the_consultation_fixture_keeps_its_struck_and_code_words_on_every_text_
     text = " ".join(block.text for block in blocks(update.body, bare_link))
     assert "We did ~not~ also ask for a new levy" in text
     assert "as a line such as User-agent: * in a site's robots.txt" in text
-    email_text = Email().render(update, CONTEXT).message.get_body(("plain",)).get_content()
+    email_text = Email(EMAIL).render(update, CONTEXT).message.get_body(("plain",)).get_content()
     assert "We did ~not~ also ask" in " ".join(email_text.split())
     assert "User-agent: * in a site's robots.txt" in " ".join(email_text.split())
 
@@ -304,7 +306,7 @@ def test_the_arabic_update_links_without_its_right_to_left_marks_on_every_channe
     from channels.twitter.render import Twitter
 
     update = load_update(UPDATES / "arabic_update.md", FIXTURES)
-    outputs = [Diff().render(update, CONTEXT), Medium().render(update, CONTEXT), Email().render(update, CONTEXT),
+    outputs = [Diff().render(update, CONTEXT), Medium().render(update, CONTEXT), Email(EMAIL).render(update, CONTEXT),
                Twitter().render(update, CONTEXT)]
     for draft in outputs:
         for name, data in draft.files().items():

@@ -28,11 +28,13 @@ from x_api import FakeX
 
 from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
+from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport
 from channels.email.render import Email
+from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport
+from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import make_client
-from config.settings import DiffSettings, EmailSettings, TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import TransportError

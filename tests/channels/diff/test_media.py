@@ -14,8 +14,8 @@ from wordpress_api import FakeWordPress
 
 from channels.base import RenderContext
 from channels.diff.render import Diff
+from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport
-from config.settings import DiffSettings
 from content import i18n
 from content.body_images import InlineImage
 from herald.ledger import Ledger

@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
+from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport, term_slug
-from config.settings import DiffSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import PreflightError, TransientError, TransportError

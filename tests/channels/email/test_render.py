@@ -15,13 +15,14 @@ from update_files import load, write
 
 from channels.base import Channel, RenderContext, RenderError, draft_digest
 from channels.email.render import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
+from channels.email.settings import EmailSettings
 from content.model import Update
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
-CONTEXT = RenderContext(
-    diff_url=DIFF_URL,
-    email_from="Global Advocacy <advocacy@example.org>",
-    email_to="advocacy-news@lists.example.org",
+CONTEXT = RenderContext(diff_url=DIFF_URL)
+SETTINGS = EmailSettings(
+    from_addr="Global Advocacy <advocacy@example.org>",
+    list_addr="advocacy-news@lists.example.org",
     message_id_domain="example.org",
 )
 ALL_FIXTURES = ["full.md", "cyrillic.md", "cjk.md", "arabic.md", "emoji_urls.md", "unsafe.md"]
@@ -34,9 +35,9 @@ def unbreakable(line: str) -> bool:
     return (bare.startswith(("http://", "https://")) and " " not in bare) or bool(_REFERENCE.match(line))
 
 
-def sent(update: Update, context: RenderContext = CONTEXT) -> EmailMessage:
+def sent(update: Update, context: RenderContext = CONTEXT, settings: EmailSettings = SETTINGS) -> EmailMessage:
     """The message parsed back from the bytes in `files()`."""
-    data = Email().render(update, context).files()["email.eml"]
+    data = Email(settings).render(update, context).files()["email.eml"]
     return email.message_from_bytes(data, policy=email.policy.default)
 
 
@@ -69,7 +70,7 @@ def test_headers() -> None:
     assert message["Subject"] == "Don't Blink, September 2026: DSA, Chile, UK Online Safety"
     assert message["Message-ID"] == "<herald.20261001.dont-blink-september-2026@example.org>"
     assert message["Date"] is None  # the transport dates the message when it sends it
-    assert Email().render(update, CONTEXT).planned_at == update.publish_at
+    assert Email(SETTINGS).render(update, CONTEXT).planned_at == update.publish_at
     assert message["Content-Language"] == "en"
     assert message["MIME-Version"] == "1.0"
 
@@ -82,7 +83,7 @@ def test_subject_falls_back_to_the_title() -> None:
 
 
 def test_the_date_is_the_moment_of_sending_and_the_rest_stays_byte_for_byte() -> None:
-    draft = Email().render(load("cyrillic.md"), CONTEXT)
+    draft = Email(SETTINGS).render(load("cyrillic.md"), CONTEXT)
     moment = datetime(2026, 9, 16, 7, 30, tzinfo=UTC)
     dated = email.message_from_bytes(draft.as_bytes(sent_at=moment), policy=email.policy.default)
     assert parsedate_to_datetime(dated["Date"]) == moment  # not the update's date (2026-09-15) at midnight
@@ -92,10 +93,10 @@ def test_the_date_is_the_moment_of_sending_and_the_rest_stays_byte_for_byte() ->
 
 
 def test_message_id_uses_the_configured_domain() -> None:
-    other = RenderContext(diff_url=DIFF_URL, message_id_domain="lists.wikimedia.example")
-    message_id = sent(load("cjk.md"), other)["Message-ID"]
+    other = EmailSettings(message_id_domain="lists.wikimedia.example")
+    message_id = sent(load("cjk.md"), CONTEXT, other)["Message-ID"]
     assert re.fullmatch(r"<[A-Za-z0-9.\-]+@lists\.wikimedia\.example>", message_id)
-    assert Email().render(load("cjk.md"), other).message_id == message_id
+    assert Email(other).render(load("cjk.md"), CONTEXT).message_id == message_id
 
 
 def test_message_id_differs_between_updates() -> None:
@@ -143,7 +144,7 @@ def test_diff_link_is_at_the_top() -> None:
     text, html = parts(load("full.md"))
     assert text.startswith(f"Read on Diff:\n{DIFF_URL}\n\n")  # too long for one line: the URL goes whole below
     short = RenderContext(diff_url="https://diff.wikimedia.org/?p=4242")
-    assert Email().render(load("full.md"), short).message.get_body(("plain",)).get_content().startswith(
+    assert Email(SETTINGS).render(load("full.md"), short).message.get_body(("plain",)).get_content().startswith(
         "Read on Diff: https://diff.wikimedia.org/?p=4242\n\n"
     )
     body = html.split("<body>", 1)[1].lstrip()
@@ -207,7 +208,7 @@ def test_code_blocks_are_indented_and_not_wrapped() -> None:
 )
 def test_non_ascii_survives_as_quoted_printable(name: str, phrase: str) -> None:
     update = load(name)
-    data = Email().render(update, CONTEXT).files()["email.eml"]
+    data = Email(SETTINGS).render(update, CONTEXT).files()["email.eml"]
     assert data.isascii()  # 7-bit clean on the wire
     message = email.message_from_bytes(data, policy=email.policy.default)
     for part in message.iter_parts():
@@ -237,7 +238,7 @@ def test_over_40_kb_becomes_an_announcement_with_highlights_and_a_warning(tmp_pa
     paragraph = "The Commission opened its transparency database to researchers and volunteers. " * 8
     sections = "\n\n".join(f"## Part {n}\n\nFirst point of part {n}. {paragraph}\n\n{paragraph}" for n in range(20))
     update = write(tmp_path, "title: T\ndate: 2026-03-02\nsummary: The short version.", sections)
-    draft = Email().render(update, CONTEXT)
+    draft = Email(SETTINGS).render(update, CONTEXT)
     assert len(draft.as_bytes()) <= MAX_MESSAGE_BYTES
     assert any(w.startswith("email condensed to highlights") and "40 KB" in w for w in draft.warnings)
     text = draft.message.get_body(("plain",)).get_content()
@@ -253,7 +254,7 @@ def test_an_announcement_still_over_40_kb_is_a_render_error_naming_the_file(tmp_
     body = "\n\n".join(f"## {heading}{n}\n\nText." for n in range(200))
     update = write(tmp_path, "title: T\ndate: 2026-03-02", body)
     with pytest.raises(RenderError) as caught:
-        Email().render(update, CONTEXT)
+        Email(SETTINGS).render(update, CONTEXT)
     line = str(caught.value)
     assert line.startswith(f"{update.source}: email: ")
     assert "40 KB" in line and "\n" not in line
@@ -261,7 +262,7 @@ def test_an_announcement_still_over_40_kb_is_a_render_error_naming_the_file(tmp_
 
 def test_a_short_update_is_sent_whole_without_warnings(tmp_path: Path) -> None:
     update = write(tmp_path, "title: T\ndate: 2026-03-02", "## One\n\nAll of it.")
-    draft = Email().render(update, CONTEXT)
+    draft = Email(SETTINGS).render(update, CONTEXT)
     assert draft.warnings == ()
     assert "All of it." in draft.message.get_body(("plain",)).get_content()
 
@@ -269,26 +270,26 @@ def test_a_short_update_is_sent_whole_without_warnings(tmp_path: Path) -> None:
 def test_just_under_the_limit_renders(tmp_path: Path) -> None:
     paragraph = "The Commission opened its transparency database to researchers and volunteers. " * 8
     update = write(tmp_path, "title: T\ndate: 2026-03-02", "\n\n".join([paragraph] * 10))
-    assert len(Email().render(update, CONTEXT).as_bytes()) < MAX_MESSAGE_BYTES
+    assert len(Email(SETTINGS).render(update, CONTEXT).as_bytes()) < MAX_MESSAGE_BYTES
 
 
-def test_a_bad_from_address_in_the_context_is_a_render_error() -> None:
-    context = RenderContext(diff_url=DIFF_URL, email_from="Advocacy\r\nBcc: everyone@example.org <a@example.org>")
+def test_a_bad_from_address_in_the_settings_is_a_render_error() -> None:
+    settings = EmailSettings(from_addr="Advocacy\r\nBcc: everyone@example.org <a@example.org>")
     with pytest.raises(RenderError, match=r": email"):
-        Email().render(load("cjk.md"), context)
+        Email(settings).render(load("cjk.md"), CONTEXT)
 
 
 @pytest.mark.parametrize("name", ALL_FIXTURES)
 def test_rendering_is_pure(name: str) -> None:
     update = load(name)
-    first, second = Email().render(update, CONTEXT), Email().render(update, CONTEXT)
+    first, second = Email(SETTINGS).render(update, CONTEXT), Email(SETTINGS).render(update, CONTEXT)
     assert first.files() == second.files()
     assert first.files() == first.files()
     assert draft_digest(first) == draft_digest(second)
 
 
 def test_files_is_the_message_as_sent() -> None:
-    draft = Email().render(load("full.md"), CONTEXT)
+    draft = Email(SETTINGS).render(load("full.md"), CONTEXT)
     assert set(draft.files()) == {"email.eml"}
     assert draft.files()["email.eml"] == draft.as_bytes()
     assert b"\r\n" in draft.as_bytes()  # SMTP line endings
@@ -299,7 +300,7 @@ REALISTIC = ["consultation.md", "amicus.md", "announcement.md", "explainer.md", 
 
 @pytest.mark.parametrize("name", REALISTIC)
 def test_realistic_updates_wrap_at_72_everywhere(name: str) -> None:
-    text = Email().render(load(name), CONTEXT).message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    text = Email(SETTINGS).render(load(name), CONTEXT).message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert [line for line in text.splitlines() if len(line) > WRAP_WIDTH and not unbreakable(line)] == []
 
 
@@ -343,7 +344,7 @@ def test_no_byline_without_authors(tmp_path: Path) -> None:
 
 def test_the_condensed_email_is_a_real_announcement() -> None:
     update = load("explainer.md")
-    draft = Email().render(update, CONTEXT)
+    draft = Email(SETTINGS).render(update, CONTEXT)
     assert any(warning.startswith("email condensed to highlights") for warning in draft.warnings)
     text = draft.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert " ".join(update.summary.split()) in " ".join(text.split())

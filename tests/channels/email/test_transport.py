@@ -17,8 +17,8 @@ from smtp_server import free_port
 
 from channels.base import RenderContext
 from channels.email.render import Email, EmailDraft
+from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport, is_loopback, mid_url
-from config.settings import EmailSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError

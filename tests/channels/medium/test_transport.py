@@ -13,8 +13,8 @@ from pydantic import SecretStr
 
 from channels.base import RenderContext
 from channels.medium.render import Medium, MediumDraft
+from channels.medium.settings import MediumSettings
 from channels.medium.transport import ManualMediumTransport, MediumTransport
-from config.settings import MediumSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError

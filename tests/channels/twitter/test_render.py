@@ -15,6 +15,7 @@ from twitter_text import extract_emojis_with_indices, parse_tweet
 from channels.base import Channel, RenderContext, RenderError
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks, tweet_link
+from channels.twitter.options import TwitterOptions
 from channels.twitter.render import (
     DEFAULT_MAX_TWEETS,
     MAX_WEIGHTED_LENGTH,
@@ -22,22 +23,30 @@ from channels.twitter.render import (
     ThreadDraft,
     Twitter,
 )
+from channels.twitter.settings import TwitterSettings
 from content.i18n import t
-from content.loader import load_update
+from content.loader import load_update, update_model
 from content.markdown import bare_link, blocks
-from content.model import TwitterOptions, Update
+from content.model import Update
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twitter"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"
-CONTEXT = RenderContext(diff_url=DIFF_URL, max_tweets=50)
-LAST = RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link="last")
+
+
+def ctx(max_tweets: int = 50, link: str = "first") -> tuple[RenderContext, TwitterSettings]:
+    """The Diff link every test uses, and the `[twitter]` settings the thread is cut for."""
+    return RenderContext(diff_url=DIFF_URL), TwitterSettings(max_tweets=max_tweets, link=link)
+
+
+CONTEXT = ctx()
+LAST = ctx(link="last")
 NUMBERING = re.compile(r" (\d+)/(\d+)$")
 LONG_URL = "https://example.org/" + "/".join(f"segment-{n}" for n in range(30)) + "?utm_source=herald"
 
 
 def make(body: str, title: str = "A policy update", summary: str = "", **fields: object) -> Update:
     """An update built directly from a Markdown body."""
-    return Update(
+    return update_model()(
         source=Path("update.md"),
         title=title,
         date=dt.date(2026, 10, 1),
@@ -48,9 +57,10 @@ def make(body: str, title: str = "A policy update", summary: str = "", **fields:
     )
 
 
-def render(update: Update, context: RenderContext = CONTEXT) -> ThreadDraft:
+def render(update: Update, context: tuple[RenderContext, TwitterSettings] = CONTEXT) -> ThreadDraft:
     """Render with a fresh adapter."""
-    return Twitter().render(update, context)
+    base, settings = context
+    return Twitter(settings).render(update, base)
 
 
 def unnumbered(draft: ThreadDraft) -> list[str]:
@@ -160,7 +170,7 @@ def test_fixture_threads_are_valid_numbered_and_complete(name: str) -> None:
 @pytest.mark.parametrize("link", ["first", "last"])
 def test_uncondensed_thread_carries_every_word_in_order(name: str, link: str) -> None:
     update = load_update(FIXTURES / name)
-    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=50, twitter_link=link))
+    draft = render(update, ctx(max_tweets=50, link=link))
     assert thread_body_words(draft, update, link) == expected_words(update)
 
 
@@ -302,9 +312,8 @@ def test_characters_x_rejects_are_dropped() -> None:
 
 def test_long_body_is_condensed_within_max_tweets() -> None:
     update = load_update(FIXTURES / "recap.md")
-    context = RenderContext(diff_url=DIFF_URL)
-    assert context.max_tweets == DEFAULT_MAX_TWEETS
-    draft = render(update, context)
+    assert TwitterSettings().max_tweets == DEFAULT_MAX_TWEETS
+    draft = render(update, (RenderContext(diff_url=DIFF_URL), TwitterSettings()))
     assert_valid(draft)
     assert draft.condensed
     assert len(draft.tweets) == DEFAULT_MAX_TWEETS
@@ -315,7 +324,7 @@ def test_long_body_is_condensed_within_max_tweets() -> None:
     headings = [b.text for b in blocks(update.body, bare_link) if b.kind == "heading" and b.level == 2]
     assert len(headings) == 9
     assert [t.split("\n", 1)[0] for t in draft.tweets[1:]] == headings[:9]  # the first sections that fit
-    last = render(update, RenderContext(diff_url=DIFF_URL, twitter_link="last"))
+    last = render(update, ctx(max_tweets=DEFAULT_MAX_TWEETS, link="last"))
     assert last.tweets[0] == f"{update.title} — {update.summary} 1/10"
     assert last.tweets[-1] == f"Read the full post: {DIFF_URL} 10/10"
     assert [t.split("\n", 1)[0] for t in last.tweets[1:-1]] == headings[:8]
@@ -327,7 +336,7 @@ def test_long_body_is_condensed_within_max_tweets() -> None:
 def test_condensed_without_headings_opens_each_paragraph_with_whole_sentences() -> None:
     paragraphs = [f"Point {n} is the headline. " + "Supporting detail follows here. " * 8 for n in range(9)]
     update = make("\n\n".join(paragraphs), summary="Nine points.")
-    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=5))
+    draft = render(update, ctx(max_tweets=5))
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 5
     for n, tweet in enumerate(unnumbered(draft)[1:]):
@@ -339,30 +348,29 @@ def test_condensed_without_headings_opens_each_paragraph_with_whole_sentences() 
 def test_condensed_without_headings_keeps_the_paragraph_with_the_registration_link() -> None:
     update = realistic(UPDATES / "announcement.md")
     for max_tweets in (3, 4):
-        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        draft = render(update, ctx(max_tweets=max_tweets))
         assert draft.condensed and len(draft.tweets) == max_tweets
         pieces = unnumbered(draft)
         assert pieces[1].startswith("Two years after the United Nations adopted the Global Digital Compact")
         assert pieces[-1].startswith("The briefing is free and open to everyone. Register here "
                                      "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December")
-    assert "Thursday, 3 December 2026, at 15:00 UTC" in render(update, RenderContext(diff_url=DIFF_URL,
-                                                                                      max_tweets=4)).tweets[2]
+    assert "Thursday, 3 December 2026, at 15:00 UTC" in render(update, ctx(max_tweets=4)).tweets[2]
 
 
 def test_condensed_to_one_tweet_keeps_the_link() -> None:
     update = load_update(FIXTURES / "recap.md")
-    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=1))
+    draft = render(update, ctx(max_tweets=1))
     assert_valid(draft)
     assert draft.condensed and len(draft.tweets) == 1
     assert draft.tweets[0].startswith(update.title)
     assert draft.tweets[0].endswith(f"\n\n{DIFF_URL}")
-    last = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=1, twitter_link="last"))
+    last = render(update, ctx(max_tweets=1, link="last"))
     assert last.tweets[0].endswith(f"\n\nRead the full post: {DIFF_URL}")
 
 
 def test_overlong_sentence_in_condensed_tweet_ends_with_an_ellipsis() -> None:
     body = "\n\n".join(f"## Section {n}\n\n" + "word " * 120 + "end." for n in range(12))
-    draft = render(make(body), RenderContext(diff_url=DIFF_URL, max_tweets=4))
+    draft = render(make(body), ctx(max_tweets=4))
     assert_valid(draft)
     assert draft.tweets[1].startswith("Section 0\nword word")
     assert draft.tweets[1].endswith("… 2/4")
@@ -400,7 +408,7 @@ def test_overlong_hand_written_tweet_raises_naming_the_tweet() -> None:
 def test_hand_written_thread_longer_than_max_tweets_raises() -> None:
     update = make("Body.", twitter=TwitterOptions(thread=tuple(f"Tweet {n}" for n in range(12))))
     with pytest.raises(RenderError) as caught:
-        render(update, RenderContext(diff_url=DIFF_URL))
+        render(update, (RenderContext(diff_url=DIFF_URL), TwitterSettings()))
     assert caught.value.field == "twitter.thread.11"
     assert "12 tweets" in caught.value.message
 
@@ -422,8 +430,8 @@ def test_files_hold_the_exact_tweets_and_a_listing() -> None:
 @pytest.mark.parametrize("name", ["cyrillic.md", "cjk.md", "emoji.md", "recap.md"])
 def test_render_is_deterministic(name: str) -> None:
     update = load_update(FIXTURES / name)
-    for context in (CONTEXT, RenderContext(diff_url=DIFF_URL, max_tweets=3)):
-        assert Twitter().render(update, context).files() == Twitter().render(update, context).files()
+    for context in (CONTEXT, ctx(max_tweets=3)):
+        assert render(update, context).files() == render(update, context).files()
 
 
 def test_adapter_follows_the_channel_protocol() -> None:
@@ -512,7 +520,7 @@ def starts_mid_sentence(previous: str, tweet: str) -> bool:
 @pytest.mark.parametrize("link", ["first", "last"])
 def test_every_realistic_thread_reads_as_a_professional_would_post_it(path: Path, max_tweets: int, link: str) -> None:
     update = realistic(path)
-    draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets, twitter_link=link))
+    draft = render(update, ctx(max_tweets=max_tweets, link=link))
     assert_valid(draft)
     assert len(draft.tweets) <= max_tweets
     pieces = unnumbered(draft)
@@ -563,7 +571,7 @@ def test_tweet_1_carries_the_hook_the_diff_link_and_the_image_with_its_alt_text(
 def test_a_summary_too_long_to_share_tweet_1_with_the_link_opens_tweet_2() -> None:
     update = realistic(UPDATES / "consultation.md")
     for max_tweets in (10, 50):
-        draft = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets))
+        draft = render(update, ctx(max_tweets=max_tweets))
         first, second = unnumbered(draft)[:2]
         assert first == f"{update.title}\n\n{DIFF_URL}"
         assert second == " ".join(update.summary.split())
@@ -593,7 +601,7 @@ def test_an_image_needs_alt_text_and_x_takes_at_most_1000_characters(tmp_path: P
 
 def test_the_170_word_announcement_is_a_short_thread_of_its_key_facts() -> None:
     update = realistic(UPDATES / "announcement.md")
-    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    draft = render(update, (RenderContext(diff_url=DIFF_URL), TwitterSettings()))
     assert draft.condensed and 2 < len(draft.tweets) <= 4  # every sentence would take 7 tweets
     assert draft.warnings == ("thread condensed to its key facts: the full body needs 7 tweets, and a short update "
                               "without sections takes at most 4",)
@@ -601,14 +609,14 @@ def test_the_170_word_announcement_is_a_short_thread_of_its_key_facts() -> None:
     text = "\n".join(draft.tweets)
     assert "Thursday, 3 December 2026, at 15:00 UTC" in text
     assert "https://wikimediafoundation.org/events/gdc-briefing-2026/ before 1 December" in text
-    at_most_four = render(update, RenderContext(diff_url=DIFF_URL, max_tweets=4)).tweets
+    at_most_four = render(update, ctx(max_tweets=4)).tweets
     assert draft.tweets == at_most_four  # the same as a team that asked for at most 4
 
 
 def test_an_update_that_fits_one_tweet_is_one_tweet_without_numbering() -> None:
     update = make("Register by 12 November: https://wikimedia.brussels/events/ai-commons-debate", title="Join us",
                   summary="A public debate in Brussels on 19 November, 18:00 CET.")
-    draft = render(update, RenderContext(diff_url=DIFF_URL))
+    draft = render(update, (RenderContext(diff_url=DIFF_URL), TwitterSettings()))
     assert draft.tweets == (f"Join us — A public debate in Brussels on 19 November, 18:00 CET.\n\nRegister by 12 "
                             f"November: https://wikimedia.brussels/events/ai-commons-debate\n\n{DIFF_URL}",)
 
@@ -616,9 +624,9 @@ def test_an_update_that_fits_one_tweet_is_one_tweet_without_numbering() -> None:
 def test_a_question_heading_keeps_its_answer_in_full_and_condensed_threads() -> None:
     update = realistic(FIXTURES / "faq.md")
     for max_tweets in (50, 5, 4):
-        text = "\n".join(render(update, RenderContext(diff_url=DIFF_URL, max_tweets=max_tweets)).tweets)
+        text = "\n".join(render(update, ctx(max_tweets=max_tweets)).tweets)
         assert "Frequently asked questions\nDoes Wikimedia oppose the Bill?\nNo. We supported parts of the Bill" in text
-    consultation = "\n".join(render(realistic(UPDATES / "consultation.md"), RenderContext(diff_url=DIFF_URL)).tweets)
+    consultation = "\n".join(render(realistic(UPDATES / "consultation.md"), ctx(max_tweets=10)).tweets)
     assert "Frequently asked questions\nDoes Wikimedia oppose AI?\nNo. We supported" in consultation
 
 
@@ -626,7 +634,7 @@ def test_a_list_keeps_its_lead_in_and_no_tweet_ends_on_the_first_words_of_an_ite
     full = unnumbered(render(realistic(FIXTURES / "faq.md")))
     lead_in = next(tweet for tweet in full if "We asked Parliament to make three changes to the Bill:" in tweet)
     assert "to the Bill:\n• A duty of care.\n• An exemption for public-interest projects" in lead_in
-    condensed = render(realistic(FIXTURES / "faq.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    condensed = render(realistic(FIXTURES / "faq.md"), ctx(max_tweets=5)).tweets
     section = next(tweet for tweet in condensed if tweet.startswith("What we asked for"))
     assert "to the Bill:\n• A duty of care.\n•" in section
     assert not re.search(r"• A duty of care\. \d+/\d+$", section)
@@ -637,13 +645,13 @@ def test_a_list_keeps_its_lead_in_and_no_tweet_ends_on_the_first_words_of_an_ite
         "• Small and non-profit websites would suffer most",
     ]
     assert all(item.endswith(".") and len(item.split(". ")) >= 2 for item in items)  # every item whole
-    short = render(realistic(UPDATES / "amicus.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5)).tweets
+    short = render(realistic(UPDATES / "amicus.md"), ctx(max_tweets=5)).tweets
     assert ("What the brief says\nOur brief makes three arguments:\n• Community moderation depends on Section 230.\n"
             "• Arranging content is editing.\n• Small and non-profit websites would suffer most. 4/5") in short
 
 
 def test_a_short_question_in_a_paragraph_does_not_end_a_condensed_tweet_without_its_answer() -> None:
-    draft = render(realistic(UPDATES / "spanish.md"), RenderContext(diff_url=DIFF_URL, max_tweets=5))
+    draft = render(realistic(UPDATES / "spanish.md"), ctx(max_tweets=5))
     section = next(tweet for tweet in unnumbered(draft) if tweet.startswith("Por qué importa"))
     assert section.endswith("conocimiento libre.") and "¿Qué sigue?" not in section
     full = "\n".join(render(realistic(UPDATES / "spanish.md")).tweets)

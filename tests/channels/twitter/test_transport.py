@@ -17,8 +17,8 @@ from pydantic import SecretStr
 from x_api import DUPLICATE, FakeX, Tweet, rate_limited
 
 from channels.base import RenderContext
+from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
-from config.settings import TwitterSettings
 from content.loader import load_update
 from herald.ledger import Ledger
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError

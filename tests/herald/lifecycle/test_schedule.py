@@ -6,11 +6,11 @@ import datetime as dt
 
 from update_files import write
 
+from channels.email.notices import correction_email, retraction_email
 from config.settings import load_settings
 from herald.drafts import context_for
 from herald.ledger import Ledger
 from herald.lifecycle import schedule
-from herald.lifecycle.notices import correction_email, retraction_email
 from herald.lifecycle.schedule import date_warnings, is_scheduled, wait_for_own_time
 
 
@@ -37,14 +37,16 @@ def test_notices_are_short_plain_messages_dated_when_sent_and_threaded_under_the
     update = write(tmp_path, 'title: Hearing\ndate: 2026-11-20\ncorrection: "The date was wrong."')
     context = context_for(update, load_settings(), "https://diff.example.org/p/1/")
     sent_at = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-    notice = correction_email(update, context, 2, "It closes on 31 December.", sent_at).message
+    notice = correction_email(update, load_settings().email, context.diff_url, 2, "It closes on 31 December.",
+                              sent_at).message
     assert notice["Subject"] == "Correction: Hearing" and notice["Date"] == "Mon, 30 Nov 2026 12:00:00 +0000"
     assert notice["In-Reply-To"] == "<herald.20261120.hearing@example.org>"
     assert notice["Message-ID"] == "<herald.correction-2.hearing@example.org>"
     body = notice.get_content()
     assert "Correction: The date was wrong." in body and "> It closes on 31 December." in body
     assert "https://diff.example.org/p/1/" in body
-    retraction = retraction_email("hearing", "Hearing", dt.date(2026, 11, 20), context, "By mistake.", sent_at)
+    retraction = retraction_email("hearing", "Hearing", dt.date(2026, 11, 20), load_settings().email, "By mistake.",
+                                 sent_at)
     assert retraction.message["Subject"] == "Retracted: Hearing" and "By mistake." in retraction.message.get_content()
 
 

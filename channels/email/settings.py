@@ -1,0 +1,28 @@
+"""The `[email]` section of herald.toml (and `HERALD_EMAIL__*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+
+from channels.spec import ChannelSettings
+
+
+class EmailSettings(ChannelSettings):
+    """The list address and the SMTP relay that reaches it."""
+
+    from_addr: str = "Herald <herald@localhost>"
+    list_addr: str = "list@localhost"
+    message_id_domain: str = "localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    ca_file: Path | None = None
+    username: str = ""
+    password: SecretStr | None = None
+    timeout_seconds: float = 30.0
+
+    def has_credentials(self) -> bool:
+        return bool(self.username and self.password)

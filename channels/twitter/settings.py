@@ -1,0 +1,26 @@
+"""The `[twitter]` section of herald.toml (and `HERALD_TWITTER__*`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr
+
+from channels.spec import ChannelSettings
+
+
+class TwitterSettings(ChannelSettings):
+    """X through tweepy with OAuth 1.0a user credentials."""
+
+    api_base: str = "https://api.twitter.com"
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+    max_tweets: int = 10
+    link: Literal["first", "last"] = "first"
+    daily_post_quota: int = 17
+    timeout_seconds: float = 30.0
+
+    def has_credentials(self) -> bool:
+        return all((self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret))
