@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Literal, Protocol, runtime_checkable
 
 from content.model import Update
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.I)
 
 
 @dataclass(frozen=True)
@@ -21,12 +26,28 @@ class RenderContext:
 
 
 class Draft(Protocol):
-    """A channel's ready-to-send output; `files()` is exactly what goes out."""
+    """A channel's ready-to-send output; `files()` is exactly what goes out, the rest describes it to people."""
 
     channel: str
     warnings: tuple[str, ...]
 
     def files(self) -> dict[str, bytes]: ...
+
+    def summary(self) -> str:
+        """A few words for `herald check` ("5 tweets, condensed"), or "" when the channel name says enough."""
+        ...
+
+    def facts(self) -> str:
+        """What goes out, in one line, for the preview's table."""
+        ...
+
+    def text(self) -> str:
+        """The words a reader sees (not ids, dates or markup): what a correction compares."""
+        ...
+
+    def markdown(self) -> str:
+        """A Markdown section showing the exact text for reviewers, or "" when the table row is enough."""
+        ...
 
 
 @runtime_checkable
@@ -61,6 +82,17 @@ class Receipt:
     remote_id: str | None = None
     detail: str = ""
     parts: tuple[dict, ...] = field(default_factory=tuple)
+
+
+def html_text(html: str) -> str:
+    """The readable text of HTML: block ends become line breaks, tags go."""
+    return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html))).strip()
+
+
+def fenced(text: str) -> str:
+    """A Markdown code block whose fence is longer than any backtick run in the text."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return f"{fence}text\n{text.rstrip()}\n{fence}\n"
 
 
 def json_bytes(payload: object) -> bytes:

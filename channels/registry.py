@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from types import ModuleType
 
 from channels.spec import ChannelSpec
 
@@ -17,3 +18,8 @@ def get(name: str) -> ChannelSpec:
         return CHANNELS[name]
     except KeyError:
         raise KeyError(f"no channel called {name!r} (known: {', '.join(CHANNELS)})") from None
+
+
+def lifecycle(name: str) -> ModuleType:
+    """The channel's corrections and retractions (`correct`, `retract`), or herald's default for a channel without."""
+    return import_module(CHANNELS[name].lifecycle or "herald.lifecycle.by_default")

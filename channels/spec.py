@@ -54,3 +54,10 @@ class ChannelSpec:
     pane: Callable[[Any], str]  # the draft as reviewers see it, an HTML <section>
     waits_for_diff: bool = True  # sent only once the Diff post's URL is known
     offline_transport: Callable[[Any, Path, str], Transport] | None = None  # (settings, outbox, slug); else the outbox
+    done_word: str = "posted"  # the progress line once it went out: "posted", "thread posted", "sent"
+    shows_body_images: bool = False  # its HTML shows the body's images, uploaded once through the Diff site
+    thread: bool = False  # many writes (parts settled one by one with `resolve --part N`), not one
+    looks_up: bool = False  # after an unclear outcome, the next publish finds out by itself whether it went
+    remote_id: Callable[[str], str] = lambda url: url  # the service's id in a URL a person pasted
+    recap_label: str | None = None  # the recap links the update here with this label (a msgid in content/locale)
+    lifecycle: str | None = None  # the module with `correct(job, ...)` and `retract(job, ...)`; None: neither

@@ -12,10 +12,12 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from babel.lists import format_list
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CHANNEL_LOCALE_DIRS = sorted((Path(__file__).resolve().parents[1] / "channels").glob("*/locale"))  # a channel's words
 DEFAULT_LANG = "en"
 RTL_LANGS = frozenset({"ar", "he", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 
@@ -44,10 +46,22 @@ def missing_catalog(lang: str) -> str | None:
     return f"no message catalog for lang {lang!r}: the fixed text readers see is in English"
 
 
-@lru_cache(maxsize=32)
-def _compiled(code: str) -> gettext.GNUTranslations:
+def read_catalog(code: str) -> Catalog:
+    """`content/locale/<code>.po` with the messages of every channel's own `channels/<name>/locale/<code>.po`."""
     with (LOCALE_DIR / f"{code}.po").open("rb") as source:
         catalog = read_po(source, locale=code.split("_")[0], domain="herald")
+    for folder in CHANNEL_LOCALE_DIRS:
+        if (folder / f"{code}.po").is_file():
+            with (folder / f"{code}.po").open("rb") as source:
+                for message in read_po(source, locale=code.split("_")[0], domain="herald"):
+                    if message.id:
+                        catalog[message.id] = message
+    return catalog
+
+
+@lru_cache(maxsize=32)
+def _compiled(code: str) -> gettext.GNUTranslations:
+    catalog = read_catalog(code)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

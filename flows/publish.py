@@ -15,6 +15,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
 from channels.base import Draft, Receipt, draft_digest
+from channels.registry import CHANNELS
 from config.settings import load_settings
 from content.body_images import InlineImage
 from content.model import Update
@@ -31,7 +32,7 @@ from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transpo
 from herald.transports.select import transport_for
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
-IMAGE_CHANNELS = ("diff", "medium", "email")  # the channels whose HTML shows the body's images
+IMAGE_CHANNELS = tuple(name for name, spec in CHANNELS.items() if spec.shows_body_images)
 
 
 def is_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature

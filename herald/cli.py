@@ -77,16 +77,8 @@ def lifecycle_warnings(rendered: Rendered) -> list[str]:
 
 
 def _summary(rendered: Rendered) -> str:
-    parts = []
-    for name, draft in rendered.drafts.items():
-        if name == "twitter":
-            kind = ", condensed" if draft.condensed else ", hand-written" if draft.hand_written else ""
-            parts.append(f"twitter ({len(draft.tweets)} tweets{kind})")
-        elif name == "email":
-            parts.append(f"email ({len(draft.as_bytes()) / 1024:.1f} KB)")
-        else:
-            parts.append(name)
-    return ", ".join(parts)
+    return ", ".join(f"{name} ({draft.summary()})" if draft.summary() else name
+                     for name, draft in rendered.drafts.items())
 
 
 def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:

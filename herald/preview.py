@@ -9,11 +9,11 @@ from html import escape
 from pathlib import Path
 
 from channels.base import RenderError
+from channels.panes import attr, data_uri
+from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render
-from channels.panes import attr, data_uri
-from channels.registry import CHANNELS
 
 INPUT_ERRORS = (UpdateError, RenderError)
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"

@@ -12,9 +12,11 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from channels.registry import CHANNELS
+
 Reporter = Callable[[str], None]
 STATUS_WORDS = {
-    "published": {"diff": "posted", "medium": "posted", "twitter": "thread posted", "email": "sent"},
+    "published": "posted",
     "already_published": "already published earlier",
     "pending_manual": "waiting for a manual import",
     "needs_attention": "needs a person",
@@ -39,8 +41,9 @@ def reporter(channel: str) -> Reporter:
 
 def outcome(channel: str, status: str) -> str:
     """The words for a channel's final status."""
-    words = STATUS_WORDS.get(status, status)
-    return words.get(channel, "done") if isinstance(words, dict) else words
+    if status == "published" and channel in CHANNELS:
+        return CHANNELS[channel].done_word
+    return STATUS_WORDS.get(status, status)
 
 
 class Progress:

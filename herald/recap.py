@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from channels.registry import CHANNELS
 from config.settings import RecapSettings, Settings
 from content import i18n
 from content.markdown import escape_markdown
@@ -19,7 +20,6 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "October", "November", "December")  # fmt: skip
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RECAP_SLUG = re.compile(r"dont-blink-[a-z]+-\d{4}")  # an earlier recap, even if its file is gone
-_LINK_LABELS = {"diff": "Read more", "medium": "on Medium", "twitter": "the thread on X"}  # msgids: content/locale
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +86,7 @@ def recap_path(month: Month, settings: Settings) -> Path:
 def _published_urls(receipts: Sequence[ReceiptRow]) -> tuple[tuple[str, str], ...]:
     return tuple((r.channel, r.url) for r in receipts  # outbox receipts point at local files: not for readers
                  if r.status in PUBLISHED_STATUSES and r.url and r.url.startswith(("https://", "http://"))
-                 and r.channel in _LINK_LABELS)
+                 and r.channel in CHANNELS and CHANNELS[r.channel].recap_label)
 
 
 def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) -> list[RecapItem]:
@@ -111,7 +111,9 @@ def _link(label: str, url: str) -> str:
 
 
 def _label(channel: str, lang: str) -> str:
-    return i18n.t(lang, _LINK_LABELS[channel])
+    label = CHANNELS[channel].recap_label
+    assert label is not None  # only channels with a label are linked
+    return i18n.t(lang, label)
 
 
 def _front_matter(month: Month, recap: RecapSettings, count: int) -> str:

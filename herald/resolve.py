@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
+from channels.registry import CHANNELS
 from herald.ledger import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
 from herald.transports.parts import is_unsettled
-
-SINGLE_PART_CHANNELS = ("medium", "email")
-LOOKED_UP_CHANNELS = ("diff", "twitter")  # an unsettled write here is looked up by the next publish
-_TWEET_ID = re.compile(r"/status(?:es)?/(\d+)")
 
 
 class NothingToResolve(ValueError):
@@ -18,8 +13,7 @@ class NothingToResolve(ValueError):
 
 def remote_id_from(channel: str, url: str) -> str:
     """The service's id in a URL a person pasted (a tweet's status id; otherwise the URL itself)."""
-    found = _TWEET_ID.search(url) if channel == "twitter" else None
-    return found.group(1) if found else url
+    return CHANNELS[channel].remote_id(url) if channel in CHANNELS else url
 
 
 def _pick(ledger: Ledger, slug: str, channel: str, position: int | None) -> PartRow:
@@ -59,7 +53,7 @@ def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None, posit
     part = _pick(ledger, slug, channel, position)
     if sent_url:
         ledger.mark_part_done(slug, channel, part.kind, part.position, remote_id_from(channel, sent_url), sent_url)
-        if channel in SINGLE_PART_CHANNELS:
+        if not CHANNELS[channel].thread:
             ledger.record_receipt(slug, channel, "published", url=sent_url, remote_id=remote_id_from(channel, sent_url),
                                   detail="settled by hand: it was sent", transport=transport)
             return f"{channel}: recorded as published at {sent_url}"
@@ -84,8 +78,8 @@ def advice(ledger: Ledger, slug: str, channel: str, source: str, receipt: Receip
     if not unsettled:
         return f"run {again} again"
     part = unsettled[0]
-    if channel in LOOKED_UP_CHANNELS and receipt.status != "needs_attention":
+    if CHANNELS[channel].looks_up and receipt.status != "needs_attention":
         return f"run {again} again: it looks up {part.kind} {part.position} before sending anything"
-    which = f" --part {part.position}" if channel not in SINGLE_PART_CHANNELS else ""
+    which = f" --part {part.position}" if CHANNELS[channel].thread else ""
     return (f"check whether {part.kind} {part.position} went out, then run `herald resolve {slug} {channel}{which} "
             f"--sent URL` or `herald resolve {slug} {channel}{which} --not-sent`, then {again}")

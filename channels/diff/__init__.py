@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from channels.diff.options import DiffOptions
-from channels.diff.pane import diff_pane
-from channels.diff.render import Diff
 from channels.diff.settings import DiffSettings
 from channels.spec import ChannelSpec
+
+
+def _render(update, context, settings: DiffSettings, options: DiffOptions):  # noqa: ANN001, ANN202
+    from channels.diff.render import Diff
+
+    return Diff().render(update, context, options)
+
+
+def _pane(draft) -> str:  # noqa: ANN001
+    from channels.diff.pane import diff_pane
+
+    return diff_pane(draft)
 
 
 def _live(settings: DiffSettings, ledger, slug: str):  # noqa: ANN001, ANN202
@@ -15,8 +25,8 @@ def _live(settings: DiffSettings, ledger, slug: str):  # noqa: ANN001, ANN202
     return WordPressTransport(settings, ledger, slug)
 
 
-SPEC = ChannelSpec(
-    name="diff", label="Diff (WordPress)", settings=DiffSettings, options=DiffOptions,
-    render=lambda update, context, settings, options: Diff().render(update, context, options),
-    live_transport=_live, pane=diff_pane, waits_for_diff=False,
+SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
+    name="diff", settings=DiffSettings, options=DiffOptions, render=_render, pane=_pane, live_transport=_live,
+    label="Diff (WordPress)", waits_for_diff=False, shows_body_images=True, looks_up=True, recap_label="Read more",
+    lifecycle="channels.diff.lifecycle",
 )

@@ -7,7 +7,7 @@ from datetime import UTC
 from html import escape
 from pathlib import Path
 
-from channels.base import RenderContext, RenderError, json_bytes
+from channels.base import RenderContext, RenderError, html_text, json_bytes
 from channels.diff.options import DiffOptions
 from content import i18n
 from content.markdown import render_html
@@ -58,6 +58,24 @@ class DiffDraft:
     def files(self) -> dict[str, bytes]:
         """`diff.json` (the request) and `diff.html` (the post body exactly as sent)."""
         return {"diff.json": json_bytes(self.payload()), "diff.html": self.content.encode()}
+
+    def summary(self) -> str:
+        """Nothing to add: the post's name is enough in `herald check`."""
+        return ""
+
+    def facts(self) -> str:
+        """Title, status, terms and the image's alt text."""
+        image = f", image alt “{self.image_alt}”" if self.featured_image else ""
+        return (f"“{self.title}”, {self.status}, tags {', '.join(self.tags) or 'none'}, "
+                f"categories {', '.join(self.categories) or 'none'}{image}")
+
+    def text(self) -> str:
+        """Title, excerpt and the body's words."""
+        return "\n".join((self.title, self.excerpt, html_text(self.content)))
+
+    def markdown(self) -> str:
+        """The post is shown on the preview page, not in Markdown."""
+        return ""
 
 def byline(lang: str, authors: tuple[str, ...]) -> str:
     """The post's byline paragraph from the update's `authors` in its language, or nothing without authors."""

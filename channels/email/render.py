@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from functools import cached_property
 from html import escape
 
-from channels.base import RenderContext, RenderError
+from channels.base import RenderContext, RenderError, fenced
 from channels.email.options import EmailOptions
 from channels.email.settings import EmailSettings
 from content import i18n
@@ -60,6 +60,29 @@ class EmailDraft:
     def files(self) -> dict[str, bytes]:
         """`email.eml`: the whole message (without a Date: it is set when sent)."""
         return {"email.eml": self.as_bytes()}
+
+    def plain(self) -> str:
+        """The text/plain part as sent, decoded."""
+        body = self.message.get_body(("plain",)) if self.message.is_multipart() else self.message
+        return body.get_content() if body is not None else ""
+
+    def summary(self) -> str:
+        """The message's size."""
+        return f"{len(self.as_bytes()) / 1024:.1f} KB"
+
+    def facts(self) -> str:
+        """Subject and size against the list's limit."""
+        return f"“{self.message['Subject']}”, {len(self.as_bytes()) / 1024:.1f} KB of {MAX_MESSAGE_BYTES // 1024} KB"
+
+    def text(self) -> str:
+        """Subject and the text part."""
+        return f"{self.message['Subject']}\n{self.plain()}"
+
+    def markdown(self) -> str:
+        """The headers people see and the text part, exactly as sent."""
+        head = "".join(f"{name}: {self.message[name]}\n" for name in ("From", "To", "Subject"))
+        sent = email.message_from_bytes(self.as_bytes(), policy=email.policy.default).get_body(("plain",))
+        return f"\n## Email (text/plain, as sent)\n\n{fenced(head + chr(10) + sent.get_content())}"
 
 
 class _References:

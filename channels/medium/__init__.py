@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from channels.medium.options import MediumOptions
-from channels.medium.pane import medium_pane
-from channels.medium.render import Medium
 from channels.medium.settings import MediumSettings
 from channels.spec import ChannelSpec
+
+
+def _render(update, context, settings: MediumSettings, options: MediumOptions):  # noqa: ANN001, ANN202
+    from channels.medium.render import Medium
+
+    return Medium().render(update, context, options)
+
+
+def _pane(draft) -> str:  # noqa: ANN001
+    from channels.medium.pane import medium_pane
+
+    return medium_pane(draft)
 
 
 def _live(settings: MediumSettings, ledger, slug: str):  # noqa: ANN001, ANN202
@@ -23,8 +33,8 @@ def _offline(settings: MediumSettings, outbox, slug: str):  # noqa: ANN001, ANN2
     return ManualMediumTransport(outbox, slug) if settings.transport == "auto" else OutboxTransport(outbox, slug)
 
 
-SPEC = ChannelSpec(
-    name="medium", label="Medium", settings=MediumSettings, options=MediumOptions,
-    render=lambda update, context, settings, options: Medium().render(update, context, options),
-    live_transport=_live, pane=medium_pane, offline_transport=_offline,
+SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
+    name="medium", settings=MediumSettings, options=MediumOptions, render=_render, pane=_pane, live_transport=_live,
+    label="Medium", offline_transport=_offline, shows_body_images=True, recap_label="on Medium",
+    lifecycle="channels.medium.lifecycle",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from channels.base import RenderContext, json_bytes
+from channels.base import RenderContext, html_text, json_bytes
 from channels.medium.html import to_medium
 from channels.medium.options import MediumOptions
 from content import i18n
@@ -46,6 +46,22 @@ class MediumDraft:
     def files(self) -> dict[str, bytes]:
         """`medium.json` (the request) and `medium.html` (the article, ready to import by hand)."""
         return {"medium.json": json_bytes(self.payload()), "medium.html": self.content.encode()}
+
+    def summary(self) -> str:
+        """Nothing to add: the article's name is enough in `herald check`."""
+        return ""
+
+    def facts(self) -> str:
+        """Status, canonical link and the tags Medium keeps."""
+        return f"{self.publish_status}, canonical {self.canonical_url}, tags {', '.join(self.tags)}"
+
+    def text(self) -> str:
+        """Title and the article's words."""
+        return "\n".join((self.title, html_text(self.content)))
+
+    def markdown(self) -> str:
+        """The article is shown on the preview page, not in Markdown."""
+        return ""
 
 
 def pick_tags(tags: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from twitter_text import parse_tweet
 
-from channels.base import RenderContext, RenderError, json_bytes
+from channels.base import RenderContext, RenderError, fenced, json_bytes
 from channels.threads import split
 from channels.threads.story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
 from channels.twitter.options import TwitterOptions
@@ -52,6 +52,31 @@ class ThreadDraft:
             media = f"[image: {self.image} | alt: {self.image_alt}]\n" if number == 1 and self.image else ""
             entries.append(f"--- {number}/{count} ({weight}/{MAX_WEIGHTED_LENGTH}) ---\n{tweet}\n{media}")
         return {"thread.json": json_bytes(list(self.tweets)), "thread.txt": "\n".join(entries).encode()}
+
+    @property
+    def kind(self) -> str:
+        """How the thread was made: condensed, hand-written or the full body."""
+        return "condensed" if self.condensed else "hand-written" if self.hand_written else "full body"
+
+    def summary(self) -> str:
+        """How many tweets, and whether condensed or hand-written."""
+        kind = "" if self.kind == "full body" else f", {self.kind}"
+        return f"{len(self.tweets)} tweets{kind}"
+
+    def facts(self) -> str:
+        """How many tweets, how made, and the heaviest against the limit."""
+        return f"{len(self.tweets)} tweets ({self.kind}), longest {max(self.weights)}/{MAX_WEIGHTED_LENGTH}"
+
+    def text(self) -> str:
+        """The tweets as read."""
+        return "\n\n".join(self.tweets)
+
+    def markdown(self) -> str:
+        """Each tweet, numbered and weighed, exactly as posted."""
+        count = len(self.tweets)
+        return "\n## X thread\n" + "".join(
+            f"\n**{number}/{count}** ({weight}/{MAX_WEIGHTED_LENGTH})\n\n{fenced(tweet)}"
+            for number, (tweet, weight) in enumerate(zip(self.tweets, self.weights, strict=True), 1))
 
 
 def hook_text(update: Update) -> str:

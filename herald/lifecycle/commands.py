@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli import (
@@ -26,7 +27,6 @@ from herald.cli import (
     out,
 )
 from herald.drafts import Rendered
-from channels.registry import CHANNELS
 from herald.ledger import Ledger, ReceiptRow
 from herald.report import NOT_DONE
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channels.base import Draft
-from channels.email.notices import correction_email
-from channels.twitter.notices import correction_tweet
+from channels.registry import lifecycle
 from config.settings import Settings
 from content.model import Update
 from herald.drafts import Rendered, render_update
@@ -23,7 +22,6 @@ from herald.lifecycle.schedule import LIFECYCLE
 from herald.lifecycle.sent import changed_passage, has_changed, last_sent, record_sent, sent_text, word_diff
 from herald.report import ChannelResult
 from herald.transports import Ambiguous, NeedsAttention, TransportError
-from herald.transports.outbox import write_atomically
 from herald.transports.select import transport_for
 
 KIND = "correction"
@@ -149,7 +147,7 @@ class Corrector:
                 continue
             transport = transport_for(name, self.settings, self.slug, self.ledger)
             try:
-                results.append(getattr(self, f"_{name}")(transport, receipt, changed.get(name), diff_url))
+                results.append(lifecycle(name).correct(self, transport, receipt, changed.get(name), diff_url))
             except TransportError as error:
                 status = "needs_attention" if isinstance(error, NeedsAttention) or (
                     isinstance(error, Ambiguous) and not error.transient) else "failed"
@@ -160,88 +158,13 @@ class Corrector:
                     close()
         return results
 
-    def _kept(self, change: Change | None) -> None:
+    def kept(self, change: Change | None) -> None:
+        """Keep the corrected text as what went out under this correction's number."""
         if change is not None:
             record_sent(self.ledger, self.slug, change.draft, self.revision)
 
-    def _diff(self, transport, receipt: ReceiptRow, change: Change | None, diff_url: str) -> ChannelResult:  # noqa: ANN001
-        if change is None:
-            return ChannelResult("diff", "already_published", receipt.url, "unchanged", transport.kind)
-        if transport.kind == "live" and receipt.remote_id:
-            draft = change.draft
-            if self.update.images:  # a body image new in the correction is uploaded first (each image once)
-                urls = transport.upload_images(self.update.images)
-                draft = as_sent(self.ledger, self.rendered, self.settings, "diff", image_urls=urls,
-                                featured_url=uploaded_images(self.ledger, self.slug)["featured_url"])
-            sent = transport.update_post(int(receipt.remote_id), draft, self.revision)
-            url, detail = receipt.url, f"{sent.detail}: {change.diff}"
-        else:
-            for name, data in change.draft.files().items():
-                self.folder.mkdir(parents=True, exist_ok=True)
-                write_atomically(self.folder / name, data)
-            url, detail = receipt.url, f"corrected in {self.folder}: {change.diff}"
-        self.ledger.record_receipt(self.slug, "diff", receipt.status, url=url, remote_id=receipt.remote_id,
-                                   payload_hash=receipt.payload_hash, detail=f"corrected (revision {self.revision})",
-                                   transport=receipt.transport)
-        self._kept(change)
-        return ChannelResult("diff", "corrected", url, detail, transport.kind)
-
-    def _medium(self, transport, receipt: ReceiptRow, change: Change | None, diff_url: str) -> ChannelResult:  # noqa: ANN001
-        if change is None:
-            return ChannelResult("medium", receipt.status if receipt.status == "needs_attention" else
-                                 "already_published", receipt.url, "unchanged", transport.kind)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        article = write_atomically(self.folder / f"medium-correction-{self.revision}.html",
-                                   change.draft.content.encode())  # type: ignore[attr-defined]
-        where = receipt.url or "the story on Medium (see https://medium.com/me/stories/public)"
-        detail = (f"Medium's API cannot edit a post: open {where}, choose Edit, replace the text with the article "
-                  f"in {article.resolve()} ({change.diff}); then run `herald resolve {self.slug} medium --sent "
-                  f"{receipt.url or 'URL'}`")
-        self.ledger.mark_part_intended(self.slug, "medium", KIND, self.revision, "")
-        self.ledger.record_receipt(self.slug, "medium", "needs_attention", url=receipt.url,
-                                   remote_id=receipt.remote_id, payload_hash=receipt.payload_hash, detail=detail,
-                                   transport=receipt.transport)
-        self._kept(change)
-        return ChannelResult("medium", "needs_attention", receipt.url, detail, transport.kind)
-
-    def _twitter(self, transport, receipt: ReceiptRow, change: Change | None, diff_url: str) -> ChannelResult:  # noqa: ANN001
-        if self.update.correction is None:
-            self._kept(change)
-            return ChannelResult("twitter", "already_published", receipt.url, "tweets cannot be edited; nothing "
-                                 "posted (set `correction:` in the front matter to post one reply)", transport.kind)
-        text = correction_tweet(self.update, diff_url)
-        tweets = [part for part in self.ledger.parts(self.slug, "twitter", "tweet") if part.status == "done"]
-        if transport.kind == "live" and tweets:
-            sent = transport.reply(text, tweets[-1].remote_id, KIND, self.revision)
-            url, detail = sent.url, f"{sent.detail}: {text}"
-        else:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = write_atomically(self.folder / f"correction-{self.revision}.txt", (text + "\n").encode())
-            url, detail = receipt.url, f"correction reply written to {path}"
-        self._kept(change)
-        return ChannelResult("twitter", "corrected", url, detail, transport.kind)
-
-    def _email(self, transport, receipt: ReceiptRow, change: Change | None, diff_url: str) -> ChannelResult:  # noqa: ANN001
-        if self.update.correction is None:
-            self._kept(change)
-            return ChannelResult("email", "already_published", receipt.url, "an email cannot be unsent; nothing "
-                                 "sent (set `correction:` in the front matter to send a short correction)",
-                                 transport.kind)
-        passage = changes_for_diff(self.ledger, self.slug) or (
-            changed_passage(change.before, sent_text(change.draft)) if change and change.before else "")
-        passage = passage if len(passage) <= MAX_PASSAGE else passage[:MAX_PASSAGE].rsplit(" ", 1)[0] + " …"
-        notice = correction_email(self.update, self.settings.email, diff_url, self.revision, passage, self.sent_at)
-        if transport.kind == "live":
-            transport.part_kind = f"{KIND}-{self.revision}"
-            sent = transport.send(notice)
-            url, detail = sent.url, f"correction notice {notice.message_id}: {sent.detail}"
-        else:
-            path = write_atomically(self._mkdir() / f"correction-{self.revision}.eml", notice.as_bytes())
-            url, detail = receipt.url, f"correction notice written to {path}"
-        self._kept(change)
-        return ChannelResult("email", "corrected", url, detail, transport.kind)
-
-    def _mkdir(self) -> Path:
+    def mkdir(self) -> Path:
+        """The update's outbox folder, made if missing."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder
 

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
-from html import unescape
 
 from channels.base import Draft, draft_digest
 from herald.ledger import Ledger, ReceiptRow
 
 MAX_DIFF_CHANGES = 4
 CONTEXT_WORDS = 4
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.I)
-
-
-def html_text(html: str) -> str:
-    """The readable text of HTML: block ends become line breaks, tags go."""
-    return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html))).strip()
 
 
 def sent_text(draft: Draft) -> str:
     """The words a reader sees in a draft (not its ids, dates or markup)."""
-    channel = draft.channel
-    if channel == "diff":
-        return "\n".join((draft.title, draft.excerpt, html_text(draft.content)))  # type: ignore[attr-defined]
-    if channel == "medium":
-        return "\n".join((draft.title, html_text(draft.content)))  # type: ignore[attr-defined]
-    if channel == "twitter":
-        return "\n\n".join(draft.tweets)  # type: ignore[attr-defined]
-    if channel == "email":
-        message = draft.message  # type: ignore[attr-defined]
-        body = message.get_body(("plain",)) if message.is_multipart() else message
-        return f"{message['Subject']}\n{body.get_content() if body is not None else ''}"
-    return "\n".join(data.decode(errors="replace") for _, data in sorted(draft.files().items()))
+    return draft.text()
 
 
 def text_digest(text: str) -> str:

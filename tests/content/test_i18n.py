@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
+from channels.registry import CHANNELS
 from channels.twitter import render as twitter
 from content import i18n
-from herald import recap
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED = ("en", "es", "fr", "de", "pt", "ru", "ar", "zh", "ja")
@@ -19,8 +18,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def catalog(code: str):
-    with (i18n.LOCALE_DIR / f"{code}.po").open("rb") as source:
-        return read_po(source, locale=code)
+    return i18n.read_catalog(code)
 
 
 def msgids(code: str) -> set[str]:
@@ -29,7 +27,7 @@ def msgids(code: str) -> set[str]:
 
 def used_msgids() -> set[str]:
     """Every literal msgid passed to `t(lang, msgid, ...)` in the sources, and the module-level msgid constants."""
-    found = {twitter.READ_MORE, *recap._LINK_LABELS.values()}
+    found = {twitter.READ_MORE, *(spec.recap_label for spec in CHANNELS.values() if spec.recap_label)}
     for folder in ("channels", "content", "herald"):
         for path in (REPO / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from channels.base import fenced
 from config.settings import load_settings
 from herald.drafts import load_and_render
 from herald.preview import preview_page
-from herald.preview_artifact import fenced, summary_markdown, write_page
+from herald.preview_artifact import summary_markdown, write_page
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

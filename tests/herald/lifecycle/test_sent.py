@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from channels.base import html_text
 from channels.twitter.render import ThreadDraft
 from herald.ledger import Ledger
-from herald.lifecycle.sent import changed_passage, has_changed, html_text, record_sent, word_diff
+from herald.lifecycle.sent import changed_passage, has_changed, record_sent, word_diff
 
 
 def test_word_diff_shows_each_change_with_a_few_words_around_it():

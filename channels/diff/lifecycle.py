@@ -1,0 +1,44 @@
+"""Correcting a Diff post edits it in place; retracting it moves it to the WordPress trash (restorable)."""
+
+from __future__ import annotations
+
+from herald.ledger import ReceiptRow
+from herald.lifecycle.corrections import Change, Corrector, as_sent, uploaded_images
+from herald.lifecycle.retract import Retraction
+from herald.report import ChannelResult
+from herald.transports.outbox import write_atomically
+
+
+def correct(  # noqa: ANN001 - the channel's own transport
+    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+) -> ChannelResult:
+    """Edit the post in place (new body images uploaded first), or rewrite it in the outbox."""
+    if change is None:
+        return ChannelResult("diff", "already_published", receipt.url, "unchanged", transport.kind)
+    if transport.kind == "live" and receipt.remote_id:
+        draft = change.draft
+        if job.update.images:  # a body image new in the correction is uploaded first (each image once)
+            urls = transport.upload_images(job.update.images)
+            draft = as_sent(job.ledger, job.rendered, job.settings, "diff", image_urls=urls,
+                            featured_url=uploaded_images(job.ledger, job.slug)["featured_url"])
+        sent = transport.update_post(int(receipt.remote_id), draft, job.revision)
+        url, detail = receipt.url, f"{sent.detail}: {change.diff}"
+    else:
+        for name, data in change.draft.files().items():
+            job.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(job.folder / name, data)
+        url, detail = receipt.url, f"corrected in {job.folder}: {change.diff}"
+    job.ledger.record_receipt(job.slug, "diff", receipt.status, url=url, remote_id=receipt.remote_id,
+                               payload_hash=receipt.payload_hash, detail=f"corrected (revision {job.revision})",
+                               transport=receipt.transport)
+    job.kept(change)
+    return ChannelResult("diff", "corrected", url, detail, transport.kind)
+
+
+def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+    """Move the post to the WordPress trash; an outbox post has nothing to take back."""
+    if transport.kind != "live" or not receipt.remote_id or receipt.transport != "live":
+        return job.retracted(receipt, "only in the outbox; nothing was on the site")
+    transport.trash_post(int(receipt.remote_id))
+    return job.retracted(receipt, f"post {receipt.remote_id} is in the WordPress trash (Posts > Trash "
+                                    "restores it)")

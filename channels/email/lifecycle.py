@@ -1,0 +1,53 @@
+"""An email cannot be unsent: a correction or a retraction is one short notice to the list, threaded under it."""
+
+from __future__ import annotations
+
+from channels.email.notices import correction_email, retraction_email
+from herald.ledger import ReceiptRow
+from herald.lifecycle.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
+from herald.lifecycle.retract import NOTICE_KIND, Retraction
+from herald.lifecycle.sent import changed_passage, sent_text
+from herald.report import ChannelResult
+from herald.transports.outbox import write_atomically
+
+
+def correct(  # noqa: ANN001 - the channel's own transport
+    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+) -> ChannelResult:
+    """Send one short correction notice to the list (only when `correction:` says what changed)."""
+    if job.update.correction is None:
+        job.kept(change)
+        return ChannelResult("email", "already_published", receipt.url, "an email cannot be unsent; nothing "
+                             "sent (set `correction:` in the front matter to send a short correction)",
+                             transport.kind)
+    passage = changes_for_diff(job.ledger, job.slug) or (
+        changed_passage(change.before, sent_text(change.draft)) if change and change.before else "")
+    passage = passage if len(passage) <= MAX_PASSAGE else passage[:MAX_PASSAGE].rsplit(" ", 1)[0] + " …"
+    notice = correction_email(job.update, job.settings.email, diff_url, job.revision, passage, job.sent_at)
+    if transport.kind == "live":
+        transport.part_kind = f"{KIND}-{job.revision}"
+        sent = transport.send(notice)
+        url, detail = sent.url, f"correction notice {notice.message_id}: {sent.detail}"
+    else:
+        path = write_atomically(job.mkdir() / f"correction-{job.revision}.eml", notice.as_bytes())
+        url, detail = receipt.url, f"correction notice written to {path}"
+    job.kept(change)
+    return ChannelResult("email", "corrected", url, detail, transport.kind)
+
+
+def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+    """Send one short retraction notice to the list when there is a reason; an email cannot be unsent."""
+    if not job.reason:
+        return ChannelResult("email", receipt.status, receipt.url, "an email cannot be unsent; nothing sent "
+                             "(`--reason TEXT` sends a short retraction notice to the list)", receipt.transport)
+    notice = retraction_email(job.slug, job.recorded.title, job.recorded.date, job.settings.email, job.reason,
+                              job.sent_at)
+    if transport.kind == "live":
+        transport.part_kind = NOTICE_KIND
+        sent = transport.send(notice)
+        detail = f"retraction notice {notice.message_id} sent: {sent.detail}"
+    else:
+        folder = job.settings.outbox / job.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        detail = f"retraction notice written to {write_atomically(folder / 'retraction.eml', notice.as_bytes())}"
+    return job.retracted(receipt, detail)

@@ -1,0 +1,43 @@
+"""Tweets cannot be edited: a correction is one reply under the thread; a retraction deletes every tweet."""
+
+from __future__ import annotations
+
+from channels.twitter.notices import correction_tweet
+from herald.ledger import ReceiptRow
+from herald.lifecycle.corrections import KIND, Change, Corrector
+from herald.lifecycle.retract import Retraction
+from herald.report import ChannelResult
+from herald.transports.outbox import write_atomically
+
+
+def correct(  # noqa: ANN001 - the channel's own transport
+    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+) -> ChannelResult:
+    """Post one reply with the correction under the thread (only when `correction:` says what changed)."""
+    if job.update.correction is None:
+        job.kept(change)
+        return ChannelResult("twitter", "already_published", receipt.url, "tweets cannot be edited; nothing "
+                             "posted (set `correction:` in the front matter to post one reply)", transport.kind)
+    text = correction_tweet(job.update, diff_url)
+    tweets = [part for part in job.ledger.parts(job.slug, "twitter", "tweet") if part.status == "done"]
+    if transport.kind == "live" and tweets:
+        sent = transport.reply(text, tweets[-1].remote_id, KIND, job.revision)
+        url, detail = sent.url, f"{sent.detail}: {text}"
+    else:
+        job.folder.mkdir(parents=True, exist_ok=True)
+        path = write_atomically(job.folder / f"correction-{job.revision}.txt", (text + "\n").encode())
+        url, detail = receipt.url, f"correction reply written to {path}"
+    job.kept(change)
+    return ChannelResult("twitter", "corrected", url, detail, transport.kind)
+
+
+def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+    """Delete every tweet of the thread and its replies, the last first."""
+    tweets = [part for part in job.ledger.parts(job.slug, "twitter") if part.kind in ("tweet", "correction")
+              and part.status == "done" and part.remote_id]
+    if transport.kind != "live" or receipt.transport != "live":
+        return job.retracted(receipt, "only in the outbox; nothing was posted")
+    deleted = 0
+    for number, part in enumerate(reversed(tweets), 1):  # the last reply first: no reply is left orphaned
+        deleted += transport.delete_tweet(part.remote_id, number)
+    return job.retracted(receipt, f"{len(tweets)} tweets deleted ({deleted} now)")
