@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
 from channels.spec import ChannelSpec
 
+DEFAULT_LIFECYCLE = "herald.lifecycle.by_default"
 ORDER = ("diff", "medium", "twitter", "email")  # Diff first: the others link to its URL
 
 CHANNELS: dict[str, ChannelSpec] = {name: import_module(f"channels.{name}").SPEC for name in ORDER}
@@ -21,5 +23,10 @@ def get(name: str) -> ChannelSpec:
 
 
 def lifecycle(name: str) -> ModuleType:
-    """The channel's corrections and retractions (`correct`, `retract`), or herald's default for a channel without."""
-    return import_module(CHANNELS[name].lifecycle or "herald.lifecycle.by_default")
+    """The channel's corrections and retractions, or herald's defaults for a channel without."""
+    return import_module(CHANNELS[name].lifecycle or DEFAULT_LIFECYCLE)
+
+
+def lifecycle_hook(name: str, hook: str) -> Any:
+    """One function (or flag) of a channel's lifecycle module; herald's default where the channel defines none."""
+    return getattr(lifecycle(name), hook, None) or getattr(import_module(DEFAULT_LIFECYCLE), hook)

@@ -60,4 +60,6 @@ class ChannelSpec:
     looks_up: bool = False  # after an unclear outcome, the next publish finds out by itself whether it went
     remote_id: Callable[[str], str] = lambda url: url  # the service's id in a URL a person pasted
     recap_label: str | None = None  # the recap links the update here with this label (a msgid in content/locale)
+    site_notes: Callable[[Any, Any, str], tuple[list[str], str | None]] | None = None  # (settings, draft, slug)
+    part_kind: str = "post"  # a thread's writes in the ledger ("tweet"), counted by `herald status`
     lifecycle: str | None = None  # the module with `correct(job, ...)` and `retract(job, ...)`; None: neither

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from channels.base import RenderError
+from channels.registry import CHANNELS
 from config.settings import ConfigError, Settings, load_settings
 from content.errors import UpdateError
 from herald.drafts import Rendered, load_and_render, prepare_publish
@@ -153,26 +154,24 @@ def preview(
     except INPUT_ERRORS as error:
         _fail(error)
     folder = out_dir or default_out(rendered)
-    rendered = _with_term_notes(rendered, settings)
+    rendered = _with_site_notes(rendered, settings)
     written = write_preview(rendered, folder)
     for warning in rendered.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
 
 
-def _with_term_notes(rendered: Rendered, settings: Settings) -> Rendered:
-    """The preview's Diff warnings plus the live site's view of its terms (new tags, unknown categories)."""
+def _with_site_notes(rendered: Rendered, settings: Settings) -> Rendered:
+    """The preview's warnings plus what each live service says of its draft (new tags, unknown categories)."""
     import dataclasses
 
-    from herald.lifecycle.notes import term_notes
+    from herald.lifecycle.notes import site_notes
 
-    notes, refusal = term_notes(settings, rendered)
-    if refusal:
-        notes = [*notes, refusal]
-    if not notes:
-        return rendered
-    diff = rendered.drafts["diff"]
-    drafts = {**rendered.drafts, "diff": dataclasses.replace(diff, warnings=(*diff.warnings, *notes))}
+    drafts = dict(rendered.drafts)
+    for name, (notes, refusal) in site_notes(settings, rendered).items():
+        notes = [*notes, refusal] if refusal else notes
+        if notes:
+            drafts[name] = dataclasses.replace(drafts[name], warnings=(*drafts[name].warnings, *notes))
     return dataclasses.replace(rendered, drafts=drafts)
 
 
@@ -359,11 +358,13 @@ def status(
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
         for line in lifecycle_status(ledger, slug, row):
             out.print(f"           {line}", markup=False)
-        tweets = ledger.parts(slug, row.channel, "tweet")
-        if tweets:
-            done = sum(part.status == "done" for part in tweets)
-            open_parts = [f"{part.position}: {part.status}" for part in tweets if part.status != "done"]
-            out.print(f"           {done} tweets posted" +
+        spec = CHANNELS.get(row.channel)
+        kind = spec.part_kind if spec is not None else "post"
+        posts = ledger.parts(slug, row.channel, kind) if spec is not None and spec.thread else []
+        if posts:
+            done = sum(part.status == "done" for part in posts)
+            open_parts = [f"{part.position}: {part.status}" for part in posts if part.status != "done"]
+            out.print(f"           {done} {kind}s posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
         step = lifecycle_advice(ledger, slug, row, source)
         step = advice(ledger, slug, row.channel, source, row) if step is None else step
@@ -374,7 +375,7 @@ def status(
 @app.command()
 def resolve(
     update: Annotated[str, typer.Argument(help="The update file, or its slug")],
-    channel: Annotated[str, typer.Argument(help="diff, medium, twitter or email")],
+    channel: Annotated[str, typer.Argument(help=f"One of: {', '.join(CHANNELS)}")],
     sent: Annotated[str | None, typer.Option("--sent", help="It went out: the URL where it is")] = None,
     not_sent: Annotated[bool, typer.Option("--not-sent", help="It did not go out: allow sending it again")] = False,
     part: Annotated[int | None, typer.Option("--part", help="Which write, e.g. the tweet's number in the thread")]
@@ -382,7 +383,6 @@ def resolve(
     config: ConfigOption = None,
 ) -> None:
     """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
-    from channels.registry import CHANNELS
     from herald.ledger import Ledger
     from herald.resolve import NothingToResolve
     from herald.resolve import resolve as settle

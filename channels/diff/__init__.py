@@ -19,6 +19,12 @@ def _pane(draft) -> str:  # noqa: ANN001
     return diff_pane(draft)
 
 
+def _site_notes(settings: DiffSettings, draft, slug: str) -> tuple[list[str], str | None]:  # noqa: ANN001
+    from channels.diff.notes import term_notes
+
+    return term_notes(settings, draft, slug)
+
+
 def _live(settings: DiffSettings, ledger, slug: str):  # noqa: ANN001, ANN202
     from channels.diff.transport import WordPressTransport
 
@@ -28,5 +34,5 @@ def _live(settings: DiffSettings, ledger, slug: str):  # noqa: ANN001, ANN202
 SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
     name="diff", settings=DiffSettings, options=DiffOptions, render=_render, pane=_pane, live_transport=_live,
     label="Diff (WordPress)", waits_for_diff=False, shows_body_images=True, looks_up=True, recap_label="Read more",
-    lifecycle="channels.diff.lifecycle",
+    site_notes=_site_notes, lifecycle="channels.diff.lifecycle",
 )

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from herald.ledger import ReceiptRow
+from content.model import Update
+from herald.ledger import Ledger, ReceiptRow
 from herald.lifecycle.corrections import Change, Corrector, as_sent, uploaded_images
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult
 from herald.transports.outbox import write_atomically
+
+
+def writes_correction(update: Update, change: Change | None) -> bool:
+    """A changed post is edited on the site."""
+    return change is not None
+
+
+def status_lines(ledger: Ledger, slug: str) -> list[str]:
+    """How many times the post was edited in place."""
+    edits = [part for part in ledger.parts(slug, "diff", "revision") if part.status == "done"]
+    if not edits:
+        return []
+    return [f"edited in place on WordPress {len(edits)} time{'s' if len(edits) > 1 else ''} "
+            "(WordPress keeps each earlier version under Revisions)"]
 
 
 def correct(  # noqa: ANN001 - the channel's own transport

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from channels.email.notices import correction_email, retraction_email
+from content.model import Update
 from herald.ledger import ReceiptRow
 from herald.lifecycle.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
 from herald.lifecycle.retract import NOTICE_KIND, Retraction
 from herald.lifecycle.sent import changed_passage, sent_text
 from herald.report import ChannelResult
 from herald.transports.outbox import write_atomically
+
+
+def writes_correction(update: Update, change: Change | None) -> bool:
+    """A notice goes to the list when the update says what was corrected."""
+    return update.correction is not None
 
 
 def correct(  # noqa: ANN001 - the channel's own transport

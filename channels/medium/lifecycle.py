@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from herald.ledger import ReceiptRow
+from herald.ledger import Ledger, ReceiptRow
 from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import STORIES_URL, Retraction
 from herald.report import ChannelResult
 from herald.transports.outbox import write_atomically
+
+CORRECTED_BY_A_PERSON = True  # the corrected article waits in the outbox; its own ledger part tracks the person
+
+
+def retract_step(ledger: Ledger, slug: str, row: ReceiptRow) -> str | None:
+    """Once retracted, the story is a person's to delete on Medium."""
+    if row.status == "needs_attention" and not any(
+            part.status in ("intended", "ambiguous") for part in ledger.parts(slug, "medium")):
+        return f"delete or unlist the story on Medium, then `herald retract {slug} --channels medium --by-hand --yes`"
+    return None
 
 
 def correct(  # noqa: ANN001 - the channel's own transport

@@ -36,6 +36,6 @@ def _status_id(url: str) -> str:
 SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
     name="twitter", settings=TwitterSettings, options=TwitterOptions, render=_render, pane=_pane, live_transport=_live,
     label="X thread", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
-    recap_label="the thread on X",
+    recap_label="the thread on X", part_kind="tweet",
     lifecycle="channels.twitter.lifecycle",
 )

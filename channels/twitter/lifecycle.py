@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from channels.twitter.notices import correction_tweet
+from content.model import Update
 from herald.ledger import ReceiptRow
 from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult
 from herald.transports.outbox import write_atomically
+
+
+def writes_correction(update: Update, change: Change | None) -> bool:
+    """A reply goes under the thread when the update says what was corrected."""
+    return update.correction is not None
+
+
+def check_correction(update: Update, diff_url: str) -> None:
+    """A reply too long for X is refused before anything is written."""
+    correction_tweet(update, diff_url)
 
 
 def correct(  # noqa: ANN001 - the channel's own transport

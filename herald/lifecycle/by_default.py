@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from herald.ledger import ReceiptRow
+from content.model import Update
+from herald.ledger import Ledger, ReceiptRow
 from herald.lifecycle.corrections import Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult
+
+CORRECTED_BY_A_PERSON = False  # a correction left to a person counts as done for the correction's bookkeeping
+
+
+def writes_correction(update: Update, change: Change | None) -> bool:
+    """Whether correcting this channel writes to the service (its credentials are checked first)."""
+    return False
+
+
+def check_correction(update: Update, diff_url: str) -> None:
+    """Refuse, before anything is written, a correction this channel could not send (raise RenderError)."""
+
+
+def status_lines(ledger: Ledger, slug: str) -> list[str]:
+    """Extra lines `herald status` shows for the channel."""
+    return []
+
+
+def retract_step(ledger: Ledger, slug: str, row: ReceiptRow) -> str | None:
+    """The next step `herald status` shows once the update is retracted, or None for the usual one."""
+    return None
 
 
 def correct(  # noqa: ANN001 - the channel's own transport

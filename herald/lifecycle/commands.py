@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from channels.registry import CHANNELS
+from channels.registry import CHANNELS, lifecycle_hook
 from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli import (
@@ -33,18 +33,21 @@ from herald.report import NOT_DONE
 
 def dry_run_report(rendered: Rendered, settings: Settings, path: str) -> None:
     """Each channel as a publish now would treat it, with the ledger's and the site's view; exit 1 if refused."""
-    from herald.lifecycle.notes import ledger_notes, schedule_notes, term_notes
+    from herald.lifecycle.notes import ledger_notes, schedule_notes, site_notes
 
     notes = {**schedule_notes(rendered), **ledger_notes(settings, rendered, path)}
-    new_tags, refusal = term_notes(settings, rendered)
+    said = site_notes(settings, rendered)
     for name, draft in rendered.drafts.items():
-        via = "live" if getattr(settings, name).is_live() else "outbox"
+        via = "live" if settings.channel(name).is_live() else "outbox"
         detail = notes.get(name) or "; ".join(draft.warnings) or "would be sent as previewed"
-        if name == "diff" and new_tags and "already published" not in detail:
-            detail += "; " + "; ".join(new_tags)
-        _print_channel(name, "dry_run", via, rendered.context.diff_url if name == "diff" else None, detail)
-    if refusal:
-        err.print(f"[red]pre-flight would fail, nothing would be sent:[/red] {refusal}", markup=True)
+        extra = said.get(name, ([], None))[0]
+        if extra and "already published" not in detail:
+            detail += "; " + "; ".join(extra)
+        root = not CHANNELS[name].waits_for_diff
+        _print_channel(name, "dry_run", via, rendered.context.diff_url if root else None, detail)
+    refusals = [refusal for _, refusal in said.values() if refusal]
+    if refusals:
+        err.print(f"[red]pre-flight would fail, nothing would be sent:[/red] {refusals[0]}", markup=True)
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -68,8 +71,8 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
             ledger.record_update(slug, str(rendered.update.source), rendered.update.title, rendered.update.date)
             _preflight(ledger, settings, rendered, found)
             results = Corrector(ledger, settings, rendered, revision, dt.datetime.now(dt.UTC)).run(rendered, found)
-            if all(result.status not in NOT_DONE or (result.channel, result.status) == ("medium", "needs_attention")
-                   for result in results):  # Medium's is a person's step, tracked by its own ledger part
+            if all(result.status not in NOT_DONE or (result.status == "needs_attention" and lifecycle_hook(
+                    result.channel, "CORRECTED_BY_A_PERSON")) for result in results):  # tracked by its own part
                 ledger.mark_part_done(slug, "lifecycle", "correction", revision, str(revision))
     except PreflightError as error:
         _preflight_failed(error)
@@ -88,16 +91,16 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
 
 def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: list) -> None:  # noqa: ANN001
     """Check the credentials of every live channel a correction writes to, before the first write."""
-    from channels.twitter.notices import correction_tweet
     from herald.lifecycle.corrections import known_diff_url
     from herald.transports.select import transport_for
 
-    writes = {change.channel for change in found if change.channel == "diff"}
-    if rendered.update.correction is not None:
-        writes |= {name for name in ("twitter", "email") if name in rendered.drafts}
-        if "twitter" in writes:  # a reply too long for X is refused before anything is written
-            correction_tweet(rendered.update, known_diff_url(ledger, rendered.update.slug) or rendered.context.diff_url)
-    for name in sorted(writes):
+    changed = {change.channel: change for change in found}
+    writes = [name for name in rendered.drafts
+              if lifecycle_hook(name, "writes_correction")(rendered.update, changed.get(name))]
+    diff_url = known_diff_url(ledger, rendered.update.slug) or rendered.context.diff_url
+    for name in writes:  # a correction a channel could not send is refused before anything is written
+        lifecycle_hook(name, "check_correction")(rendered.update, diff_url)
+    for name in writes:
         transport = transport_for(name, settings, rendered.update.slug, ledger)
         try:
             if transport.kind == "live":
@@ -118,11 +121,8 @@ def status_lines(ledger: Ledger, slug: str, row: ReceiptRow) -> list[str]:
         lines.append("revisions: " + ", ".join(
             f"{'original' if revision == 0 else f'correction {revision}'} {at:%Y-%m-%d %H:%M} UTC"
             for revision, _, _, at in kept))
-    if row.channel == "diff":
-        edits = [part for part in ledger.parts(slug, "diff", "revision") if part.status == "done"]
-        if edits:
-            lines.append(f"edited in place on WordPress {len(edits)} time{'s' if len(edits) > 1 else ''} "
-                         "(WordPress keeps each earlier version under Revisions)")
+    if row.channel in CHANNELS:
+        lines += lifecycle_hook(row.channel, "status_lines")(ledger, slug)
     if row.status == "scheduled" and row.remote_id and prefect_server():
         lines.append(flow_run_summary(row.remote_id))
     return lines
@@ -133,10 +133,9 @@ def next_step(ledger: Ledger, slug: str, row: ReceiptRow, source: str) -> str | 
     if row.status == "scheduled":
         return f"nothing before publish_at; then `herald publish {source}` sends it (or the scheduled flow run does)"
     if any(receipt.status == "retracted" for receipt in ledger.receipts(slug)):
-        if row.channel == "medium" and row.status == "needs_attention" and not any(
-                part.status in ("intended", "ambiguous") for part in ledger.parts(slug, "medium")):
-            return (f"delete or unlist the story on Medium, then `herald retract {slug} --channels medium --by-hand "
-                    "--yes`")
+        step = lifecycle_hook(row.channel, "retract_step")(ledger, slug, row) if row.channel in CHANNELS else None
+        if step is not None:
+            return step
         return "" if row.status in ("retracted", "published") else None
     return None
 

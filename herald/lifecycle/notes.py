@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from channels.registry import CHANNELS
 from config.settings import Settings
 from herald.drafts import Rendered
 from herald.ledger import PUBLISHED_STATUSES
 from herald.lifecycle.ledger_access import existing_ledger
 from herald.lifecycle.schedule import is_scheduled, when
-from herald.transports import PreflightError, TransportError
 
 
 def ledger_notes(settings: Settings, rendered: Rendered, path: str) -> dict[str, str]:
@@ -45,29 +45,16 @@ def schedule_notes(rendered: Rendered) -> dict[str, str]:
         return {}
     assert update.publish_at is not None
     at = when(update.publish_at)
-    return {name: f"goes out now as a scheduled post, public at {at}" if name == "diff" else
+    return {name: f"goes out now as a scheduled post, public at {at}" if not CHANNELS[name].waits_for_diff else
             f"would be recorded as scheduled for {at} and sent by a publish after that time"
             for name in rendered.drafts}
 
 
-def term_notes(settings: Settings, rendered: Rendered) -> tuple[list[str], str | None]:
-    """("new tag 'x'" lines, a category refusal) from the live site; nothing when Diff goes to the outbox."""
-    draft = rendered.drafts.get("diff")
-    if draft is None or not settings.diff.is_live():
-        return [], None
-    from channels.diff.transport import WordPressTransport
-    from herald.ledger import Ledger
-
-    ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
-    transport = WordPressTransport(settings.diff, ledger, rendered.update.slug)
-    try:
-        transport.check_categories(draft)
-        return [f"new tag {name!r} (not on the site yet: publishing creates it)"
-                for name in transport.new_tags(draft)], None
-    except PreflightError as error:
-        return [], str(error)
-    except TransportError as error:
-        return [f"tags not checked: {error}"], None
-    finally:
-        transport.close()
-        ledger.close()
+def site_notes(settings: Settings, rendered: Rendered) -> dict[str, tuple[list[str], str | None]]:
+    """Per live channel that can tell, what its service says of the draft before anything is sent (read-only)."""
+    found = {}
+    for name, draft in rendered.drafts.items():
+        ask = CHANNELS[name].site_notes
+        if ask is not None and settings.channel(name).is_live():
+            found[name] = ask(settings.channel(name), draft, rendered.update.slug)
+    return found
