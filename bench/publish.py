@@ -248,7 +248,7 @@ def sequential(path: Path, config: Path) -> float:
     """The same transports and calls, pre-flight then send, one after the other; no Prefect, no ledger receipts."""
     from config.settings import load_settings
     from herald.drafts import prepare_publish, render_update
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
     from herald.transports.select import transport_for
 
     settings = load_settings(config)

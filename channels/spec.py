@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from channels.base import Draft, RenderContext
     from content.model import Update
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
     from herald.transports import Transport
 
 TransportChoice = Literal["auto", "outbox", "live"]

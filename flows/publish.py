@@ -20,14 +20,14 @@ from config.settings import load_settings
 from content.body_images import InlineImage
 from content.model import Update
 from herald.drafts import prepare_publish, render_update
-from herald.lease import publish_lease
-from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.ledger.lease import publish_lease
+from herald.ledger.store import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.lifecycle.corrections import changed_results, changes
 from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.lifecycle.sent import record_sent
-from herald.preview import attach_preview
-from herald.progress import outcome, report, reporter
+from herald.preview.page import attach_preview
 from herald.report import NOT_DONE, ChannelResult, summary_markdown
+from herald.run.progress import outcome, report, reporter
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
 from herald.transports.select import transport_for
 

@@ -18,7 +18,7 @@ from content.loader import load_update
 from content.model import Update
 from flows.publish import publish_update
 from herald.drafts import content_root_for
-from herald.ledger import Ledger, RecapEntry
+from herald.ledger.store import Ledger, RecapEntry
 from herald.recap import Month, build_recap, recap_path
 
 

@@ -87,7 +87,7 @@ def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
 
     The ledger, when there is one, is read (never written): a slug another published file holds is an error,
     a channel whose drafts differ from what went out a warning."""
-    from herald.parallel import worker_identity, worker_settings
+    from herald.run.parallel import worker_identity, worker_settings
 
     settings = worker_settings()
     identity = worker_identity()
@@ -108,7 +108,7 @@ def check(
     config: ConfigOption = None,
 ) -> None:
     """Validate updates and render every channel; no network, nothing written."""
-    from herald.parallel import each_file
+    from herald.run.parallel import each_file
 
     _settings(config)
     files = _update_files(paths)
@@ -142,7 +142,7 @@ def preview(
     config: ConfigOption = None,
 ) -> None:
     """Write each channel's exact output and an index.html showing all four (a folder: a page per update)."""
-    from herald.preview import default_out, write_preview
+    from herald.preview.page import default_out, write_preview
 
     settings = _settings(config)
     if serve:
@@ -176,7 +176,7 @@ def _with_site_notes(rendered: Rendered, settings: Settings) -> Rendered:
 
 
 def _preview_folder(folder: Path, out_dir: Path, config: Path | None) -> None:
-    from herald.preview import write_folder
+    from herald.preview.page import write_folder
 
     entries = write_folder(folder, out_dir, config)
     for entry in entries:
@@ -189,7 +189,7 @@ def _preview_folder(folder: Path, out_dir: Path, config: Path | None) -> None:
 
 
 def _serve_preview(target: Path, settings: Settings, port: int) -> None:
-    from herald.preview_serve import make_server
+    from herald.preview.serve import make_server
 
     if not target.is_dir():
         try:
@@ -245,10 +245,10 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
     global _run_on_server
     import importlib
 
-    from herald import engine
-    from herald.lease import LeaseHeld
-    from herald.progress import report, showing
-    from herald.runlog import logs_to, write_traceback
+    from herald.ledger.lease import LeaseHeld
+    from herald.run import engine
+    from herald.run.progress import report, showing
+    from herald.run.runlog import logs_to, write_traceback
     from herald.transports import PreflightError
 
     quiet_prefect()
@@ -286,7 +286,7 @@ def _run_flow(settings: Settings, title: str, module: str, function: str, *args:
 
 def _after_failure(settings: Settings, rerun: str, results: list[dict], source: Path | None = None) -> None:
     """What to do next, for the kinds of outcome that are not done (each piece of advice works in its state)."""
-    from herald.engine import log_path, shown
+    from herald.run.engine import log_path, shown
 
     statuses = {result["status"] for result in results}
     if statuses & {"failed", "held"}:
@@ -334,8 +334,8 @@ def status(
     config: ConfigOption = None,
 ) -> None:
     """What went where for an update, with URLs, and what needs a person."""
-    from herald.ledger import Ledger
-    from herald.resolve import advice
+    from herald.ledger.store import Ledger
+    from herald.lifecycle.resolve import advice
 
     settings = _settings(config)
     slug = _slug_of(update, settings)
@@ -383,9 +383,9 @@ def resolve(
     config: ConfigOption = None,
 ) -> None:
     """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
-    from herald.ledger import Ledger
-    from herald.resolve import NothingToResolve
-    from herald.resolve import resolve as settle
+    from herald.ledger.store import Ledger
+    from herald.lifecycle.resolve import NothingToResolve
+    from herald.lifecycle.resolve import resolve as settle
 
     if bool(sent) == not_sent:
         _fail(UpdateError(update, "resolve", "say either --sent URL or --not-sent"))
@@ -449,8 +449,8 @@ def recap(
 @app.command()
 def deploy(config: ConfigOption = None) -> None:
     """Register prefect.yaml's deployments (publish-update, monthly-recap) with the server in PREFECT_API_URL."""
-    from herald.deploy import DeployError, ensure_work_pool
-    from herald.deploy import deploy as register
+    from herald.run.deploy import DeployError, ensure_work_pool
+    from herald.run.deploy import deploy as register
 
     settings = _settings(config)
     if not os.environ.get("PREFECT_API_URL"):
@@ -474,7 +474,7 @@ def approve(
     config: ConfigOption = None,
 ) -> None:
     """Record that NAME reviewed every channel's draft as it is now; publish checks it when approval is required."""
-    from herald.approvals import Approvals
+    from herald.ledger.approvals import Approvals
 
     settings = _settings(config)
     try:
@@ -498,7 +498,7 @@ app.add_typer(engine_app, name="engine")
 @engine_app.command("status")
 def engine_status(config: ConfigOption = None) -> None:
     """Where flows run: the server in PREFECT_API_URL, or herald's resident engine (its URL, pid and home)."""
-    from herald import engine
+    from herald.run import engine
 
     settings = _settings(config)
     url = engine.configured_url()
@@ -519,7 +519,7 @@ def engine_status(config: ConfigOption = None) -> None:
 @engine_app.command("start")
 def engine_start(config: ConfigOption = None) -> None:
     """Start the resident engine now (publish starts it when needed) and wait until it answers."""
-    from herald import engine
+    from herald.run import engine
 
     settings = _settings(config)
     if engine.configured_url():
@@ -541,7 +541,7 @@ def engine_start(config: ConfigOption = None) -> None:
 @engine_app.command("stop")
 def engine_stop(config: ConfigOption = None) -> None:
     """Stop the resident engine (the next publish starts it again)."""
-    from herald import engine
+    from herald.run import engine
 
     settings = _settings(config)
     pid = engine.stop(settings)
@@ -575,8 +575,8 @@ def _log_unexpected(error: BaseException) -> str:
     """Write an unexpected error's traceback to herald's log file; where it went, as a person would type it."""
     import tempfile
 
-    from herald.engine import log_path, shown
-    from herald.runlog import write_traceback
+    from herald.run.engine import log_path, shown
+    from herald.run.runlog import write_traceback
 
     try:
         path = log_path(load_settings(os.environ.get("HERALD_CONFIG")), "herald.log")

@@ -131,7 +131,7 @@ def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str
     if rendered.update.status != "ready":
         raise UpdateError(path, "status", "is 'draft'; set `status: ready` to publish (check and preview still work)")
     if settings.require_approval:
-        from herald.approvals import require_approval  # drafts here use the planned Diff URL, as approve did
+        from herald.ledger.approvals import require_approval  # drafts here use the planned Diff URL, as approve did
 
         require_approval(rendered, settings.ledger_url)
     return rendered

@@ -14,7 +14,7 @@ from config.settings import RecapSettings, Settings
 from content import i18n
 from content.markdown import escape_markdown
 from content.model import Update
-from herald.ledger import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
+from herald.ledger.store import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")  # fmt: skip

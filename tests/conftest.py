@@ -135,7 +135,7 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def ledger(ledger_url: str):
     """An open ledger on each of the two databases."""
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
 
     opened = Ledger(ledger_url)
     yield opened

@@ -10,7 +10,7 @@ from herald.transports import PreflightError, TransportError
 def term_notes(settings: DiffSettings, draft: DiffDraft, slug: str) -> tuple[list[str], str | None]:
     """("new tag 'x'" lines, a category refusal) from the live site."""
     from channels.diff.transport import WordPressTransport
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
 
     ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
     transport = WordPressTransport(settings, ledger, slug)

@@ -18,7 +18,7 @@ from channels.base import Receipt
 from channels.diff.render import DiffDraft
 from channels.diff.settings import DiffSettings
 from content.body_images import InlineImage, media_filename, unique_images
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure
 from herald.transports.parts import tracked_write

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.email.notices import correction_email, retraction_email
 from content.model import Update
-from herald.ledger import ReceiptRow
+from herald.ledger.store import ReceiptRow
 from herald.lifecycle.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
 from herald.lifecycle.retract import NOTICE_KIND, Retraction
 from herald.lifecycle.sent import changed_passage, sent_text

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from channels.base import Receipt
 from channels.email.render import EmailDraft
 from channels.email.settings import EmailSettings
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import why_unreachable
 from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herald.ledger import Ledger, ReceiptRow
+from herald.ledger.store import Ledger, ReceiptRow
 from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import STORIES_URL, Retraction
 from herald.report import ChannelResult

@@ -10,7 +10,7 @@ import httpx
 from channels.base import Receipt, json_bytes
 from channels.medium.render import MediumDraft
 from channels.medium.settings import MediumSettings
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Ambiguous, PreflightError, TransportError
 from herald.transports.outbox import OutboxTransport
 from herald.transports.outcomes import http_failure, network_failure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.twitter.notices import correction_tweet
 from content.model import Update
-from herald.ledger import ReceiptRow
+from herald.ledger.store import ReceiptRow
 from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult

@@ -28,7 +28,7 @@ from twitter_text import extract_urls
 
 from channels.base import Receipt
 from channels.twitter.settings import TwitterSettings
-from herald.ledger import Ledger, PartRow
+from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import network_failure, why_unreachable
 from herald.transports.parts import is_unsettled, tracked_write

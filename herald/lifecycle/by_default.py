@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from content.model import Update
-from herald.ledger import Ledger, ReceiptRow
+from herald.ledger.store import Ledger, ReceiptRow
 from herald.lifecycle.corrections import Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult

@@ -27,7 +27,7 @@ from herald.cli import (
     out,
 )
 from herald.drafts import Rendered
-from herald.ledger import Ledger, ReceiptRow
+from herald.ledger.store import Ledger, ReceiptRow
 from herald.report import NOT_DONE
 
 
@@ -55,7 +55,7 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
     """`publish --correct`: correct every published channel that changed, each write once."""
     import datetime as dt
 
-    from herald.lease import LeaseHeld, publish_lease
+    from herald.ledger.lease import LeaseHeld, publish_lease
     from herald.lifecycle.corrections import Corrector, changes, open_revision
     from herald.transports import PreflightError
 
@@ -165,7 +165,7 @@ def unschedule(
     config: ConfigOption = None,
 ) -> None:
     """Cancel a scheduled publish: the Prefect flow run, and the Diff post back to draft."""
-    from herald.lease import LeaseHeld, publish_lease
+    from herald.ledger.lease import LeaseHeld, publish_lease
     from herald.lifecycle.unschedule import unschedule as take_back
 
     settings = _settings(config)
@@ -197,7 +197,7 @@ def retract(
     """Take an update back: Diff to the trash, the thread deleted, Medium by hand, a notice to the list."""
     import datetime as dt
 
-    from herald.lease import LeaseHeld, publish_lease
+    from herald.ledger.lease import LeaseHeld, publish_lease
     from herald.lifecycle.retract import Retraction
 
     settings = _settings(config)

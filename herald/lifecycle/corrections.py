@@ -17,7 +17,7 @@ from channels.registry import lifecycle
 from config.settings import Settings
 from content.model import Update
 from herald.drafts import Rendered, render_update
-from herald.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.ledger.store import PUBLISHED_STATUSES, Ledger, ReceiptRow
 from herald.lifecycle.schedule import LIFECYCLE
 from herald.lifecycle.sent import changed_passage, has_changed, last_sent, record_sent, sent_text, word_diff
 from herald.report import ChannelResult

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from config.settings import Settings
 from content.errors import UpdateError
 from content.model import Update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 
 if TYPE_CHECKING:
     from herald.drafts import Rendered

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 
 
 def existing_ledger(url: str) -> Ledger | None:

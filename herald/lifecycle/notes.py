@@ -5,7 +5,7 @@ from __future__ import annotations
 from channels.registry import CHANNELS
 from config.settings import Settings
 from herald.drafts import Rendered
-from herald.ledger import PUBLISHED_STATUSES
+from herald.ledger.store import PUBLISHED_STATUSES
 from herald.lifecycle.ledger_access import existing_ledger
 from herald.lifecycle.schedule import is_scheduled, when
 

@@ -12,7 +12,7 @@ import shlex
 
 from channels.registry import lifecycle
 from config.settings import Settings
-from herald.ledger import Ledger, ReceiptRow, UpdateRow
+from herald.ledger.store import Ledger, ReceiptRow, UpdateRow
 from herald.lifecycle.schedule import ScheduleError, cancel_run, prefect_server
 from herald.report import ChannelResult
 from herald.transports import Ambiguous, NeedsAttention, TransportError

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from content.model import Update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.report import ChannelResult
 from herald.transports import TransportError
 

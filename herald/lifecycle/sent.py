@@ -6,7 +6,7 @@ import difflib
 import hashlib
 
 from channels.base import Draft, draft_digest
-from herald.ledger import Ledger, ReceiptRow
+from herald.ledger.store import Ledger, ReceiptRow
 
 MAX_DIFF_CHANGES = 4
 CONTEXT_WORDS = 4

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.settings import Settings
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.lifecycle.schedule import LIFECYCLE, ScheduleError, cancel_run, prefect_server
 from herald.transports import TransportError
 from herald.transports.select import transport_for

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from channels.base import Receipt
-from herald.ledger import UNSETTLED_PART_STATUSES, Ledger, PartRow
+from herald.ledger.store import UNSETTLED_PART_STATUSES, Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.registry import CHANNELS
 from config.settings import Settings
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Transport
 from herald.transports.outbox import OutboxTransport
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 
 SLUG = "dont-blink-september-2026"
 

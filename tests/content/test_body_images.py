@@ -15,7 +15,7 @@ from content.errors import UpdateError
 from content.loader import load_update
 from herald.cli import app
 from herald.drafts import render_update
-from herald.preview import preview_page
+from herald.preview.page import preview_page
 
 IMAGE = FIXTURES / "images" / "courtroom.png"
 

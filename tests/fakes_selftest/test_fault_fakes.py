@@ -36,7 +36,7 @@ from channels.email.transport import SmtpTransport
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import make_client
 from content.loader import load_update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import TransportError
 
 pytestmark = pytest.mark.live

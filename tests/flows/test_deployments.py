@@ -14,8 +14,8 @@ from prefect_server import PrefectServer, running_server, running_worker, wait_f
 from sqlalchemy import create_engine, text
 
 from config.settings import load_settings
-from herald.deploy import PREFECT_FILE, recap_schedule
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
+from herald.run.deploy import PREFECT_FILE, recap_schedule
 
 pytestmark = pytest.mark.deploy
 HERALD = Path(sys.executable).parent / "herald"
@@ -102,7 +102,7 @@ def test_deployments_register_and_a_worker_runs_the_monthly_recap(
 
 def test_the_recap_schedule_comes_from_the_recap_settings_when_they_differ() -> None:
     from config.settings import RecapSettings
-    from herald.deploy import load_prefect_file, with_recap_schedule
+    from herald.run.deploy import load_prefect_file, with_recap_schedule
 
     project = load_prefect_file()
     declared = recap_schedule(project)

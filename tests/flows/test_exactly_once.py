@@ -20,7 +20,7 @@ from world import X_KEYS, World, world_config
 from x_api import FakeX
 
 from herald.cli import app
-from herald.ledger import UNSETTLED_PART_STATUSES, Ledger
+from herald.ledger.store import UNSETTLED_PART_STATUSES, Ledger
 from herald.report import NOT_DONE
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]

@@ -155,7 +155,7 @@ def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_
     from config.settings import load_settings
     from flows.publish import _featured_url
     from herald.drafts import render_update
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
 
     update = load("amicus.md")
     ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from config.settings import load_settings
 from content.loader import load_update
 from herald.cli import app
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.recap import Month, build_recap, recap_items, recap_path, recap_slug
 
 OCTOBER = Month(2026, 10)

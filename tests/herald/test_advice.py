@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from herald.cli import app
-from herald.ledger import PART_STATUSES, Ledger
+from herald.ledger.store import PART_STATUSES, Ledger
 
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"

@@ -12,7 +12,7 @@ from world import World
 from config.settings import load_settings
 from herald.cli import app
 from herald.drafts import load_and_render
-from herald.ledger import PUBLISHED_STATUSES, Ledger
+from herald.ledger.store import PUBLISHED_STATUSES, Ledger
 
 COMMAND = re.compile(r"`(herald [^`]+)`")
 MAX_ROUNDS = 12

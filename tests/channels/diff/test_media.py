@@ -18,7 +18,7 @@ from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport
 from content import i18n
 from content.body_images import InlineImage
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Ambiguous
 
 USER, PASSWORD = "admin", "abcd EFGH ijkl MNOP qrst UVWX"

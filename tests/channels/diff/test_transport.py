@@ -18,7 +18,7 @@ from channels.diff.render import Diff, DiffDraft
 from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport, term_slug
 from content.loader import load_update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import PreflightError, TransientError, TransportError
 
 PASSWORD = "abcd EFGH ijkl MNOP qrst UVWX"

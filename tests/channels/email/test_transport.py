@@ -20,7 +20,7 @@ from channels.email.render import Email, EmailDraft
 from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport, is_loopback, mid_url
 from content.loader import load_update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live

@@ -16,7 +16,7 @@ from channels.medium.render import Medium, MediumDraft
 from channels.medium.settings import MediumSettings
 from channels.medium.transport import ManualMediumTransport, MediumTransport
 from content.loader import load_update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live

@@ -20,7 +20,7 @@ from channels.base import RenderContext
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
 from content.loader import load_update
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live

@@ -9,7 +9,7 @@ from update_files import write
 from channels.email.notices import correction_email, retraction_email
 from config.settings import load_settings
 from herald.drafts import context_for
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.lifecycle import schedule
 from herald.lifecycle.schedule import date_warnings, is_scheduled, wait_for_own_time
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.base import html_text
 from channels.twitter.render import ThreadDraft
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.lifecycle.sent import changed_passage, has_changed, record_sent, word_diff
 
 

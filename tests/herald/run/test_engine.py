@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from cli_output import assert_no_traceback, error_lines
 
-from herald.engine import alive
+from herald.run.engine import alive
 
 pytestmark = pytest.mark.flow
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 HERALD = str(Path(sys.executable).parent / "herald")
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 OTHER = "content/updates/2026-10-22-global-digital-compact.md"

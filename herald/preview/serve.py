@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from config.settings import Settings
 from herald.drafts import load_and_render
-from herald.preview import (
+from herald.preview.page import (
     CSP,
     INPUT_ERRORS,
     LIVE_CSP,

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from herald.lease import LeaseHeld, holder_is_gone, lease_owner, publish_lease
-from herald.ledger import Ledger
+from herald.ledger.lease import LeaseHeld, holder_is_gone, lease_owner, publish_lease
+from herald.ledger.store import Ledger
 
 SLUG = "an-update"
 
@@ -49,8 +49,8 @@ def test_a_live_holder_on_another_host_is_never_presumed_dead() -> None:
 RACER = """
 import sys, time
 from pathlib import Path
-from herald.lease import LeaseHeld, publish_lease
-from herald.ledger import Ledger
+from herald.ledger.lease import LeaseHeld, publish_lease
+from herald.ledger.store import Ledger
 ledger = Ledger(sys.argv[1])
 time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
 try:

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from config.settings import load_settings
 from content.errors import UpdateError
-from herald.approvals import Approvals
 from herald.cli import app
 from herald.drafts import load_and_render, prepare_publish
+from herald.ledger.approvals import Approvals
 
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"

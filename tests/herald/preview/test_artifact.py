@@ -7,10 +7,10 @@ from pathlib import Path
 from channels.base import fenced
 from config.settings import load_settings
 from herald.drafts import load_and_render
-from herald.preview import preview_page
-from herald.preview_artifact import summary_markdown, write_page
+from herald.preview.artifact import summary_markdown, write_page
+from herald.preview.page import preview_page
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _rendered(tmp_path: Path, name: str):

@@ -18,9 +18,9 @@ from channels.email.render import Email
 from config.settings import Settings, load_settings
 from herald.cli import app
 from herald.drafts import Rendered, load_and_render
-from herald.preview import CSP, preview_page, write_preview
+from herald.preview.page import CSP, preview_page, write_preview
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures"
 EXAMPLES = sorted((REPO / "content" / "updates").glob("*.md"))
 PAGES = [*EXAMPLES, *sorted((FIXTURES / "updates").glob("*.md"))]

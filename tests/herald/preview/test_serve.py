@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from config.settings import load_settings
-from herald.preview import LIVE_CSP
-from herald.preview_serve import make_server
+from herald.preview.page import LIVE_CSP
+from herald.preview.serve import make_server
 
 EXAMPLE = Path("content/updates/2026-10-22-global-digital-compact.md")
 TITLE = "Three things the Global Digital Compact review should protect"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from channels.registry import CHANNELS
-from herald.ledger import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
+from herald.ledger.store import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
 from herald.transports.parts import is_unsettled
 
 

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from herald.progress import Progress, outcome, report, reporter, showing
+from herald.run.progress import Progress, outcome, report, reporter, showing
 
 
 def test_off_a_terminal_every_step_is_a_plain_line_with_the_elapsed_time() -> None:

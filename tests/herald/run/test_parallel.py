@@ -10,8 +10,8 @@ import pytest
 from cli_output import assert_no_traceback
 from typer.testing import CliRunner
 
-from herald import parallel
 from herald.cli import app
+from herald.run import parallel
 
 EXAMPLE = "2026-10-22-global-digital-compact.md"
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
 
 from channels.base import draft_digest
 from content.errors import UpdateError
-from herald.drafts import Rendered
-from herald.ledger import UTCDateTime
+from herald.ledger.store import UTCDateTime
+
+if TYPE_CHECKING:
+    from herald.drafts import Rendered  # approvals are of rendered drafts; drafts asks approvals at publish time
 
 SQLITE_TIMEOUT_SECONDS = 30
 

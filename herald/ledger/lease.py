@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import TransportError
 
 

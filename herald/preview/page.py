@@ -181,7 +181,7 @@ def folder_files(entries: list[Entry], version: str | None = None) -> dict[str, 
 
 def write_page(path: Path, out: Path) -> Entry:
     """Render one update of a folder and write its page under `out/<stem>/` at once (a worker's job)."""
-    from herald.parallel import worker_settings
+    from herald.run.parallel import worker_settings
 
     try:
         rendered = load_and_render(path, worker_settings())
@@ -194,7 +194,7 @@ def write_folder(folder: Path, out: Path, config: Path | str | None) -> list[Ent
     """Preview every `*.md` of a folder across the cores, each page written once rendered, then the index."""
     from functools import partial
 
-    from herald.parallel import each_file
+    from herald.run.parallel import each_file
 
     entries = list(each_file(partial(write_page, out=out), sorted(folder.glob("*.md")), config))
     write_files({"index.html": index_page(entries).encode()}, out)
@@ -224,6 +224,6 @@ def default_out(rendered: Rendered) -> Path:
 
 def attach_preview(rendered: Rendered) -> None:
     """Attach the preview to the current Prefect run: a Markdown summary, and a link to the written page."""
-    from herald.preview_artifact import attach
+    from herald.preview.artifact import attach
 
     attach(rendered, preview_page(rendered), PREVIEWS)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import herald
-from herald.ledger import Ledger, PartRow, RecapEntry, ReceiptRow, UnknownUpdate
+from herald.ledger.store import Ledger, PartRow, RecapEntry, ReceiptRow, UnknownUpdate
 
 HASH = "ab" * 32
 
@@ -234,7 +234,7 @@ def test_sqlite_runs_in_wal_mode(db: Path) -> None:
 _WRITER = textwrap.dedent(
     """
     import datetime as dt, sys, time
-    from herald.ledger import Ledger
+    from herald.ledger.store import Ledger
 
     url, channel, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
     ledger = Ledger(url)

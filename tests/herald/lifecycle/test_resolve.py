@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from herald.ledger import Ledger
-from herald.resolve import NothingToResolve, remote_id_from, resolve
+from herald.ledger.store import Ledger
+from herald.lifecycle.resolve import NothingToResolve, remote_id_from, resolve
 
 SLUG = "an-update"
 
