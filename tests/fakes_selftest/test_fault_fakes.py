@@ -524,9 +524,9 @@ def test_smtp_after_fault_with_implicit_tls(smtp_pki, variant: str) -> None:
 def test_smtp_after_fault_through_the_real_transport_is_an_unknown_outcome(smtp_pki, ledger: Ledger) -> None:
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     update = load_update(fixtures / "updates" / "full.md", fixtures)
-    draft = Email().render(update, RenderContext(
-        diff_url="https://diff.example.org/x/", diff_url_known=True, email_from="Advocacy <advocacy@example.org>",
-        email_to="news@lists.example.org", message_id_domain="example.org"))
+    draft = Email(EmailSettings(from_addr="Advocacy <advocacy@example.org>", list_addr="news@lists.example.org",
+                                message_id_domain="example.org")).render(update, RenderContext(
+        diff_url="https://diff.example.org/x/", diff_url_known=True))
     ledger.record_update(update.slug, "full.md", update.title, dt.date(2026, 10, 1))
     server = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD, faults=FaultPlan(1.0, seed=1, modes=("after",)))
     settings = EmailSettings(from_addr="Advocacy <advocacy@example.org>", list_addr="news@lists.example.org",

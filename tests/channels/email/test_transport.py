@@ -57,9 +57,9 @@ def smtpd(pki: Pki):
 @pytest.fixture
 def draft() -> EmailDraft:
     update = load_update(FIXTURES / "updates" / "full.md", FIXTURES)
-    context = RenderContext(diff_url=DIFF_URL, diff_url_known=True, email_from=f"Advocacy <{SENDER}>",
-                            email_to=LIST, message_id_domain="example.org")
-    return Email().render(update, context)
+    context = RenderContext(diff_url=DIFF_URL, diff_url_known=True)
+    settings = EmailSettings(from_addr=f"Advocacy <{SENDER}>", list_addr=LIST, message_id_domain="example.org")
+    return Email(settings).render(update, context)
 
 
 def undated(data: bytes) -> bytes:

@@ -14,6 +14,7 @@ import pytest
 from twitter_text import parse_tweet
 from typer.testing import CliRunner
 
+from channels.email.options import EmailOptions
 from channels.email.render import Email
 from config.settings import Settings, load_settings
 from herald.cli import app
@@ -194,7 +195,8 @@ def test_even_unsanitised_html_cannot_run_in_the_page(version, tmp_path, browser
     from selenium.webdriver.common.by import By
 
     rendered = render(FIXTURES / "updates" / "arabic.md", tmp_path)
-    mail = Email()._message(rendered.update, rendered.context, "text", f"<html><body>{HOSTILE}</body></html>")
+    mail = Email()._message(rendered.update, rendered.context, EmailOptions(), "text",
+                            f"<html><body>{HOSTILE}</body></html>")
     drafts = {**rendered.drafts, "diff": dataclasses.replace(rendered.drafts["diff"], content=HOSTILE),
               "medium": dataclasses.replace(rendered.drafts["medium"], content=HOSTILE), "email": mail}
     page = tmp_path / "hostile.html"
