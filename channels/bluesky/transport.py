@@ -99,6 +99,11 @@ class _PinnedClient(Client):
         pass
 
 
+def make_client(settings: BlueskySettings, **http_options: Any) -> Client:
+    """An SDK client for the configured PDS with its timeout (`http_options` go to httpx), not yet logged in."""
+    return _PinnedClient(settings.pds_url, request=Request(timeout=settings.timeout_seconds, **http_options))
+
+
 class BlueskyTransport:
     """Creates each post under a record key derived from the update; a rerun reads unsettled posts back by key."""
 
@@ -118,8 +123,7 @@ class BlueskyTransport:
     def client(self) -> Client:
         """The SDK client with a session (createSession), made on first use."""
         if self._client is None:
-            self._client = _PinnedClient(self.settings.pds_url,
-                                         request=Request(timeout=self.settings.timeout_seconds))
+            self._client = make_client(self.settings)
         if self._did is None:
             self._login(self._client)
         return self._client
@@ -129,6 +133,7 @@ class BlueskyTransport:
             raise PreflightError("bluesky: the handle and app password are both required ([bluesky] handle, "
                                  "app_password)")
         password = self.settings.app_password.get_secret_value()  # type: ignore[union-attr]
+        client.on_session_change(lambda _event, session: setattr(self, "_did", session.did))
         try:
             client.login(self.settings.handle, password, fetch_bsky_profile=False)
         except RequestErrorBase as error:
@@ -136,7 +141,6 @@ class BlueskyTransport:
         except httpx.HTTPError as error:
             raise PreflightError(str(network_failure(CHANNEL, "createSession", self.settings.pds_url, error,
                                                      write=False, reconcilable=False))) from None
-        self._did = client.me.did if client.me is not None else client._session.did  # type: ignore[union-attr]
 
     def _preflight_message(self, error: RequestErrorBase) -> str:
         if error.response is None:
@@ -313,7 +317,7 @@ class BlueskyTransport:
                     problem = TransientError(str(problem))
                 raise problem from None
         blob = response.blob
-        cid = str(blob.cid) if hasattr(blob, "cid") else str(blob.ref.link)
+        cid = str(blob.cid)
         self.ledger.mark_part_done(self.slug, CHANNEL, MEDIA_KIND, position, cid)
         return _blob_ref(cid, blob.mime_type, blob.size)
 
