@@ -195,9 +195,9 @@ class BlueskyTransport:
             if is_unsettled(part) or (part is not None and part.status == "done"):
                 found = self._read(rkey)
             if part is not None and part.status == "done" and found is None:
-                raise NeedsAttention(f"bluesky: post {number} was posted ({part.url}) but is no longer on the PDS; "
-                                     "the thread cannot go on from it: delete the rest by hand and "
-                                     f"run `herald resolve {self.slug} {CHANNEL} --not-sent` to post it again")
+                raise NeedsAttention(f"bluesky: post {number} was posted ({part.url}) but is no longer on the PDS "
+                                     "(deleted?), so the thread cannot go on from it; check the account: herald "
+                                     "does not post it again by itself")
             if found is not None:
                 ref, value = found
                 self.ledger.mark_part_done(self.slug, CHANNEL, POST_KIND, number, ref["uri"],

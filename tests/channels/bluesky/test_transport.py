@@ -331,3 +331,36 @@ def test_a_posted_record_deleted_by_hand_needs_attention(pds: PdsAccount, bluesk
     transport.delete_post(post_rkey(slug, 1))
     with pytest.raises(NeedsAttention, match="post 1 was posted .* no longer on the PDS"):
         transport.send(draft)
+
+
+@pytest.mark.live
+def test_an_upload_without_an_answer_is_made_again_and_posted_once(
+    pds: PdsAccount, pds_proxy: WordPressFaultProxy, bluesky_ledger: Ledger
+) -> None:
+    slug = update(bluesky_ledger, "upload-lost")
+    pds_proxy.faults = FaultPlan.scripted().on("POST", UPLOAD, "after:500", nth=1)
+    draft = BlueskyDraft(posts=thread().posts, image_alt="Alt.", image_file=IMAGE)
+    with pytest.raises(TransientError, match="the image upload answered 500"):
+        BlueskyTransport(settings(pds, pds_proxy.url), bluesky_ledger, slug).send(draft)
+    assert part_states(bluesky_ledger, slug) == {} and posts_of(pds, slug) == {}
+    pds_proxy.faults = None
+    BlueskyTransport(settings(pds, pds_proxy.url), bluesky_ledger, slug).send(draft)
+    [record, *_] = assert_one_thread(pds, slug, draft)
+    assert record["value"]["embed"]["images"][0]["alt"] == "Alt."
+    assert part_states(bluesky_ledger, slug, "media") == {1: "done"}
+
+
+@pytest.mark.live
+def test_a_retraction_without_an_answer_is_ambiguous_and_runs_again_safely(
+    pds: PdsAccount, pds_proxy: WordPressFaultProxy, bluesky_ledger: Ledger
+) -> None:
+    slug = update(bluesky_ledger, "retraction-lost")
+    transport = BlueskyTransport(settings(pds, pds_proxy.url), bluesky_ledger, slug)
+    transport.send(thread(count=1))
+    pds_proxy.faults = FaultPlan.scripted().on("POST", "/xrpc/com.atproto.repo.deleteRecord", "after:reset", nth=1)
+    with pytest.raises(Ambiguous, match="outcome unknown: connection reset after deleting post 1 was sent"):
+        transport.delete_post(post_rkey(slug, 1))
+    assert part_states(bluesky_ledger, slug, "delete") == {1: "ambiguous"}
+    assert posts_of(pds, slug) == {}
+    assert transport.delete_post(post_rkey(slug, 1)) is True  # deleting a record already gone succeeds
+    assert part_states(bluesky_ledger, slug, "delete") == {1: "done"}
