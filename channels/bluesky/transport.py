@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ COLLECTION = "app.bsky.feed.post"
 WEB_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
 MAX_IMAGE_BYTES = 1_000_000  # app.bsky.embed.images#image: maxSize
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable
+TID_SYNTAX = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 TID_EPOCH = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)  # derived record keys fall in [2023, 2025): past, never future
 TID_SPAN_US = 2 * 365 * 24 * 3600 * 1_000_000
 FOLLOW_UP = "the next attempt reads it back by its record key"
@@ -47,6 +49,18 @@ def post_rkey(slug: str, position: int) -> str:
     micros = int(TID_EPOCH.timestamp()) * 1_000_000 + digest % TID_SPAN_US + position
     value = (micros << 10) | (digest >> 54)
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+
+
+def recorded_rkey(part: PartRow | None) -> str | None:
+    """The record key of a post the ledger has as done: the end of its at:// URI, or of the bsky.app URL a person
+    gave `herald resolve --sent` for a post made by hand."""
+    if part is None or part.status != "done":
+        return None
+    for ref in (part.remote_id, part.url):
+        tail = (ref or "").rstrip("/").rsplit("/", 1)[-1]
+        if TID_SYNTAX.match(tail):
+            return tail
+    return None
 
 
 def post_url(handle: str, rkey: str) -> str:
@@ -189,8 +203,8 @@ class BlueskyTransport:
         root: StrongRef | None = None
         parent: StrongRef | None = None
         for number, post in enumerate(draft.posts, 1):
-            rkey = post_rkey(self.slug, number)
             part = recorded.get(number)
+            rkey = recorded_rkey(part) or post_rkey(self.slug, number)
             found = None
             if is_unsettled(part) or (part is not None and part.status == "done"):
                 found = self._read(rkey)

@@ -364,3 +364,30 @@ def test_a_retraction_without_an_answer_is_ambiguous_and_runs_again_safely(
     assert posts_of(pds, slug) == {}
     assert transport.delete_post(post_rkey(slug, 1)) is True  # deleting a record already gone succeeds
     assert part_states(bluesky_ledger, slug, "delete") == {1: "done"}
+
+
+@pytest.mark.live
+def test_a_post_resolved_by_hand_is_where_the_thread_goes_on(pds: PdsAccount, bluesky_ledger: Ledger) -> None:
+    slug = update(bluesky_ledger, "posted-by-hand")
+    draft = thread(count=2)
+    session = _xrpc(pds, "com.atproto.server.createSession", {"identifier": pds.handle, "password": pds.password})
+    by_hand = _xrpc(pds, "com.atproto.repo.createRecord", {"repo": pds.did, "collection": "app.bsky.feed.post",
+                    "record": {"$type": "app.bsky.feed.post", "text": draft.posts[0].text,
+                               "createdAt": "2026-11-30T12:00:00.000Z"}}, session["accessJwt"])
+    hand_url = f"https://bsky.app/profile/{pds.handle}/post/{by_hand['uri'].rsplit('/', 1)[1]}"
+    bluesky_ledger.mark_part_intended(slug, "bluesky", "post", 1, "by hand")
+    bluesky_ledger.mark_part_done(slug, "bluesky", "post", 1, hand_url, hand_url)  # what `herald resolve --sent` does
+    receipt = BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
+    assert receipt.url == hand_url
+    [second] = posts_of(pds, slug)[2]
+    assert second["value"]["reply"]["root"] == second["value"]["reply"]["parent"]
+    assert (second["value"]["reply"]["root"]["uri"], second["value"]["reply"]["root"]["cid"]) == (
+        by_hand["uri"], by_hand["cid"])
+    assert 1 not in posts_of(pds, slug)  # nothing posted under herald's own key for post 1
+
+
+def _xrpc(pds: PdsAccount, method: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(f"{pds.url}/xrpc/{method}", json=body, headers=headers, timeout=30)
+    response.raise_for_status()
+    return response.json()
