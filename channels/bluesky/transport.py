@@ -19,7 +19,7 @@ from atproto_client.request import Request
 from channels.base import Receipt
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost
 from channels.bluesky.settings import BlueskySettings
-from herald.ledger import Ledger, PartRow
+from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure
 from herald.transports.parts import is_unsettled, tracked_write

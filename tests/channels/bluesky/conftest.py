@@ -9,7 +9,7 @@ import pytest
 from pds_server import PdsAccount, pds_server
 from wordpress_fault_proxy import WordPressFaultProxy
 
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 
 
 @pytest.fixture(scope="session")

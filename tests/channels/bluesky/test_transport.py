@@ -17,7 +17,7 @@ from wordpress_fault_proxy import WordPressFaultProxy
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost, Facet, LinkCard
 from channels.bluesky.settings import BlueskySettings
 from channels.bluesky.transport import BlueskyTransport, make_client, post_record, post_rkey
-from herald.ledger import Ledger
+from herald.ledger.store import Ledger
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
