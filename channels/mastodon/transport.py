@@ -45,7 +45,7 @@ from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
 from herald.ledger import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import http_failure, network_failure, where
+from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
 from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
 
 CHANNEL = "mastodon"
@@ -145,7 +145,7 @@ class MastodonTransport:
         instance = self._read("/api/v2/instance", self.client.instance_v2, preflight=True)
         configuration = instance.get("configuration") or {}
         statuses = configuration.get("statuses") or {}
-        limit = min(draft.limit, self.settings.max_characters)
+        limit = max(draft.limit, self.settings.max_characters)
         allowed = statuses.get("max_characters")
         if isinstance(allowed, int) and allowed < limit:
             raise PreflightError(f"mastodon: {self.host} allows {allowed} characters per status but the thread was "
@@ -184,8 +184,9 @@ class MastodonTransport:
                               "url": part.url, "changed": part.payload_hash != digest})
                 continue
             key = idempotency_key(self.slug, number, digest)
+            media_ids = self._media_ids(draft) if number == 1 else None
             with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
-                status = self._post_status(number, params, key, draft if number == 1 else None, unsettled)
+                status = self._post_status(number, params, key, draft, media_ids, unsettled)
             status_id, url = str(status["id"]), status.get("url")
             self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=status_id, url=url)
             parts.append({"position": number, "status": "posted", "id": status_id, "url": url, "changed": False})
@@ -257,10 +258,9 @@ class MastodonTransport:
                 return status
         return None
 
-    def _post_status(self, number: int, params: dict[str, Any], key: str, draft: MastodonDraft | None,
-                     unsettled: bool) -> dict:
-        """A status; status 1 with the draft's image, uploaded again once if Mastodon no longer has the upload."""
-        media_ids = self._media_ids(draft) if draft is not None else None
+    def _post_status(self, number: int, params: dict[str, Any], key: str, draft: MastodonDraft,
+                     media_ids: list[str] | None, unsettled: bool) -> dict:
+        """A status; with an image, uploaded again once if Mastodon no longer has the upload."""
         try:
             return self._post(number, params, key, media_ids)
         except TransportError as error:
@@ -271,7 +271,6 @@ class MastodonTransport:
                     f"mastodon: status {number} may already be on the account (its image is attached to a status "
                     f"herald cannot find among the recent ones); check {self.settings.api_base}, "
                     f"{resolve_hint(self.slug, CHANNEL)}") from None
-        assert draft is not None
         return self._post(number, params, key, self._media_ids(draft, again=True))
 
     def _post(self, number: int, params: dict[str, Any], key: str, media_ids: list[str] | None) -> dict:
@@ -321,8 +320,14 @@ class MastodonTransport:
                                          f"{self.media_wait_seconds:.0f} s; publish again in a moment")
                 time.sleep(self.media_poll_seconds)
                 media = self.client.media(media["id"])
+        except MastodonNetworkError as error:
+            # An upload no status carries is never shown: whatever became of it, it is safe to upload again.
+            cause = error.__context__ or error
+            if never_left(cause):
+                raise TransientError(f"mastodon: cannot reach {self.host} ({why_unreachable(cause)})") from None
+            raise TransientError(f"mastodon: {why_unreachable(cause)} during the image upload; an upload no status "
+                                 "carries is never shown, so the next attempt uploads it again") from None
         except MastodonError as error:
-            # An upload no status carries is never shown: any outcome but a refusal is safe to upload again.
             raise self._failure(error, "the image upload", write=False) from None
         return str(media["id"])
 
