@@ -58,7 +58,12 @@ MEDIA_REUSE = dt.timedelta(hours=23)  # Mastodon removes attachments no status c
 MEDIA_REFUSED = ("not found or already attached", "finished processing")
 FOLLOW_UP = ("the next attempt looks it up among the account's recent statuses and sends it again with the same "
              "Idempotency-Key, which Mastodon answers with the status it already made")
+_STATUS_ID = re.compile(r"/(?:@[^/]+|statuses|notice)/(\d+)/?(?:[?#].*)?$")
 _MENTION = re.compile(r"(?<![\w/@])(@\w+(?:[\w.-]*\w)?)@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+
+class ImageTaken(Ambiguous):
+    """Status 1's upload is attached to a status already: perhaps our own, which the look-up did not find."""
 
 
 def content_hash(params: dict[str, Any]) -> str:
@@ -74,6 +79,13 @@ def idempotency_key(slug: str, position: int, digest: str) -> str:
 def media_hash(data: bytes, alt_text: str) -> str:
     """The ledger's payload hash of an image upload: its bytes and its alt text."""
     return hashlib.sha256(hashlib.sha256(data).digest() + alt_text.encode()).hexdigest()
+
+
+def status_id(part: PartRow) -> str:
+    """A done part's status id; from its URL (`.../@user/<id>`) when a person recorded the URL by hand."""
+    remote_id = part.remote_id or ""
+    found = None if remote_id.isdigit() else _STATUS_ID.search(remote_id) or _STATUS_ID.search(part.url or "")
+    return found.group(1) if found else remote_id
 
 
 def plain_text(content: str) -> str:
@@ -179,19 +191,24 @@ class MastodonTransport:
                     self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, str(found["id"]), found["url"])
                     part = self.ledger.part(self.slug, CHANNEL, PART_KIND, number)
             if part is not None and part.status == "done" and part.remote_id:
-                previous = part.remote_id
-                parts.append({"position": number, "status": "already_posted", "id": part.remote_id,
+                previous = status_id(part)
+                parts.append({"position": number, "status": "already_posted", "id": previous,
                               "url": part.url, "changed": part.payload_hash != digest})
                 continue
             key = idempotency_key(self.slug, number, digest)
             media_ids = self._media_ids(draft) if number == 1 else None
-            with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
-                status = self._post_status(number, params, key, draft, media_ids, unsettled)
-            status_id, url = str(status["id"]), status.get("url")
-            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=status_id, url=url)
-            parts.append({"position": number, "status": "posted", "id": status_id, "url": url, "changed": False})
+            try:
+                with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
+                    status = self._post_status(number, params, key, draft, media_ids, unsettled)
+            except ImageTaken:
+                raise NeedsAttention(
+                    f"mastodon: status {number} may already be on the account (its image is attached to a status "
+                    f"herald cannot find among the recent ones); check {self.settings.api_base}, "
+                    f"{resolve_hint(self.slug, CHANNEL)}") from None
+            previous, url = str(status["id"]), status.get("url")
+            self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=previous, url=url)
+            parts.append({"position": number, "status": "posted", "id": previous, "url": url, "changed": False})
             self.progress(f"status {number} of {len(draft.statuses)} posted")
-            previous = status_id
         posted = sum(part["status"] == "posted" for part in parts)
         detail = f"thread of {len(parts)} statuses; {posted} posted now"
         changed = [str(part["position"]) for part in parts if part["changed"]]
@@ -266,11 +283,8 @@ class MastodonTransport:
         except TransportError as error:
             if not media_ids or not any(marker in str(error) for marker in MEDIA_REFUSED):
                 raise
-            if unsettled:  # our own earlier attempt may carry the image: a person checks
-                raise NeedsAttention(
-                    f"mastodon: status {number} may already be on the account (its image is attached to a status "
-                    f"herald cannot find among the recent ones); check {self.settings.api_base}, "
-                    f"{resolve_hint(self.slug, CHANNEL)}") from None
+            if unsettled:  # our own earlier attempt may carry the image
+                raise ImageTaken(str(error)) from None
         return self._post(number, params, key, self._media_ids(draft, again=True))
 
     def _post(self, number: int, params: dict[str, Any], key: str, media_ids: list[str] | None) -> dict:

@@ -16,6 +16,7 @@ from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.transport import MastodonTransport, content_hash, idempotency_key, plain_text
 from herald.ledger import Ledger
+from herald.resolve import resolve
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live
@@ -360,7 +361,12 @@ def test_an_unsettled_status_1_whose_image_is_taken_needs_a_person(fake: FakeMas
         transport(fake, ledger).send(draft())
     assert "status 1 may already be on the account" in str(caught.value)
     assert f"herald resolve {SLUG} mastodon --sent URL" in str(caught.value)
-    assert len(fake.statuses) == 1
+    assert len(fake.statuses) == 1 and states(ledger) == ["ambiguous"]  # still for a person to settle
+
+    pasted = f"{fake.url}/@wikimediapolicy/{fake.statuses[0].id}?ref=copied"  # a person found it, copied its URL
+    resolve(ledger, SLUG, "mastodon", pasted)
+    transport(fake, ledger).send(draft())
+    assert_one_thread(fake)  # statuses 2 and 3 reply to the id in that URL
 
 
 def test_a_changed_text_is_a_new_key_and_posted_statuses_are_reported_changed(
