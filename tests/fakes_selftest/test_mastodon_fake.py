@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import requests
 from faults import FaultPlan
 from mastodon import (
     Mastodon,
@@ -210,3 +211,13 @@ def test_a_429_fault_tells_when_to_come_back() -> None:
 def test_a_plan_with_variants_http_cannot_inject_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot inject"):
         FakeMastodon(TOKEN, faults=FaultPlan.scripted().on("POST", "/api/v1/statuses", "before:550"))
+
+
+def test_a_json_body_with_media_ids_is_read_as_rails_reads_it(fake: FakeMastodon) -> None:
+    api = client(fake)
+    media = api.media_post(PNG, mime_type="image/png", description="alt")
+    answer = requests.post(f"{fake.url}/api/v1/statuses", timeout=5, headers={"Authorization": f"Bearer {TOKEN}"},
+                           json={"status": "JSON body", "media_ids": [str(media.id)], "visibility": "private"})
+    assert answer.status_code == 200 and answer.json()["media_attachments"][0]["description"] == "alt"
+    assert (fake.statuses[0].visibility, fake.statuses[0].media_ids) == ("private", (str(media.id),))
+    assert answer.headers["X-RateLimit-Limit"] == "300" and answer.headers["X-RateLimit-Reset"].endswith("Z")

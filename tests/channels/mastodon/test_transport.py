@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
-from channels.mastodon.transport import MastodonTransport, content_hash, idempotency_key, plain_text
+from channels.mastodon.transport import MastodonTransport, comparable, content_hash, idempotency_key, plain_text
 from herald.ledger import Ledger
 from herald.resolve import resolve
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
@@ -409,3 +409,11 @@ def test_an_empty_thread_and_a_missing_token_are_one_line_errors(fake: FakeMasto
     with pytest.raises(PreflightError, match=r"no access token; set \[mastodon\] access_token"):
         bare.preflight(draft())
     assert TOKEN not in repr(settings(fake.url)) and not fake.requests
+
+
+def test_matching_reads_mastodon_s_html_as_the_draft_s_text() -> None:
+    content = ('<p>Hi <span class="h-card" translate="no"><a href="https://m.example/@bob" class="u-url mention">'
+               '@<span>bob</span></a></span> &amp; all:<br />see <a href="https://x.org/a"><span class="invisible">'
+               'https://</span><span class="">x.org/a</span><span class="invisible"></span></a></p><p>Bye</p>')
+    assert plain_text(content) == "Hi @bob & all:\nsee https://x.org/a\n\nBye"
+    assert comparable(plain_text(content)) == comparable("Hi @bob@m.example & all:\nsee https://x.org/a\n\nBye")
