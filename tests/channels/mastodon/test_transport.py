@@ -417,3 +417,31 @@ def test_matching_reads_mastodon_s_html_as_the_draft_s_text() -> None:
                'https://</span><span class="">x.org/a</span><span class="invisible"></span></a></p><p>Bye</p>')
     assert plain_text(content) == "Hi @bob & all:\nsee https://x.org/a\n\nBye"
     assert comparable(plain_text(content)) == comparable("Hi @bob@m.example & all:\nsee https://x.org/a\n\nBye")
+
+
+def test_under_a_seeded_share_of_every_fault_each_publish_ends_in_exactly_one_thread(tmp_path: Path) -> None:
+    plan = FaultPlan(0.35, seed=15, methods=("POST",), hold=0.5, retry_after=1,
+                     before=("refuse", "drop", "reset", "timeout", "400", "429", "500", "502", "503", "504"),
+                     after=("drop", "reset", "timeout", "500", "502", "503", "504"))
+    ledger = Ledger.at(tmp_path / "random.db")
+    with FakeMastodon(TOKEN, faults=plan) as fake:
+        threads = {}
+        for number in range(5):
+            slug = f"update-{number}"
+            ledger.record_update(slug, f"{slug}.md", slug, date(2026, 10, 8))
+            statuses = tuple(f"{text} ({slug})" for text in THREAD)
+            for _ in range(30):
+                sender = MastodonTransport(settings(fake.url), ledger, slug)
+                try:
+                    threads[slug] = sender.send(draft(statuses))
+                    break
+                except (TransientError, Ambiguous, TransportError) as error:
+                    assert not isinstance(error, NeedsAttention), error
+            assert slug in threads, f"{slug} never finished"
+            chain = fake.thread(threads[slug].remote_id)
+            assert [status.text for status in chain] == list(statuses)
+            assert [m.description for m in fake.media_of(chain[0])] == [ALT]
+        assert plan.counts["before"] >= 3 and plan.counts["after"] >= 3, plan.summary()
+        assert set(fake.texts().values()) == {1} and len(fake.statuses) == 5 * len(THREAD)
+        assert sum(bool(status.media_ids) for status in fake.statuses) == 5
+    ledger.close()
