@@ -3,9 +3,10 @@
 What exactly-once rests on, in order:
 1. The ledger: a status recorded done is never posted again.
 2. A status whose outcome is unknown (a 5xx, a timeout, a reset, a lost reply, a killed process) is looked up
-   first among the account's newest statuses (`GET /api/v1/accounts/:id/statuses`, one page of 40; the owner
-   sees all of its own statuses, replies and every visibility included), matched by its text as `content`
-   renders it, its content warning and the status it replies to.
+   first among the account's statuses (`GET /api/v1/accounts/:id/statuses`; the owner sees all of its own,
+   replies and every visibility included): the newest 40, and when the account has more, the 40 made just after
+   the write was first intended (`min_id` as a time: status ids are snowflakes of their creation time), matched
+   by its text as `content` renders it, its content warning and the status it replies to.
 3. Not found there, it is sent again with the same `Idempotency-Key`: the key is derived from the slug, the
    part and the SHA-256 of the request (text, reply target, visibility, content warning, language; not the media
    id, which a new upload changes), so a repeat of the same request carries the same key and a changed text a new
@@ -54,6 +55,7 @@ MEDIA_KIND = "media"
 DELETE_KIND = "delete"
 API_VERSION = "4.0.0"  # the oldest Mastodon with /api/v2/instance; told to Mastodon.py so it asks no version
 RECONCILE_LIMIT = 40  # the largest page of /api/v1/accounts/:id/statuses
+LOOKUP_MARGIN = dt.timedelta(minutes=15)  # before a write was first intended: room for the instance's clock
 MEDIA_REUSE = dt.timedelta(hours=23)  # Mastodon removes attachments no status carries after a day
 MEDIA_REFUSED = ("not found or already attached", "finished processing")
 FOLLOW_UP = ("the next attempt looks it up among the account's recent statuses and sends it again with the same "
@@ -186,7 +188,7 @@ class MastodonTransport:
             part = recorded.get(number)
             unsettled = is_unsettled(part)
             if unsettled:
-                found = self._find_posted(number, params)
+                found = self._find_posted(number, params, part.created_at)
                 if found is not None:
                     self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, str(found["id"]), found["url"])
                     part = self.ledger.part(self.slug, CHANNEL, PART_KIND, number)
@@ -259,20 +261,25 @@ class MastodonTransport:
             self._account_id = str(account["id"])
         return self._account_id
 
-    def _find_posted(self, number: int, params: dict[str, Any]) -> dict | None:
-        """Our status with this text, content warning and reply target among the account's newest, or None."""
-        try:
-            recent = self.client.account_statuses(self._account(), limit=RECONCILE_LIMIT)
-        except MastodonError as error:
-            raise TransientError(f"mastodon: could not read the account's recent statuses to check status {number}"
-                                 f" ({self._failure(error, 'the look-up', write=False)})") from None
+    def _find_posted(self, number: int, params: dict[str, Any], since: dt.datetime) -> dict | None:
+        """Our status with this text, content warning and reply target, or None: among the account's newest
+        statuses, and, when a full page has been posted since, among those made just after `since`."""
         wanted = comparable(params["status"])
         parent = str(params["in_reply_to_id"]) if params["in_reply_to_id"] else None
-        for status in recent:
-            replies_to = str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None
-            if (replies_to == parent and (status.get("spoiler_text") or "") == params["spoiler_text"]
-                    and comparable(plain_text(status.get("content") or "")) == wanted):
-                return status
+        windows: list[dict[str, Any]] = [{}, {"min_id": since - LOOKUP_MARGIN}]
+        for window in windows:
+            try:
+                page = self.client.account_statuses(self._account(), limit=RECONCILE_LIMIT, **window)
+            except MastodonError as error:
+                raise TransientError(f"mastodon: could not read the account's recent statuses to check status "
+                                     f"{number} ({self._failure(error, 'the look-up', write=False)})") from None
+            for status in page:
+                replies_to = str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None
+                if (replies_to == parent and (status.get("spoiler_text") or "") == params["spoiler_text"]
+                        and comparable(plain_text(status.get("content") or "")) == wanted):
+                    return status
+            if len(page) < RECONCILE_LIMIT:  # that was every status the account has
+                return None
         return None
 
     def _post_status(self, number: int, params: dict[str, Any], key: str, draft: MastodonDraft,

@@ -33,7 +33,9 @@ Implements (from Mastodon's documentation and its source: `Api::V1::StatusesCont
   requests"}`. Every write is subject to the `FaultPlan` (`methods=("POST", "DELETE")` to fault deletes); a 429
   fault's `X-RateLimit-Reset` is `retry_after` seconds ahead (Mastodon sends no `Retry-After`).
 
-`fake.advance(seconds)` moves the fake's clock (idempotency keys expire, the rate window resets).
+Ids are snowflakes as Mastodon makes them (`ms << 16 | sequence`), so `min_id` / `max_id` may be times as
+Mastodon.py sends them. `fake.advance(seconds)` moves the fake's clock (idempotency keys expire, the rate window
+resets, later ids are later).
 
 Does not implement: scheduled statuses, polls, quotes, edits, mentions that notify (a mention stays text, as for an
 account the instance does not know), media other than images, the redis lock that answers 503 to a concurrent
@@ -209,8 +211,8 @@ class FakeMastodon(RecordingServer):
         self.media: dict[str, Media] = {}
         self.keys: dict[str, tuple[str, float]] = {}  # Idempotency-Key -> (status id, when it expires)
         self.offset = 0.0  # seconds added to the clock by advance()
-        self._ids = itertools.count(113_500_000_000_000_001)
-        self._media_ids = itertools.count(113_600_000_000_000_001)
+        self._sequence = itertools.count(1)
+        self._last_id = 0
         self._window_start = 0.0
         self._used = 0
 
@@ -219,6 +221,12 @@ class FakeMastodon(RecordingServer):
     def now(self) -> float:
         """The fake's clock: real time plus `advance`d seconds."""
         return time.time() + self.offset
+
+    def snowflake(self) -> str:
+        """A new id as Mastodon makes them: milliseconds since the epoch shifted 16 bits, plus a sequence."""
+        candidate = (int(self.now() * 1000) << 16) | (next(self._sequence) & 0xFFFF)
+        self._last_id = max(candidate, self._last_id + 1)
+        return str(self._last_id)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: idempotency keys and the rate-limit window see the time pass."""
@@ -329,7 +337,7 @@ class FakeMastodon(RecordingServer):
             return error(422, f"Validation failed: Text character limit of {self.max_characters} exceeded")
         language = _one(params, "language") or "en"
         sensitive = (_one(params, "sensitive") or "").lower() in ("1", "true") or bool(spoiler)
-        status = Status(str(next(self._ids)), text, content_html(text, self.url), spoiler, visibility,
+        status = Status(self.snowflake(), text, content_html(text, self.url), spoiler, visibility,
                         language if re.fullmatch(r"[a-z]{2,3}", language) else "en", reply_to or None, sensitive,
                         self.now(), tuple(media_ids), key or None)
         for media_id in media_ids:
@@ -410,7 +418,7 @@ class FakeMastodon(RecordingServer):
                               "characters)")
         focus = form["focus"].decode() if "focus" in form else None
         polls = self.processing_polls if asynchronous else 0
-        media = Media(str(next(self._media_ids)), data, mime_type, description, focus, polls)
+        media = Media(self.snowflake(), data, mime_type, description, focus, polls)
         self.media[media.id] = media
         return (202 if polls else 200), {}, self.media_json(media)
 

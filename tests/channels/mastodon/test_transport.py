@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from faults import FaultPlan
+from mastodon import Mastodon
 from mastodon_api import FakeMastodon
 from pydantic import SecretStr
 
@@ -445,3 +446,22 @@ def test_under_a_seeded_share_of_every_fault_each_publish_ends_in_exactly_one_th
         assert set(fake.texts().values()) == {1} and len(fake.statuses) == 5 * len(THREAD)
         assert sum(bool(status.media_ids) for status in fake.statuses) == 5
     ledger.close()
+
+
+def test_a_status_buried_under_a_page_of_newer_ones_is_found_from_when_it_was_sent(
+        fake: FakeMastodon, ledger: Ledger) -> None:
+    fake.faults = FaultPlan.scripted().on("POST", "/api/v1/statuses", "after:drop", nth=2)
+    with pytest.raises(Ambiguous):
+        transport(fake, ledger).send(draft())
+    fake.faults = None
+    fake.advance(2 * 3600)  # the key is forgotten; then the account posts 45 other statuses
+    other = Mastodon(access_token=TOKEN, api_base_url=fake.url, ratelimit_method="throw")
+    for number in range(45):
+        other.status_post(f"Something else, {number}.")
+    transport(fake, ledger).send(draft())
+    ours = [status for status in fake.statuses if status.text in THREAD]
+    assert [status.text for status in ours] == list(THREAD) and len(posts(fake)) == 2 + 45 + 1
+    assert [s.in_reply_to_id for s in ours] == [None, ours[0].id, ours[1].id]
+    lookups = fake.calls("GET", f"/api/v1/accounts/{fake.account['id']}/statuses")
+    assert [("min_id" in r.query, r.query["limit"]) for r in lookups] == [(False, "40"), (True, "40")]
+    assert int(lookups[1].query["min_id"]) < int(ours[1].id)
