@@ -172,7 +172,7 @@ class MastodonTransport:
         described = (configuration.get("media_attachments") or {}).get("description_limit")
         if draft.image_file is not None and isinstance(described, int) and len(draft.image_alt or "") > described:
             raise PreflightError(f"mastodon: {self.host} takes alt text of at most {described} characters; the "
-                                 f"image's has {len(draft.image_alt or '')} (shorten image_alt in the update)")
+                                 f"image's alt text has {len(draft.image_alt or '')} (shorten image_alt in the update)")
 
     def send(self, draft: MastodonDraft) -> Receipt:
         """Post the thread; each status is recorded in the ledger before and after it goes out."""
