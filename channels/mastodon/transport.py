@@ -44,7 +44,7 @@ from mastodon import (
 from channels.base import Receipt
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
-from herald.ledger import Ledger, PartRow
+from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
 from herald.transports.parts import is_unsettled, resolve_hint, tracked_write

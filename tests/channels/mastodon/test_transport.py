@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.transport import MastodonTransport, comparable, content_hash, idempotency_key, plain_text
-from herald.ledger import Ledger
-from herald.resolve import resolve
+from herald.ledger.store import Ledger
+from herald.lifecycle.resolve import resolve
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live
