@@ -1,0 +1,58 @@
+"""The Mastodon thread of an update: X's story of the body, counted and cut by the instance's own rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from channels.base import RenderContext, RenderError
+from channels.mastodon.draft import MastodonDraft
+from channels.mastodon.length import StatusLength
+from channels.mastodon.options import MastodonOptions
+from channels.mastodon.settings import MastodonSettings
+from channels.twitter import Twitter
+from content.model import Update
+
+MAX_ALT_TEXT = 1500  # MediaAttachment::MAX_DESCRIPTION_LENGTH, in characters
+MIN_ROOM = 140  # what a content warning must leave each status for its words, its numbering and the link
+REGIONAL_LANGUAGES = frozenset({"zh-CN", "zh-HK", "zh-TW", "zh-YUE"})  # LanguagesHelper::ISO_639_1_REGIONAL
+
+
+def language(lang: str) -> str:
+    """The update's BCP 47 tag as Mastodon takes it (an unknown tag falls back to the account's language)."""
+    primary, _, region = lang.partition("-")
+    regional = f"{primary.lower()}-{region.upper()}"
+    return regional if regional in REGIONAL_LANGUAGES else primary.lower()
+
+
+def render(
+    update: Update, context: RenderContext, settings: MastodonSettings, options: MastodonOptions
+) -> MastodonDraft:
+    """The statuses of the thread, each within max_characters beside the content warning."""
+    warning = options.content_warning or ""
+    measure = StatusLength(settings.url_weight, warning, settings.max_characters)
+    if measure.room < MIN_ROOM:
+        raise RenderError(
+            update,
+            "mastodon.content_warning",
+            f"is {measure.warning_length} characters and counts in every status: it leaves {measure.room} of "
+            f"max_characters {settings.max_characters}, a status needs {MIN_ROOM}",
+        )
+    if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
+        message = f"is {len(update.image_alt)} characters; Mastodon takes {MAX_ALT_TEXT} for an image's description"
+        raise RenderError(update, "image_alt", message)
+    thread = Twitter(measure.room, settings.url_weight, measure, posts="statuses", max_setting="max_posts")
+    linked_first = replace(context, twitter_link="first")
+    draft = thread.automatic(update, linked_first, max(1, settings.max_posts))
+    image = update.image.as_posix() if update.image else None
+    return MastodonDraft(
+        statuses=draft.tweets,
+        lengths=tuple(measure.length(status) for status in draft.tweets),
+        limit=settings.max_characters,
+        visibility=options.visibility,
+        spoiler_text=warning,
+        language=language(update.lang),
+        warnings=draft.warnings,
+        image=image,
+        image_alt=update.image_alt if image else None,
+        image_file=update.image_path,
+    )
