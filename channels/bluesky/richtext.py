@@ -57,8 +57,8 @@ def short(url: str) -> str:
     parts = urlsplit(url)
     if not parts.netloc:
         return url
-    path = "" if parts.path == "/" else parts.path
-    path = _readable(path) + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    path = _readable("" if parts.path == "/" else parts.path)
+    path += (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     pieces = _GRAPHEME.findall(path)
     if len(pieces) > SHORT_PATH:
         kept = pieces[:KEPT_PATH]
