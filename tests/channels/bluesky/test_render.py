@@ -135,7 +135,7 @@ def test_a_thread_within_max_posts_carries_every_word_and_link_in_order(path: Pa
 
 
 def test_posts_are_cut_between_sentences() -> None:
-    sentences = [f"Sentence number {n} is about volunteers who write Wikipedia in their own language." for n in range(30)]
+    sentences = [f"Sentence {n} is about volunteers who write Wikipedia in their own language." for n in range(30)]
     draft = render(make(" ".join(sentences)), CONTEXT, BlueskySettings(max_posts=50), OPTIONS)
     assert_valid(draft)
     for piece in unnumbered(draft)[1:]:

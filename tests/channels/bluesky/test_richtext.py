@@ -59,7 +59,7 @@ def test_a_link_stops_where_text_in_another_script_or_a_mark_begins() -> None:
         ("https://meta.wikimedia.org/wiki/Xy", "meta.wikimedia.org/wiki/Xy"),  # 8 graphemes of path: whole
         (DIFF_URL, f"diff.wikimedia.org/2026/10/08/{MORE}"),  # cut after the last "/" in reach
         ("https://meta.wikimedia.org/wiki/Global_Digital_Compact", f"meta.wikimedia.org/wiki/Global{MORE}"),
-        ("https://example.org/abcdefghijklmnopqrstuvwxyz", f"example.org/abcdefghijkl{MORE}"),  # 13 graphemes of path, as the app
+        ("https://example.org/abcdefghijklmnopqrstuvwxyz", f"example.org/abcdefghijkl{MORE}"),  # 13 of path, as the app
         (
             "https://kk.wikipedia.org/wiki/%D0%A3%D0%B8%D0%BA%D0%B8%D0%BF%D0%B5%D0%B4%D0%B8%D1%8F:%D0%91",
             f"kk.wikipedia.org/wiki/{MORE}",
