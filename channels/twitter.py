@@ -119,11 +119,12 @@ class Twitter:
         measure: split.Measure = split.X,
         posts: str = "tweets",
         max_setting: str = "max_tweets",
+        blocks: Callable[[Update], list[Block]] = thread_blocks,
     ) -> None:
         """X's rules by default; `url_weight` is what the Diff link counts, `posts` and `max_setting` name the
-        thread's posts and their cap in warnings."""
+        thread's posts and their cap in warnings, `blocks` gives the body as the service should read it."""
         self.max_weighted_length, self.url_weight, self.measure = limit, url_weight, measure
-        self.posts, self.max_setting = posts, max_setting
+        self.posts, self.max_setting, self.blocks = posts, max_setting, blocks
 
     def render(self, update: Update, context: RenderContext) -> ThreadDraft:
         """The thread for an update: hand-written if given, else the whole body, else condensed."""
@@ -139,7 +140,7 @@ class Twitter:
 
     def automatic(self, update: Update, context: RenderContext, max_tweets: int) -> ThreadDraft:
         """The whole body as a thread if it fits `max_tweets`, else condensed (no image: the caller adds it)."""
-        body = thread_blocks(update)
+        body = self.blocks(update)
         first = context.twitter_link == "first"
         hook, opening = self.hook_chunks(update, first)
         chunks = [hook, *opening, *filter(None, (group_chunk(group, self.measure) for group in groups(body)))]

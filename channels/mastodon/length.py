@@ -39,6 +39,8 @@ URL = regex.compile(
 MENTION = regex.compile(r"(?<![=/\w])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?)", regex.VERSION0)
 MENTION_END = regex.compile(rf"[@＠{latin_accent_chars.pattern}]|://")
 _GRAPHEME = regex.compile(r"\X")
+_URL_CHARS = regex.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")  # herald's links are percent-encoded
+_TRAILING = ".,;:!?'*"
 
 
 def graphemes(text: str) -> int:
@@ -132,3 +134,14 @@ def _weighed(text: str, url_weight: int) -> split.Weighed:
     """Weights of a text for the splitter (cached: condensing weighs the same sentences again)."""
     found = [(start, end, graphemes(counted)) for start, end, counted in entities(text, url_weight)]
     return split.grapheme_weighed(text, found)
+
+
+def detached(text: str) -> str:
+    """The text with a space after each link that Mastodon would otherwise run on into the next characters
+    (a URL path takes any character but white space, so "元维基 https://…/zh，其中" links "，其中" too)."""
+    for start, end in reversed(urls(text)):
+        stop = _URL_CHARS.match(text, start, end).end()
+        if stop < end:
+            stop = len(text[start:stop].rstrip(_TRAILING)) + start
+            text = f"{text[:stop]} {text[stop:]}"
+    return text

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 from channels.base import RenderContext, RenderError
 from channels.mastodon.draft import MastodonDraft
-from channels.mastodon.length import StatusLength
+from channels.mastodon.length import StatusLength, detached
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
+from channels.thread_story import thread_blocks
 from channels.twitter import Twitter
+from content.markdown import Block
 from content.model import Update
 
 MAX_ALT_TEXT = 1500  # MediaAttachment::MAX_DESCRIPTION_LENGTH, in characters
@@ -22,6 +24,12 @@ def language(lang: str) -> str:
     primary, _, region = lang.partition("-")
     regional = f"{primary.lower()}-{region.upper()}"
     return regional if regional in REGIONAL_LANGUAGES else primary.lower()
+
+
+def blocks(update: Update) -> list[Block]:
+    """The body as the X thread tells it, each link set apart from what follows it so that Mastodon links it whole."""
+    body = thread_blocks(update)
+    return [replace(block, text=detached(block.text)) if block.kind != "code" else block for block in body]
 
 
 def render(
@@ -40,7 +48,7 @@ def render(
     if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {len(update.image_alt)} characters; Mastodon takes {MAX_ALT_TEXT} for an image's description"
         raise RenderError(update, "image_alt", message)
-    thread = Twitter(measure.room, settings.url_weight, measure, posts="statuses", max_setting="max_posts")
+    thread = Twitter(measure.room, settings.url_weight, measure, "statuses", "max_posts", blocks)
     linked_first = replace(context, twitter_link="first")
     draft = thread.automatic(update, linked_first, max(1, settings.max_posts))
     image = update.image.as_posix() if update.image else None

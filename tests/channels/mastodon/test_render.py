@@ -12,6 +12,7 @@ import regex
 
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError
+from channels.mastodon import length
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.render import MAX_ALT_TEXT, MIN_ROOM, language, render
@@ -32,6 +33,7 @@ WORLD = [
     FIXTURES / "twitter" / "cjk.md",  # Japanese, with Chinese and Korean
     FIXTURES / "threads" / "chinese.md",
     FIXTURES / "twitter" / "arabic.md",
+    FIXTURES / "twitter" / "rtl_link.md",
     FIXTURES / "updates" / "arabic_update.md",
     FIXTURES / "twitter" / "emoji.md",
     FIXTURES / "threads" / "emoji_links.md",
@@ -89,8 +91,8 @@ def assert_fits(draft: MastodonDraft, settings: MastodonSettings = SETTINGS) -> 
     """Every status is within max_characters by Mastodon's rule, the warning included, and says its length."""
     assert draft.statuses and len(draft.lengths) == len(draft.statuses)
     assert draft.limit == settings.max_characters
-    for status, length in zip(draft.statuses, draft.lengths, strict=True):
-        assert recount(status, draft.spoiler_text, settings.url_weight) == length <= settings.max_characters
+    for status, counted in zip(draft.statuses, draft.lengths, strict=True):
+        assert recount(status, draft.spoiler_text, settings.url_weight) == counted <= settings.max_characters
 
 
 def starts_mid_sentence(previous: str, status: str, budget: int) -> bool:
@@ -119,6 +121,9 @@ def test_every_thread_fits_the_instance_and_reads_like_the_x_thread(
     assert pieces[0].startswith(update.title)
     assert pieces[0].endswith(f"\n\n{DIFF_URL}")
     assert "\n".join(pieces).count(DIFF_URL) == 1
+    # Mastodon links each URL whole and no further: a URL's path takes any character but white space.
+    for status in draft.statuses:
+        assert all(status[start:end].isascii() for start, end in length.urls(status)), status
     budget = settings.max_characters - recount("", draft.spoiler_text) - split.numbering_reserve(max_posts)
     for number in range(2, len(pieces) + 1):
         assert not starts_mid_sentence(pieces[number - 2], pieces[number - 1], budget), pieces[number - 1]
@@ -241,3 +246,12 @@ def test_render_is_pure(path: Path) -> None:
     first = render(update, CONTEXT, SETTINGS, OPTIONS)
     assert render(update, CONTEXT, SETTINGS, OPTIONS) == first
     assert json.loads(first.files()["mastodon.json"])["statuses"] == list(first.statuses)
+
+
+def test_a_link_run_on_into_chinese_or_a_bidi_mark_is_set_apart_so_mastodon_links_only_the_url() -> None:
+    chinese = render(load(FIXTURES / "threads" / "chinese.md"), CONTEXT, SETTINGS, OPTIONS)
+    assert "元维基 https://meta.wikimedia.org/wiki/Public_policy/Data_flows/zh ，其中" in chinese.statuses[0]
+    arabic = render(load(FIXTURES / "twitter" / "rtl_link.md"), CONTEXT, SETTINGS, OPTIONS)
+    assert "https://meta.wikimedia.org/wiki/Advocacy-ar \u200f باللغة" in "".join(arabic.statuses)
+    english = "See https://x.org/a. Then (https://x.org/b_(c)), https://x.org/d?e=1&f=2; done"
+    assert length.detached(english) == english
