@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from channels.base import RenderContext, RenderError
 from channels.mastodon.draft import MastodonDraft
-from channels.mastodon.length import StatusLength, detached
+from channels.mastodon.length import StatusLength, detached, mentions
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
 from channels.thread_story import thread_blocks
@@ -24,6 +24,17 @@ def language(lang: str) -> str:
     primary, _, region = lang.partition("-")
     regional = f"{primary.lower()}-{region.upper()}"
     return regional if regional in REGIONAL_LANGUAGES else primary.lower()
+
+
+def local_mentions(statuses: tuple[str, ...], settings: MastodonSettings) -> tuple[str, ...]:
+    """A warning when the thread names accounts without a server: Mastodon takes them for the instance's own."""
+    found = (status[start:end] for status in statuses for start, end, _ in mentions(status))
+    names = dict.fromkeys(name for name in found if "@" not in name[1:])
+    if not names:
+        return ()
+    host = settings.api_base.split("://", 1)[-1]
+    return (f"the thread mentions {', '.join(names)}: Mastodon notifies the account of that name on {host}, "
+            "if there is one (write @user@server for an account elsewhere)",)  # fmt: skip
 
 
 def blocks(update: Update) -> list[Block]:
@@ -59,7 +70,7 @@ def render(
         visibility=options.visibility,
         spoiler_text=warning,
         language=language(update.lang),
-        warnings=draft.warnings,
+        warnings=draft.warnings + local_mentions(draft.tweets, settings),
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

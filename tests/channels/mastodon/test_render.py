@@ -127,15 +127,14 @@ def test_every_thread_fits_the_instance_and_reads_like_the_x_thread(
     budget = settings.max_characters - recount("", draft.spoiler_text) - split.numbering_reserve(max_posts)
     for number in range(2, len(pieces) + 1):
         assert not starts_mid_sentence(pieces[number - 2], pieces[number - 1], budget), pieces[number - 1]
-    if draft.warnings:
-        assert draft.warnings[0].startswith("thread condensed")
+    assert all(w.startswith(("thread condensed", "the thread mentions @")) for w in draft.warnings), draft.warnings
 
 
 @pytest.mark.parametrize("path", WORLD[:8], ids=lambda path: path.name)
 def test_a_thread_within_max_posts_carries_every_word_in_order(path: Path) -> None:
     update = load(path)
     draft = render(update, CONTEXT, MastodonSettings(max_posts=50), OPTIONS)
-    assert draft.warnings == ()
+    assert not any(warning.startswith("thread condensed") for warning in draft.warnings)
     pieces = unnumbered(draft)
     text = " ".join([pieces[0].removesuffix(DIFF_URL), *pieces[1:]])
     hook = f"{update.title} — {update.summary}" if update.summary else update.title
@@ -255,3 +254,13 @@ def test_a_link_run_on_into_chinese_or_a_bidi_mark_is_set_apart_so_mastodon_link
     assert "https://meta.wikimedia.org/wiki/Advocacy-ar \u200f باللغة" in "".join(arabic.statuses)
     english = "See https://x.org/a. Then (https://x.org/b_(c)), https://x.org/d?e=1&f=2; done"
     assert length.detached(english) == english
+
+
+def test_mentions_without_a_server_are_flagged_as_the_instances_own_accounts() -> None:
+    update = make("Thanks @WikimediaKZ, @alice@social.example and press@wikimedia.org. See @Wikimedia, @WikimediaKZ.")
+    draft = render(update, CONTEXT, MastodonSettings(api_base="https://wikis.world"), OPTIONS)
+    assert draft.warnings == (
+        "the thread mentions @WikimediaKZ, @Wikimedia: Mastodon notifies the account of that name on wikis.world, "
+        "if there is one (write @user@server for an account elsewhere)",
+    )
+    assert render(make("Write to press@wikimedia.org."), CONTEXT, SETTINGS, OPTIONS).warnings == ()
