@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from channels.base import RenderContext, RenderError
-from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, LinkCard
+from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost, LinkCard
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.richtext import PostLength, graphemes, post, short
 from channels.bluesky.settings import BlueskySettings
@@ -15,21 +15,41 @@ from content.model import Update
 MAX_ALT_TEXT = 2000  # graphemes: what Bluesky's app lets an image's alt text hold
 
 
+def hand_written(
+    update: Update, context: RenderContext, settings: BlueskySettings, thread: tuple[str, ...]
+) -> tuple[tuple[BlueskyPost, ...], tuple[str, ...]]:
+    """The update's own posts, verbatim but for links shown short; refused rather than cut."""
+    if len(thread) > max(1, settings.max_posts):
+        message = f"the hand-written thread has {len(thread)} posts; max_posts is {settings.max_posts}"
+        raise RenderError(update, f"bluesky.thread.{settings.max_posts + 1}", message)
+    posts = tuple(map(post, thread))
+    for number, made in enumerate(posts, 1):
+        if made.graphemes > MAX_GRAPHEMES:
+            message = f"post {number} is {made.graphemes}/{MAX_GRAPHEMES} graphemes (each link counted as shown)"
+            raise RenderError(update, f"bluesky.thread.{number}", message)
+    if any(facet.uri == context.diff_url for made in posts for facet in made.facets):
+        return posts, ()
+    return posts, (f"the hand-written thread does not link the Diff post ({context.diff_url})",)
+
+
 def render(update: Update, context: RenderContext, settings: BlueskySettings, options: BlueskyOptions) -> BlueskyDraft:
     """The posts of the thread, post 1 with the Diff link (shown short) and its link card."""
     if update.image_alt and graphemes(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {graphemes(update.image_alt)} graphemes; Bluesky takes {MAX_ALT_TEXT} for an image's alt text"
         raise RenderError(update, "image_alt", message)
-    measure = PostLength(MAX_GRAPHEMES)
-    link_weight = graphemes(short(context.diff_url))
-    thread = Twitter(MAX_GRAPHEMES, link_weight, measure, posts="posts", max_setting="max_posts")
-    draft = thread.automatic(update, replace(context, twitter_link="first"), max(1, settings.max_posts))
+    if options.thread is not None:
+        posts, warnings = hand_written(update, context, settings, options.thread)
+    else:
+        link_weight = graphemes(short(context.diff_url))
+        thread = Twitter(MAX_GRAPHEMES, link_weight, PostLength(MAX_GRAPHEMES), posts="posts", max_setting="max_posts")
+        draft = thread.automatic(update, replace(context, twitter_link="first"), max(1, settings.max_posts))
+        posts, warnings = tuple(post(text) for text in draft.tweets), draft.warnings
     image = update.image.as_posix() if update.image else None
     return BlueskyDraft(
-        posts=tuple(post(text) for text in draft.tweets),
+        posts=posts,
         card=LinkCard(uri=context.diff_url, title=update.title, description=update.summary),
         language=update.lang,
-        warnings=draft.warnings,
+        warnings=warnings,
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

@@ -37,6 +37,23 @@ def local_mentions(statuses: tuple[str, ...], settings: MastodonSettings) -> tup
             "if there is one (write @user@server for an account elsewhere)",)  # fmt: skip
 
 
+def hand_written(
+    update: Update, context: RenderContext, settings: MastodonSettings, thread: tuple[str, ...], measure: StatusLength
+) -> tuple[str, ...]:
+    """The update's own statuses, verbatim; refused rather than cut. A warning when none links the Diff post."""
+    if len(thread) > max(1, settings.max_posts):
+        message = f"the hand-written thread has {len(thread)} statuses; max_posts is {settings.max_posts}"
+        raise RenderError(update, f"mastodon.thread.{settings.max_posts + 1}", message)
+    for number, status in enumerate(thread, 1):
+        if (counted := measure.length(status)) > settings.max_characters:
+            warned = ", the content warning included" if measure.spoiler_text else ""
+            message = f"status {number} is {counted}/{settings.max_characters} characters, as Mastodon counts{warned}"
+            raise RenderError(update, f"mastodon.thread.{number}", message)
+    if any(context.diff_url in status for status in thread):
+        return ()
+    return (f"the hand-written thread does not link the Diff post ({context.diff_url})",)
+
+
 def blocks(update: Update) -> list[Block]:
     """The body as the X thread tells it, each link set apart from what follows it so that Mastodon links it whole."""
     body = thread_blocks(update)
@@ -59,18 +76,21 @@ def render(
     if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {len(update.image_alt)} characters; Mastodon takes {MAX_ALT_TEXT} for an image's description"
         raise RenderError(update, "image_alt", message)
-    thread = Twitter(measure.room, settings.url_weight, measure, "statuses", "max_posts", blocks)
-    linked_first = replace(context, twitter_link="first")
-    draft = thread.automatic(update, linked_first, max(1, settings.max_posts))
+    if options.thread is not None:
+        statuses, warnings = options.thread, hand_written(update, context, settings, options.thread, measure)
+    else:
+        thread = Twitter(measure.room, settings.url_weight, measure, "statuses", "max_posts", blocks)
+        draft = thread.automatic(update, replace(context, twitter_link="first"), max(1, settings.max_posts))
+        statuses, warnings = draft.tweets, draft.warnings
     image = update.image.as_posix() if update.image else None
     return MastodonDraft(
-        statuses=draft.tweets,
-        lengths=tuple(measure.length(status) for status in draft.tweets),
+        statuses=statuses,
+        lengths=tuple(measure.length(status) for status in statuses),
         limit=settings.max_characters,
         visibility=options.visibility,
         spoiler_text=warning,
         language=language(update.lang),
-        warnings=draft.warnings + local_mentions(draft.tweets, settings),
+        warnings=warnings + local_mentions(statuses, settings),
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

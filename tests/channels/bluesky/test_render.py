@@ -199,3 +199,26 @@ def test_render_is_pure(path: Path) -> None:
     assert [post["text"] for post in json.loads(first.files()["bluesky.json"])["posts"]] == [
         post.text for post in first.posts
     ]
+
+
+def test_a_hand_written_thread_is_sent_verbatim_with_its_links_as_facets() -> None:
+    thread = (f"Наш лист до Комісії 🇪🇺 {DIFF_URL}", "Дякуємо всім 👩‍👩‍👧‍👦")
+    draft = render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=thread))
+    assert [post.text for post in draft.posts] == [f"Наш лист до Комісії 🇪🇺 {SHOWN_DIFF}", thread[1]]
+    assert [linked(post.text, post.facets) for post in draft.posts] == list(thread)
+    assert_valid(draft)
+    assert draft.warnings == () and draft.card is not None
+
+
+def test_a_hand_written_post_over_300_graphemes_is_refused_naming_it() -> None:
+    fits = "👩‍👩‍👧‍👦" * 300
+    render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("Hi", fits)))
+    with pytest.raises(RenderError) as raised:
+        render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("Hi", fits + "!")))
+    assert str(raised.value) == (
+        "update.md: bluesky.thread.2: post 2 is 301/300 graphemes (each link counted as shown)"
+    )
+    draft = render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("No link here.",)))
+    assert draft.warnings == (f"the hand-written thread does not link the Diff post ({DIFF_URL})",)
+    with pytest.raises(RenderError, match=r"bluesky\.thread\.3: the hand-written thread has 3 posts"):
+        render(make("Body."), CONTEXT, BlueskySettings(max_posts=2), BlueskyOptions(thread=("a", "b", "c")))

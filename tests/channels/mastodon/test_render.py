@@ -264,3 +264,35 @@ def test_mentions_without_a_server_are_flagged_as_the_instances_own_accounts() -
         "if there is one (write @user@server for an account elsewhere)",
     )
     assert render(make("Write to press@wikimedia.org."), CONTEXT, SETTINGS, OPTIONS).warnings == ()
+
+
+def test_a_hand_written_thread_is_posted_verbatim_and_counted() -> None:
+    thread = (f"Our letter to the Commission 🇪🇺 {DIFF_URL}", "Thanks to everyone who helped 👩‍👩‍👧‍👦")
+    draft = render(make("Body."), CONTEXT, SETTINGS, MastodonOptions(thread=thread, content_warning="EU"))
+    assert draft.statuses == thread and draft.warnings == ()
+    assert draft.lengths == tuple(recount(status, "EU") for status in thread)
+
+
+def test_a_hand_written_thread_without_the_diff_link_warns() -> None:
+    draft = render(make("Body."), CONTEXT, SETTINGS, MastodonOptions(thread=("Read our letter.",)))
+    assert draft.warnings == (f"the hand-written thread does not link the Diff post ({DIFF_URL})",)
+
+
+def test_a_hand_written_status_over_the_limit_is_refused_naming_it() -> None:
+    fits = "Я" * 496  # 496 + "EU" + 2 = 500 with the warning below
+    render(make("Body."), CONTEXT, SETTINGS, MastodonOptions(thread=("Hi", fits + "ok"), content_warning="EU"))
+    with pytest.raises(RenderError) as raised:
+        render(make("Body."), CONTEXT, SETTINGS, MastodonOptions(thread=("Hi", fits + "ok!"), content_warning="EU"))
+    assert str(raised.value) == (
+        "update.md: mastodon.thread.2: status 2 is 501/500 characters, as Mastodon counts, "
+        "the content warning included"
+    )
+    with pytest.raises(RenderError, match=r"mastodon\.thread\.3: the hand-written thread has 3 statuses"):
+        render(make("Body."), CONTEXT, MastodonSettings(max_posts=2), MastodonOptions(thread=("a", "b", "c")))
+
+
+def test_the_options_refuse_an_empty_thread_or_a_blank_status() -> None:
+    with pytest.raises(ValueError, match="at least one status"):
+        MastodonOptions(thread=())
+    with pytest.raises(ValueError, match="status 2 is blank"):
+        MastodonOptions(thread=("One.", "  "))
