@@ -170,13 +170,15 @@ class XMeasure:
 X = XMeasure()
 
 
-def grapheme_weighed(text: str, entities: Iterable[tuple[int, int, int]] = ()) -> Weighed:
-    """Weights for a service that counts grapheme clusters; each entity (start, end, weight) counts `weight`
-    whole and is never cut, nor is a grapheme, mention or hashtag."""
+def grapheme_weighed(
+    text: str, entities: Iterable[tuple[int, int, int]] = (), grapheme_weight: Callable[[str], int] | None = None
+) -> Weighed:
+    """Weights for a service that counts grapheme clusters (each 1, or `grapheme_weight` of it); each entity
+    (start, end, weight) counts `weight` whole and is never cut, nor is a grapheme, mention or hashtag."""
     weights = [0] * len(text)
     locked: list[tuple[int, int]] = []
     for match in _GRAPHEME.finditer(text):
-        weights[match.start()] = 1
+        weights[match.start()] = 1 if grapheme_weight is None else grapheme_weight(match.group())
         if match.end() - match.start() > 1:
             locked.append(match.span())
     for start, end, units in entities:

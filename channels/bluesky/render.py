@@ -7,7 +7,7 @@ from dataclasses import replace
 from channels.base import RenderContext, RenderError
 from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost, LinkCard
 from channels.bluesky.options import BlueskyOptions
-from channels.bluesky.richtext import PostLength, graphemes, post, short
+from channels.bluesky.richtext import PostLength, graphemes, overweight, post, short
 from channels.bluesky.settings import BlueskySettings
 from channels.twitter import Twitter
 from content.model import Update
@@ -24,8 +24,8 @@ def hand_written(
         raise RenderError(update, f"bluesky.thread.{settings.max_posts + 1}", message)
     posts = tuple(map(post, thread))
     for number, made in enumerate(posts, 1):
-        if made.graphemes > MAX_GRAPHEMES:
-            message = f"post {number} is {made.graphemes}/{MAX_GRAPHEMES} graphemes (each link counted as shown)"
+        if (over := overweight(made)) is not None:
+            message = f"post {number} is {over} (each link counted as shown)"
             raise RenderError(update, f"bluesky.thread.{number}", message)
     if any(facet.uri == context.diff_url for made in posts for facet in made.facets):
         return posts, ()
@@ -41,7 +41,7 @@ def render(update: Update, context: RenderContext, settings: BlueskySettings, op
         posts, warnings = hand_written(update, context, settings, options.thread)
     else:
         link_weight = graphemes(short(context.diff_url))
-        thread = Twitter(MAX_GRAPHEMES, link_weight, PostLength(MAX_GRAPHEMES), posts="posts", max_setting="max_posts")
+        thread = Twitter(MAX_GRAPHEMES, link_weight, PostLength(), posts="posts", max_setting="max_posts")
         draft = thread.automatic(update, replace(context, twitter_link="first"), max(1, settings.max_posts))
         posts, warnings = tuple(post(text) for text in draft.tweets), draft.warnings
     image = update.image.as_posix() if update.image else None

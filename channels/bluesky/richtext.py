@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import regex
 
 from channels import thread_split as split
-from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyPost, Facet
+from channels.bluesky.draft import MAX_BYTES, MAX_GRAPHEMES, BlueskyPost, Facet
 
 SHORT_PATH = 15  # graphemes of path a link shows whole (as Bluesky's app does); a longer one is cut
 KEPT_PATH = 14  # ...after the last "/", "-" or "_" among its first KEPT_PATH graphemes, then MORE
@@ -25,6 +25,21 @@ _GRAPHEME = regex.compile(r"\X")
 def graphemes(text: str) -> int:
     """Grapheme clusters, as Bluesky counts a post's length."""
     return len(_GRAPHEME.findall(text))
+
+
+def overweight(made: BlueskyPost) -> str | None:
+    """Why Bluesky would refuse the post's text, or None."""
+    if made.graphemes > MAX_GRAPHEMES:
+        return f"{made.graphemes}/{MAX_GRAPHEMES} graphemes"
+    if (size := len(made.text.encode())) > MAX_BYTES:
+        return f"{size}/{MAX_BYTES} bytes of UTF-8"
+    return None
+
+
+def _weight(grapheme: str) -> int:
+    """A grapheme's share of both limits: 1, or more for an emoji sequence of over 10 bytes (300 of them would
+    pass the 3,000 bytes)."""
+    return max(1, -(-len(grapheme.encode()) * MAX_GRAPHEMES // MAX_BYTES))
 
 
 def links(text: str) -> list[tuple[int, int]]:
@@ -87,21 +102,22 @@ def post(text: str) -> BlueskyPost:
 
 @dataclass(frozen=True)
 class PostLength:
-    """The thread splitter's measure for Bluesky: graphemes of the text as shown, a link as its short form."""
-
-    limit: int = MAX_GRAPHEMES
+    """The thread splitter's measure for Bluesky: graphemes of the text as shown, a link as its short form, and
+    a heavy emoji sequence as its share of the byte limit."""
 
     def weigh(self, text: str) -> split.Weighed:
         """Grapheme weights, each link whole at the length of its short form."""
         return _weighed(text)
 
     def check(self, text: str) -> tuple[bool, int]:
-        """Whether the post fits, and its length as shown."""
-        length = post(text).graphemes
-        return length <= self.limit, length
+        """Whether Bluesky takes the post, and its length by the tighter of the two limits."""
+        made = post(text)
+        size = -(-len(made.text.encode()) * MAX_GRAPHEMES // MAX_BYTES)
+        return overweight(made) is None, max(made.graphemes, size)
 
 
 @lru_cache(maxsize=1024)
 def _weighed(text: str) -> split.Weighed:
     """Weights of a text for the splitter (cached: condensing weighs the same sentences again)."""
-    return split.grapheme_weighed(text, [(start, end, graphemes(short(text[start:end]))) for start, end in links(text)])
+    found = [(start, end, graphemes(short(text[start:end]))) for start, end in links(text)]
+    return split.grapheme_weighed(text, found, _weight)

@@ -12,7 +12,7 @@ import regex
 
 from channels import thread_split as split
 from channels.base import RenderContext, RenderError
-from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, LinkCard
+from channels.bluesky.draft import MAX_BYTES, MAX_GRAPHEMES, BlueskyDraft, LinkCard
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.render import MAX_ALT_TEXT, render
 from channels.bluesky.settings import BlueskySettings
@@ -72,6 +72,7 @@ def assert_valid(draft: BlueskyDraft) -> None:
     assert draft.posts
     for post in draft.posts:
         assert len(regex.findall(r"\X", post.text)) == post.graphemes <= MAX_GRAPHEMES, post.text
+        assert len(post.text.encode("utf-8")) <= MAX_BYTES, post.text
         data = post.text.encode("utf-8")
         last = 0
         for facet in post.facets:
@@ -149,6 +150,9 @@ def test_graphemes_not_code_points_are_counted() -> None:
     draft = render(make(body), CONTEXT, BlueskySettings(max_posts=50), OPTIONS)
     assert_valid(draft)
     assert max(len(post.text) for post in draft.posts) > MAX_GRAPHEMES  # more code points than Bluesky counts
+    crowd = render(make(f"Families {family * 20}. " * 12), CONTEXT, BlueskySettings(max_posts=50), OPTIONS)
+    assert_valid(crowd)  # 25 bytes each: the byte limit binds before the grapheme limit
+    assert max(len(post.text.encode()) for post in crowd.posts) > 2000
     sentence = "文化庁は生成AIと著作権に関する新しいガイドラインを公表しました。"
     cjk = render(make(sentence * 20), CONTEXT, BlueskySettings(max_posts=50), OPTIONS)
     assert_valid(cjk)
@@ -210,14 +214,15 @@ def test_a_hand_written_thread_is_sent_verbatim_with_its_links_as_facets() -> No
     assert draft.warnings == () and draft.card is not None
 
 
-def test_a_hand_written_post_over_300_graphemes_is_refused_naming_it() -> None:
-    fits = "👩‍👩‍👧‍👦" * 300
+def test_a_hand_written_post_over_300_graphemes_or_3000_bytes_is_refused_naming_it() -> None:
+    fits = "Я" * 300
     render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("Hi", fits)))
     with pytest.raises(RenderError) as raised:
         render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("Hi", fits + "!")))
-    assert str(raised.value) == (
-        "update.md: bluesky.thread.2: post 2 is 301/300 graphemes (each link counted as shown)"
-    )
+    assert str(raised.value) == "update.md: bluesky.thread.2: post 2 is 301/300 graphemes (each link counted as shown)"
+    with pytest.raises(RenderError) as raised:
+        render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("👩‍👩‍👧‍👦" * 121,)))
+    assert str(raised.value).startswith("update.md: bluesky.thread.1: post 1 is 3025/3000 bytes of UTF-8")
     draft = render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=("No link here.",)))
     assert draft.warnings == (f"the hand-written thread does not link the Diff post ({DIFF_URL})",)
     with pytest.raises(RenderError, match=r"bluesky\.thread\.3: the hand-written thread has 3 posts"):

@@ -74,7 +74,15 @@ def test_a_link_is_shown_as_its_host_and_the_start_of_its_path(url: str, shown: 
 
 def test_the_splitters_weights_count_a_link_as_its_short_form() -> None:
     measure = PostLength()
-    text = f"Свобода 👩‍👩‍👧‍👦 {DIFF_URL} и https://example.org/a."
+    text = f"Свобода 🇺🇦 文化庁 {DIFF_URL} и https://example.org/a."
     assert measure.weigh(text).prefix[-1] == graphemes(post(text).text) == measure.check(text)[1]
-    assert measure.check("a" * 300) == (True, 300)
-    assert measure.check("👩‍👩‍👧‍👦" * 301) == (False, 301)
+    assert measure.check("Я" * 300) == (True, 300)
+    assert measure.check("Я" * 301) == (False, 301)
+
+
+def test_heavy_emoji_sequences_count_their_share_of_the_3000_byte_limit() -> None:
+    family = "👩‍👩‍👧‍👦"  # 1 grapheme, 25 bytes of UTF-8
+    measure = PostLength()
+    assert measure.weigh(f"a {family}").prefix[-1] == 2 + 3  # 25 bytes is 3 tenths of 10 bytes
+    assert measure.check(family * 120) == (True, 300)  # 3,000 bytes
+    assert measure.check(family * 121)[0] is False and graphemes(family * 121) < 300
