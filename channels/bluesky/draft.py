@@ -8,6 +8,7 @@ from pathlib import Path
 from channels.base import json_bytes
 
 MAX_GRAPHEMES = 300
+MAX_BYTES = 3000  # app.bsky.feed.post's text: maxGraphemes 300 and maxLength 3000 (UTF-8 bytes)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,18 @@ class MastodonOptions(ChannelOptions):
 
     visibility: Literal["public", "unlisted", "private", "direct"] = "public"
     content_warning: str | None = None
+    thread: tuple[str, ...] | None = None  # hand-written statuses, posted verbatim instead of the automatic thread
+
+    @field_validator("thread")
+    @classmethod
+    def _statuses(cls, thread: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if thread is not None:
+            if not thread:
+                raise ValueError("a hand-written thread needs at least one status")
+            for number, status in enumerate(thread, 1):
+                if not status.strip():
+                    raise ValueError(f"status {number} is blank")
+        return thread
 
     @field_validator("content_warning")
     @classmethod

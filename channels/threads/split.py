@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import regex
 from twitter_text import extract_urls_with_indices, parse_tweet
@@ -90,11 +90,6 @@ def has_url(text: str) -> bool:
     return bool(extract_urls_with_indices(text))
 
 
-def text_weight(text: str) -> int:
-    """Weight of a whole text, URLs and emoji included."""
-    return weigh(text).prefix[-1]
-
-
 @lru_cache(maxsize=256)
 def plain_weight(text: str) -> int:
     """Weight of text counted code point by code point (for whitespace and cut fragments)."""
@@ -149,6 +144,53 @@ def weigh(text: str) -> Weighed:
             locked.append((start, covered))
     locked.extend(match.span() for match in _TAG.finditer(text))
     return Weighed(text, tuple(accumulate(weights, initial=0)), tuple(locked))
+
+
+class Measure(Protocol):
+    """How a service counts a post: weights to pack by, and the service's own verdict on a whole post."""
+
+    def weigh(self, text: str) -> Weighed: ...
+
+    def check(self, text: str) -> tuple[bool, int]: ...
+
+
+class XMeasure:
+    """X's twitter-text v3 weighted length."""
+
+    def weigh(self, text: str) -> Weighed:
+        """Per-code-point weights as parse_tweet walks the text."""
+        return weigh(text)
+
+    def check(self, text: str) -> tuple[bool, int]:
+        """Whether X accepts the tweet, and its weighted length."""
+        result = parse_tweet(text)
+        return result.valid, result.weightedLength
+
+
+X = XMeasure()
+
+
+def grapheme_weighed(
+    text: str, entities: Iterable[tuple[int, int, int]] = (), grapheme_weight: Callable[[str], int] | None = None
+) -> Weighed:
+    """Weights for a service that counts grapheme clusters (each 1, or `grapheme_weight` of it); each entity
+    (start, end, weight) counts `weight` whole and is never cut, nor is a grapheme, mention or hashtag."""
+    weights = [0] * len(text)
+    locked: list[tuple[int, int]] = []
+    for match in _GRAPHEME.finditer(text):
+        weights[match.start()] = 1 if grapheme_weight is None else grapheme_weight(match.group())
+        if match.end() - match.start() > 1:
+            locked.append(match.span())
+    for start, end, units in entities:
+        weights[start:end] = [units] + [0] * (end - start - 1)
+        locked.append((start, end))
+    locked.extend(match.span() for match in _TAG.finditer(text))
+    return Weighed(text, tuple(accumulate(weights, initial=0)), tuple(locked))
+
+
+def text_weight(text: str, measure: Measure = X) -> int:
+    """Weight of a whole text, URLs and emoji included."""
+    return measure.weigh(text).prefix[-1]
 
 
 class Piece(NamedTuple):
@@ -231,11 +273,11 @@ def _pieces(source: Weighed) -> Iterator[Piece]:
 
 
 @lru_cache(maxsize=512)
-def sentences(text: str) -> tuple[Sentence, ...]:
+def sentences(text: str, measure: Measure = X) -> tuple[Sentence, ...]:
     """A cleaned text as sentences: breaks after sentence punctuation and at line breaks."""
     out: list[Sentence] = []
     group: list[Piece] = []
-    for piece in _pieces(weigh(text)):
+    for piece in _pieces(measure.weigh(text)):
         if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text, len(group) == 1)):
             out.append(Sentence(tuple(group)))
             group = []
@@ -280,15 +322,15 @@ def asks(sentence: Sentence) -> bool:
     return bool(_ASKS.search(sentence.text.rstrip()))
 
 
-def whole(text: str) -> Sentence:
+def whole(text: str, measure: Measure = X) -> Sentence:
     """A text kept together as one piece (split only if it cannot fit a tweet at all)."""
-    source = weigh(text)
+    source = measure.weigh(text)
     return Sentence((Piece("", text, source.weight(0, len(text)), source, 0),))
 
 
-def chunk(text: str, sep: str = "\n\n", **flags: bool) -> Chunk | None:
+def chunk(text: str, sep: str = "\n\n", measure: Measure = X, **flags: bool) -> Chunk | None:
     """A block of source text as a chunk, or None when it has no words."""
-    found = sentences(text)
+    found = sentences(text, measure)
     return Chunk(found, sep, **flags) if found else None
 
 
@@ -547,10 +589,10 @@ def numbering_reserve(count: int) -> int:
 
 
 def verified_thread(
-    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1
+    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1, measure: Measure = X
 ) -> tuple[list[str], list[int]]:
-    """Build, number and check each tweet with parse_tweet; shrink a tweet's budget when X counts more.
-    `expected` (how many tweets the thread will likely have) saves a build when it is right."""
+    """Build, number and check each tweet with the service's own count; shrink a tweet's budget when it counts
+    more. `expected` (how many tweets the thread will likely have) saves a build when it is right."""
     cuts: dict[int, int] = {}
     parsed: dict[str, tuple[bool, int]] = {}
     count = max(1, expected)
@@ -563,8 +605,7 @@ def verified_thread(
         final = numbered(texts)
         for text in final:
             if text not in parsed:
-                result = parse_tweet(text)
-                parsed[text] = (result.valid, result.weightedLength)
+                parsed[text] = measure.check(text)
         bad = next((i for i, text in enumerate(final) if not parsed[text][0]), None)
         if bad is None:
             return final, [parsed[text][1] for text in final]

@@ -89,18 +89,18 @@ def table_text(text: str) -> str:
     return "\n".join(items)
 
 
-def block_sentences(block: Block) -> tuple[split.Sentence, ...]:
+def block_sentences(block: Block, measure: split.Measure = split.X) -> tuple[split.Sentence, ...]:
     """A block's text as sentences; a list item or a table row is one, so that no tweet ends on its first words."""
     if block.kind == "table":
-        return split.joined(one_sentence(line) for line in block_text(block).split("\n"))
+        return split.joined(one_sentence(line, measure) for line in block_text(block).split("\n"))
     if block.kind == "item":
-        return one_sentence(block_text(block))
-    return split.sentences(split.clean(block_text(block)))
+        return one_sentence(block_text(block), measure)
+    return split.sentences(split.clean(block_text(block)), measure)
 
 
-def one_sentence(text: str) -> tuple[split.Sentence, ...]:
+def one_sentence(text: str, measure: split.Measure = split.X) -> tuple[split.Sentence, ...]:
     """A text kept together as one sentence (split only if it cannot fit a tweet)."""
-    found = split.sentences(split.clean(text))
+    found = split.sentences(split.clean(text), measure)
     if len(found) > 1:
         return (split.Sentence(tuple(piece for sentence in found for piece in sentence.pieces)),)
     return found
@@ -134,23 +134,23 @@ def groups(body: Sequence[Block]) -> list[list[Block]]:
     return out
 
 
-def group_chunk(group: Sequence[Block]) -> split.Chunk | None:
+def group_chunk(group: Sequence[Block], measure: split.Measure = split.X) -> split.Chunk | None:
     """A group of blocks as one chunk, its blocks on their own lines."""
-    found = split.joined(block_sentences(block) for block in group)
+    found = split.joined(block_sentences(block, measure) for block in group)
     if not found:
         return None
     together = any(block.kind in ("item", "table", "quote") for block in group)
-    head = sum(len(block_sentences(block)) for block in group if block.kind == "heading")
+    head = sum(len(block_sentences(block, measure)) for block in group if block.kind == "heading")
     return split.Chunk(found, break_before=group[0].kind == "heading", together=together, head=head)
 
 
-def units(group: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
+def units(group: Sequence[Block], measure: split.Measure = split.X) -> list[tuple[split.Sentence, ...]]:
     """What a condensed tweet takes whole or not at all: a question heading with its answer's first sentence,
     a list with its lead-in, else one sentence."""
     found: list[tuple[Block, tuple[split.Sentence, ...]]] = []
     for block in group:
         if block.kind in TEXT_KINDS or block.kind == "heading":
-            found.append((block, split.led(block_sentences(block), "\n")))
+            found.append((block, split.led(block_sentences(block, measure), "\n")))
         elif found and found[-1][1] and split.announces(found[-1][1][-1]):
             found[-1] = (found[-1][0], found[-1][1][:-1])  # it announced a table or code left to the post
     out: list[tuple[split.Sentence, ...]] = []
@@ -173,7 +173,7 @@ def units(group: Sequence[Block]) -> list[tuple[split.Sentence, ...]]:
             while index < len(found) and found[index][0].kind == "item":
                 items.append(found[index][0])
                 index += 1
-            out.append(list_unit(lead_in, items))
+            out.append(list_unit(lead_in, items, measure))
             continue
         out.extend((sentence,) for sentence in sentences)
     return out
@@ -194,10 +194,10 @@ class Unit(tuple):
         return unit
 
 
-def list_unit(lead_in: tuple[split.Sentence, ...], items: Sequence[Block]) -> Unit:
+def list_unit(lead_in: tuple[split.Sentence, ...], items: Sequence[Block], measure: split.Measure = split.X) -> Unit:
     """A list with its lead-in; its short form gives each item by its first sentence."""
-    whole = [split.led(block_sentences(item), "\n") for item in items]
-    firsts = [split.sentences(split.clean(block_text(item))) for item in items]
+    whole = [split.led(block_sentences(item, measure), "\n") for item in items]
+    firsts = [split.sentences(split.clean(block_text(item)), measure) for item in items]
     short = None
     if any(len(found) > 1 for found in firsts):
         short = (*lead_in, *(split.led(found[:1], "\n")[0] for found in firsts if found))
@@ -210,6 +210,7 @@ class Section:
 
     heading: Block | None
     blocks: tuple[Block, ...]
+    measure: split.Measure = split.X
 
     @cached_property
     def title(self) -> str:
@@ -219,13 +220,13 @@ class Section:
     @cached_property
     def units(self) -> list[tuple[split.Sentence, ...]]:
         """What a single tweet of this section takes whole or not at all."""
-        return units(self.blocks)
+        return units(self.blocks, self.measure)
 
     @cached_property
     def chunks(self) -> list[split.Chunk]:
         """The whole section as chunks, heading first."""
         head = (self.heading,) if self.heading else ()
-        return [chunk for group in groups([*head, *self.blocks]) if (chunk := group_chunk(group))]
+        return [chunk for group in groups([*head, *self.blocks]) if (chunk := group_chunk(group, self.measure))]
 
     def needs(self, budget: int) -> int:
         """How many tweets the whole section fills."""
@@ -235,9 +236,9 @@ class Section:
         """The heading and the leading units that fit one tweet."""
         if not self.title:
             return split.lead_units(self.units, budget)
-        room = budget - split.text_weight(self.title) - 1
+        room = budget - split.text_weight(self.title, self.measure) - 1
         if room < 0:
-            return split.lead_text(split.sentences(self.title), budget)
+            return split.lead_text(split.sentences(self.title, self.measure), budget)
         lead = split.lead_units(self.units, room) if room > split.plain_weight(split.ELLIPSIS) and self.units else ""
         return f"{self.title}\n{lead}" if lead else self.title
 
@@ -249,18 +250,18 @@ class Section:
         if len(texts) > count:
             kept, dropped = texts[:count], texts[count]
             in_list = _ITEM.match(kept[-1].rsplit("\n", 1)[-1]) and _ITEM.match(dropped)
-            if in_list and split.text_weight(kept[-1]) + 2 <= budget_for(count - 1):
+            if in_list and split.text_weight(kept[-1], self.measure) + 2 <= budget_for(count - 1):
                 kept[-1] += f"\n{split.ELLIPSIS}"  # the list goes on in the post
             texts = kept
         return texts
 
 
-def sections(body: Sequence[Block]) -> list[Section]:
+def sections(body: Sequence[Block], measure: split.Measure = split.X) -> list[Section]:
     """The body's sections under its main headings; without headings, each paragraph or list with its lead-in."""
     text = list(body)
     levels = {block.level for block in text if block.kind == "heading"}
     if not levels:
-        return [Section(None, tuple(group)) for group in groups(text) if units(group)]
+        return [Section(None, tuple(group), measure) for group in groups(text) if units(group)]
     level = SECTION_LEVEL if SECTION_LEVEL in levels else min(levels)
     found: list[tuple[Block, list[Block]]] = []
     for block in text:
@@ -268,14 +269,14 @@ def sections(body: Sequence[Block]) -> list[Section]:
             found.append((block, []))
         elif found:
             found[-1][1].append(block)
-    return [section for heading, under in found if (section := Section(heading, tuple(under))).title]
+    return [section for heading, under in found if (section := Section(heading, tuple(under), measure)).title]
 
 
-def intro(body: Sequence[Block]) -> Section | None:
+def intro(body: Sequence[Block], measure: split.Measure = split.X) -> Section | None:
     """The text before the first heading, when there are headings."""
     text = list(body)
     first = next((i for i, block in enumerate(text) if block.kind == "heading"), 0)
-    return Section(None, tuple(text[:first])) if first and units(text[:first]) else None
+    return Section(None, tuple(text[:first]), measure) if first and units(text[:first]) else None
 
 
 def chosen(leads: Sequence[Section], slots: int) -> list[Section]:

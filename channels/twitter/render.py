@@ -89,20 +89,22 @@ def read_more(context: RenderContext, lang: str = "en") -> str:
     return t(lang, READ_MORE, url=context.diff_url)
 
 
-def single_tweet(chunks: Sequence[split.Chunk]) -> str | None:
+def single_tweet(chunks: Sequence[split.Chunk], limit: int = MAX_WEIGHTED_LENGTH) -> str | None:
     """All chunks as one tweet, if they fit one."""
     weight = chunks[0].weight + sum(c.sep_weight + c.weight for c in chunks[1:])
-    if weight > MAX_WEIGHTED_LENGTH:
+    if weight > limit:
         return None
     return chunks[0].text + "".join(c.sep + c.text for c in chunks[1:])
 
 
-def tweets_needed(chunks: Sequence[split.Chunk], link_room: Callable[[int], int]) -> int:
+def tweets_needed(
+    chunks: Sequence[split.Chunk], link_room: Callable[[int], int], most: int = MAX_WEIGHTED_LENGTH
+) -> int:
     """How many numbered tweets the full text needs (by the incremental count, unverified)."""
     count = 1
     while True:
         reserve = split.numbering_reserve(count)
-        limit = MAX_WEIGHTED_LENGTH - reserve
+        limit = most - reserve
         needed = len(split.pack(chunks, lambda index, limit=limit: limit - link_room(index)))
         if split.numbering_reserve(needed) <= reserve:
             return needed
@@ -130,15 +132,28 @@ def is_short(body: Sequence[Block], chunks: Sequence[split.Chunk]) -> bool:
 
 
 class Twitter:
-    """The X/Twitter thread adapter."""
+    """The X/Twitter thread adapter; with another service's length rule, that service's thread of the update."""
 
     name = "twitter"
     max_weighted_length = MAX_WEIGHTED_LENGTH
     url_weight = URL_WEIGHT
     default_max_tweets = DEFAULT_MAX_TWEETS
 
-    def __init__(self, settings: TwitterSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: TwitterSettings | None = None,
+        limit: int = MAX_WEIGHTED_LENGTH,
+        url_weight: int = URL_WEIGHT,
+        measure: split.Measure = split.X,
+        posts: str = "tweets",
+        max_setting: str = "max_tweets",
+        blocks: Callable[[Update], list[Block]] = thread_blocks,
+    ) -> None:
+        """X's rules by default; `url_weight` is what the Diff link counts, `posts` and `max_setting` name the
+        thread's posts and their cap in warnings, `blocks` gives the body as the service should read it."""
         self.settings = settings or TwitterSettings()
+        self.max_weighted_length, self.url_weight, self.measure = limit, url_weight, measure
+        self.posts, self.max_setting, self.blocks = posts, max_setting, blocks
 
     def render(self, update: Update, context: RenderContext, options: TwitterOptions | None = None) -> ThreadDraft:
         """The thread for an update: hand-written if given, else the whole body, else condensed."""
@@ -151,57 +166,61 @@ class Twitter:
                  "image_file": update.image_path} if update.image else {}  # fmt: skip
         if options.thread is not None:
             return replace(self.hand_written(update, context, max_tweets, options.thread), **image)
-        body = thread_blocks(update)
+        return replace(self.automatic(update, context, max_tweets), **image)
+
+    def automatic(self, update: Update, context: RenderContext, max_tweets: int) -> ThreadDraft:
+        """The whole body as a thread if it fits `max_tweets`, else condensed (no image: the caller adds it)."""
+        body = self.blocks(update)
         first = self.settings.link == "first"
         hook, opening = self.hook_chunks(update, first)
-        chunks = [hook, *opening, *filter(None, map(group_chunk, groups(body)))]
-        closing = split.Chunk((split.whole(context.diff_url if first else read_more(context, update.lang)),))
-        single = single_tweet([*chunks, closing])
-        parsed = parse_tweet(single) if single is not None else None
-        if single is not None and parsed is not None and parsed.valid:
-            return ThreadDraft(tweets=(single,), weights=(parsed.weightedLength,), **image)
+        chunks = [hook, *opening, *filter(None, (group_chunk(group, self.measure) for group in groups(body)))]
+        link = context.diff_url if first else read_more(context, update.lang)
+        closing = split.Chunk((split.whole(link, self.measure),))
+        single = single_tweet([*chunks, closing], self.max_weighted_length)
+        parsed = self.measure.check(single) if single is not None else None
+        if single is not None and parsed is not None and parsed[0]:
+            return ThreadDraft(tweets=(single,), weights=(parsed[1],))
         link_room = self.link_room(first)
         if not first:
             chunks.append(closing)
-        needed = tweets_needed(chunks, link_room)
+        needed = tweets_needed(chunks, link_room, self.max_weighted_length)
         short = is_short(body, chunks)
         if short and needed > SHORT_THREAD:
             max_tweets = min(max_tweets, SHORT_THREAD)  # a short piece without sections: its key facts, not all of it
         if needed <= max_tweets:
             tweets, weights = split.verified_thread(
                 lambda limit_for: self.linked(split.pack(chunks, lambda i: limit_for(i) - link_room(i)), context),
-                MAX_WEIGHTED_LENGTH,
-                MIN_BUDGET,
+                self.max_weighted_length,
+                self.max_weighted_length // 2,
                 needed,
+                self.measure,
             )
             if len(tweets) <= max_tweets:
-                return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), **image)
+                return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights))
             needed = len(tweets)
         tweets, weights = self.condensed(update, context, body, max_tweets)
-        warning = (f"thread condensed to its key facts: the full body needs {needed} tweets, and a short update "
+        posts = self.posts
+        warning = (f"thread condensed to its key facts: the full body needs {needed} {posts}, and a short update "
                    f"without sections takes at most {SHORT_THREAD}" if short and needed > SHORT_THREAD else
-                   f"thread condensed: the full body needs {needed} tweets, max_tweets is {max_tweets}")
-        return ThreadDraft(
-            tweets=tuple(tweets), weights=tuple(weights), condensed=True, warnings=(warning,), **image
-        )
+                   f"thread condensed: the full body needs {needed} {posts}, {self.max_setting} is {max_tweets}")
+        return ThreadDraft(tweets=tuple(tweets), weights=tuple(weights), condensed=True, warnings=(warning,))
 
-    @staticmethod
-    def hook_chunks(update: Update, first: bool) -> tuple[split.Chunk, list[split.Chunk]]:
+    def hook_chunks(self, update: Update, first: bool) -> tuple[split.Chunk, list[split.Chunk]]:
         """Tweet 1's words; with the link on tweet 1, a summary too long to share it opens the body instead."""
-        hook = split.chunk(split.clean(hook_text(update)), break_after=bool(update.summary))
+        hook = split.chunk(split.clean(hook_text(update)), measure=self.measure, break_after=bool(update.summary))
         assert hook is not None  # the model guarantees a non-blank title
-        room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(DEFAULT_MAX_TWEETS) - URL_WEIGHT - len(LINK_SEPARATOR)
+        room = (self.max_weighted_length - split.numbering_reserve(DEFAULT_MAX_TWEETS) - self.url_weight
+                - len(LINK_SEPARATOR))  # fmt: skip
         if not first or not update.summary or hook.weight <= room:
             return hook, []
-        title = split.chunk(split.clean(update.title), break_after=True)
-        summary = split.chunk(split.clean(update.summary))
+        title = split.chunk(split.clean(update.title), measure=self.measure, break_after=True)
+        summary = split.chunk(split.clean(update.summary), measure=self.measure)
         assert title is not None
         return title, [summary] if summary else []
 
-    @staticmethod
-    def link_room(first: bool) -> Callable[[int], int]:
+    def link_room(self, first: bool) -> Callable[[int], int]:
         """The weight each tweet keeps free for the Diff link: tweet 1's, when it carries it."""
-        reserve = URL_WEIGHT + len(LINK_SEPARATOR) if first else 0
+        reserve = self.url_weight + len(LINK_SEPARATOR) if first else 0
         return lambda index: reserve if index == 0 else 0
 
     def linked(self, texts: list[str], context: RenderContext) -> list[str]:
@@ -215,23 +234,24 @@ class Twitter:
     ) -> tuple[list[str], list[int]]:
         """Hook and link, then each section's lead (more of a section while slots last), the link last if so set."""
         first = self.settings.link == "first"
-        hook = split.sentences(split.clean(hook_text(update)))
+        measure, most = self.measure, self.max_weighted_length
+        hook = split.sentences(split.clean(hook_text(update)), measure)
         link = context.diff_url if first else read_more(context, update.lang)
         slots = max(0, max_tweets - (1 if first else 2))
-        room = MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets) - URL_WEIGHT - len(LINK_SEPARATOR)
-        leads = sections(body)
-        opening = intro(body)
+        room = most - split.numbering_reserve(max_tweets) - self.url_weight - len(LINK_SEPARATOR)
+        leads = sections(body, measure)
+        opening = intro(body, measure)
         if opening is not None and len(leads) < slots:
             leads.insert(0, opening)
-        if first and update.summary and split.text_weight(split.clean(hook_text(update))) > room and slots:
-            hook = split.sentences(split.clean(update.title))  # tweet 1: the title and the link; then the summary
-            leads.insert(0, Section(None, (Block("paragraph", update.summary),)))
+        if first and update.summary and split.text_weight(split.clean(hook_text(update)), measure) > room and slots:
+            hook = split.sentences(split.clean(update.title), measure)  # post 1: the title and the link; the summary
+            leads.insert(0, Section(None, (Block("paragraph", update.summary),), measure))
         leads = chosen(leads, slots)
-        counts = allocate(leads, slots, MAX_WEIGHTED_LENGTH - split.numbering_reserve(max_tweets))
+        counts = allocate(leads, slots, most - split.numbering_reserve(max_tweets))
 
         def build(limit_for: split.BudgetFor) -> list[str]:
             if max_tweets == 1 or first:
-                lead = split.lead_text(hook, limit_for(0) - split.text_weight(link) - len(LINK_SEPARATOR))
+                lead = split.lead_text(hook, limit_for(0) - split.text_weight(link, measure) - len(LINK_SEPARATOR))
                 out = [f"{lead}{LINK_SEPARATOR}{link}"]
             else:
                 out = [split.lead_text(hook, limit_for(0))]
@@ -243,7 +263,7 @@ class Twitter:
             return out if first else [*out, link]
 
         expected = 1 if max_tweets == 1 else 1 + sum(counts) + (0 if first else 1)
-        return split.verified_thread(build, MAX_WEIGHTED_LENGTH, MIN_BUDGET, expected)
+        return split.verified_thread(build, most, most // 2, expected, measure)
 
     def hand_written(
         self, update: Update, context: RenderContext, max_tweets: int, thread: tuple[str, ...]
