@@ -9,7 +9,7 @@ from typing import Any
 from channels.spec import ChannelSpec
 
 DEFAULT_LIFECYCLE = "herald.lifecycle.by_default"
-ORDER = ("diff", "medium", "twitter", "email")  # Diff first: the others link to its URL
+ORDER = ("diff", "medium", "twitter", "email", "mastodon", "bluesky")  # Diff first: the others link to its URL
 
 CHANNELS: dict[str, ChannelSpec] = {name: import_module(f"channels.{name}").SPEC for name in ORDER}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from channels.base import json_bytes
+from channels.base import fenced, json_bytes
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000  # app.bsky.feed.post's text: maxGraphemes 300 and maxLength 3000 (UTF-8 bytes)
@@ -61,3 +61,24 @@ class BlueskyDraft:
                 "uri": self.card.uri, "title": self.card.title, "description": self.card.description},
             "language": self.language, "image": self.image, "image_alt": self.image_alt,
         })}
+
+    def summary(self) -> str:
+        """How many posts."""
+        return f"{len(self.posts)} posts"
+
+    def facts(self) -> str:
+        """Posts, the longest against the limit, and what post 1 embeds."""
+        embed = "image with alt text" if self.image else "link card" if self.card else "no embed"
+        longest = max((post.graphemes for post in self.posts), default=0)
+        return f"{len(self.posts)} posts, longest {longest}/{MAX_GRAPHEMES} graphemes, post 1 with {embed}"
+
+    def text(self) -> str:
+        """The posts as read."""
+        return "\n\n".join(post.text for post in self.posts)
+
+    def markdown(self) -> str:
+        """Each post, numbered and counted, exactly as posted (links show their shortened text)."""
+        count = len(self.posts)
+        return "\n## Bluesky thread\n" + "".join(
+            f"\n**{number}/{count}** ({post.graphemes}/{MAX_GRAPHEMES})\n\n{fenced(post.text)}"
+            for number, post in enumerate(self.posts, 1))

@@ -39,7 +39,7 @@ def render(update: Update, context: RenderContext, settings: BlueskySettings, op
         posts, warnings = hand_written(update, context, settings, options.thread)
     else:
         link_weight = graphemes(short(context.diff_url))
-        thread = Twitter(MAX_GRAPHEMES, link_weight, PostLength(), posts="posts", max_setting="max_posts")
+        thread = Twitter(None, MAX_GRAPHEMES, link_weight, PostLength(), posts="posts", max_setting="max_posts")
         draft = thread.automatic(update, context, max(1, settings.max_posts))  # the Diff link in post 1
         posts, warnings = tuple(post(text) for text in draft.tweets), draft.warnings
     image = update.image.as_posix() if update.image else None

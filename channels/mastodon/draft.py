@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from channels.base import json_bytes
+from channels.base import fenced, json_bytes
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,25 @@ class MastodonDraft:
             "statuses": list(self.statuses), "visibility": self.visibility, "spoiler_text": self.spoiler_text,
             "language": self.language, "image": self.image, "image_alt": self.image_alt,
         })}
+
+    def summary(self) -> str:
+        """How many statuses, and to whom."""
+        return f"{len(self.statuses)} statuses, {self.visibility}"
+
+    def facts(self) -> str:
+        """Statuses, visibility, the content warning and the longest against the instance's limit."""
+        warning = f", CW “{self.spoiler_text}”" if self.spoiler_text else ""
+        return (f"{len(self.statuses)} statuses ({self.visibility}{warning}), "
+                f"longest {max(self.lengths, default=0)}/{self.limit}")
+
+    def text(self) -> str:
+        """The statuses as read."""
+        return "\n\n".join(self.statuses)
+
+    def markdown(self) -> str:
+        """Each status, numbered and counted, exactly as posted."""
+        count = len(self.statuses)
+        warning = f"\nContent warning on every status: {self.spoiler_text}\n" if self.spoiler_text else ""
+        return f"\n## Mastodon thread\n{warning}" + "".join(
+            f"\n**{number}/{count}** ({length}/{self.limit})\n\n{fenced(status)}"
+            for number, (status, length) in enumerate(zip(self.statuses, self.lengths, strict=True), 1))

@@ -85,7 +85,7 @@ def test_resolve_refuses_what_it_cannot_do_in_one_line(workdir) -> None:
     ledger.record_update(SLUG, EXAMPLE, "Title", dt.date(2026, 10, 8))
     ledger.mark_part_done(SLUG, "twitter", "tweet", 1, "100", "https://x.com/i/status/100")
     for args, message in (
-        (("resolve", SLUG, "mastodon", "--not-sent"), "'mastodon' is not a channel"),
+        (("resolve", SLUG, "myspace", "--not-sent"), "'myspace' is not a channel"),
         (("resolve", SLUG, "twitter", "--sent", "x.com/i/status/1"), "is not a URL"),
         (("resolve", SLUG, "twitter", "--part", "1", "--not-sent"), "tweet 1 is already recorded as sent"),
         (("resolve", SLUG, "twitter", "--part", "7", "--not-sent"), "there is no part 7"),

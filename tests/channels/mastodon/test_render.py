@@ -18,7 +18,7 @@ from channels.mastodon.render import MAX_ALT_TEXT, MIN_ROOM, language, render
 from channels.mastodon.settings import MastodonSettings
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
-from content.loader import load_update
+from content.loader import load_update, update_model
 from content.model import Update
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -63,7 +63,7 @@ def recount(text: str, spoiler: str = "", url_weight: int = 23) -> int:
 
 def make(body: str, title: str = "A policy update", summary: str = "", **fields: object) -> Update:
     """An update built directly from a Markdown body."""
-    return Update(
+    return update_model()(
         source=Path("update.md"), title=title, date=dt.date(2026, 10, 1), slug="update", summary=summary, body=body,
         **fields,
     )  # fmt: skip
