@@ -28,8 +28,8 @@ def card_html(draft: BlueskyDraft) -> str:
     if draft.card is None:
         return ""
     card = draft.card
-    return (f"<div class=chip>{escape(card.uri)}</div><p><b>{escape(card.title)}</b><br>"
-            f"{escape(card.description)}</p>")
+    return (f"<div class=card><small>{escape(card.uri)}</small><br><b>{escape(card.title)}</b><br>"
+            f"{escape(card.description)}</div>")
 
 
 def bluesky_pane(draft: BlueskyDraft) -> str:

@@ -49,6 +49,8 @@ figure{margin:0 0 8px}img.featured{width:100%;height:auto;border-radius:4px}figc
 .tweet{border:1px solid #cfd9de;border-radius:12px;padding:8px 12px;margin:8px 0}
 .tweet-head{font-size:12px;color:#536471;font-weight:bold}.tweet-text{white-space:pre-wrap;overflow-wrap:anywhere}
 .link{color:#1d9bf0}
+.card{border:1px solid #cfd9de;border-radius:8px;padding:6px 10px;margin:6px 0;font-size:13px}
+.card small{color:#536471;overflow-wrap:anywhere}
 .cw{font-size:12px;background:#fff4e5;border-radius:4px;padding:2px 6px;margin:4px 0}
 .tco{white-space:nowrap;font-size:11px;color:#536471;background:#eff3f4;border-radius:4px;padding:0 4px;margin-left:4px}
 .count,.size{font-size:12px;color:#14866d;text-align:right}.size{text-align:left}
