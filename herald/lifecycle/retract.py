@@ -59,7 +59,7 @@ class Retraction:
             except TransportError as error:
                 status = "needs_attention" if isinstance(error, NeedsAttention) or (
                     isinstance(error, Ambiguous) and not error.transient) else "failed"
-                again = f" --reason {shlex.quote(self.reason)}" if self.reason and receipt.channel == "email" else ""
+                again = f" --reason {shlex.quote(self.reason)}" if self.reason else ""
                 detail = (f"{error}; `herald retract {self.slug} --channels {receipt.channel}{again} --yes` "
                           "tries again")
                 results.append(ChannelResult(receipt.channel, status, receipt.url, detail, transport.kind))
