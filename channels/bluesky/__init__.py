@@ -4,29 +4,12 @@ from __future__ import annotations
 
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.settings import BlueskySettings
-from channels.spec import ChannelSpec
+from channels.spec import ChannelSpec, lazy
 
-
-def _render(update, context, settings: BlueskySettings, options: BlueskyOptions):  # noqa: ANN001, ANN202
-    from channels.bluesky.render import render
-
-    return render(update, context, settings, options)
-
-
-def _pane(draft) -> str:  # noqa: ANN001
-    from channels.bluesky.pane import bluesky_pane
-
-    return bluesky_pane(draft)
-
-
-def _live(settings: BlueskySettings, ledger, slug: str):  # noqa: ANN001, ANN202
-    from channels.bluesky.transport import BlueskyTransport
-
-    return BlueskyTransport(settings, ledger, slug)
-
-
-SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
-    name="bluesky", settings=BlueskySettings, options=BlueskyOptions, render=_render, pane=_pane,
-    live_transport=_live, label="Bluesky", done_word="thread posted", thread=True, looks_up=True,
-    recap_label="the thread on Bluesky", lifecycle="channels.bluesky.lifecycle",
+SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
+    name="bluesky", settings=BlueskySettings, options=BlueskyOptions,
+    render=lazy("channels.bluesky.render:render"), pane=lazy("channels.bluesky.pane:bluesky_pane"),
+    live_transport=lazy("channels.bluesky.transport:BlueskyTransport"),
+    label="Bluesky", done_word="thread posted", thread=True, looks_up=True, recap_label="the thread on Bluesky",
+    lifecycle="channels.bluesky.lifecycle",
 )

@@ -84,6 +84,11 @@ def byline(lang: str, authors: tuple[str, ...]) -> str:
     return f'<p class="byline">{escape(i18n.byline(lang, authors), quote=False)}</p>\n'
 
 
+def render(update: Update, context: RenderContext, settings: object, options: DiffOptions) -> DiffDraft:
+    """The Diff post for an update (the channel's entry point; the site's settings do not change the post)."""
+    return Diff().render(update, context, options)
+
+
 class Diff:
     """The Diff blog adapter."""
 

@@ -6,13 +6,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, field_validator
 
-from channels.spec import ChannelSettings
+from channels.spec import ChannelSettings, HttpUrl
 
 
 class DiffSettings(ChannelSettings):
     """The WordPress site behind Diff."""
 
-    base_url: str = "https://diff.wikimedia.org"
+    base_url: HttpUrl = "https://diff.wikimedia.org"
     username: str = ""
     app_password: SecretStr | None = None
     permalink: str = "{base_url}/{date:%Y/%m/%d}/{slug}/"
@@ -27,13 +27,6 @@ class DiffSettings(ChannelSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{name!r} is not an IANA time zone (for example UTC, Europe/Berlin)") from None
         return name
-
-    @field_validator("base_url")
-    @classmethod
-    def _no_trailing_slash(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url.rstrip("/")
 
     def has_credentials(self) -> bool:
         return bool(self.username and self.app_password)

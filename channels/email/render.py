@@ -295,6 +295,11 @@ def sent_size(draft: EmailDraft) -> int:
     return len(draft.as_bytes()) + DATE_HEADER_BYTES
 
 
+def render(update: Update, context: RenderContext, settings: EmailSettings, options: EmailOptions) -> EmailDraft:
+    """The list's email for an update (the channel's entry point)."""
+    return Email(settings).render(update, context, options)
+
+
 class Email:
     """The mailing-list adapter."""
 

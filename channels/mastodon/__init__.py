@@ -6,25 +6,7 @@ import re
 
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
-from channels.spec import ChannelSpec
-
-
-def _render(update, context, settings: MastodonSettings, options: MastodonOptions):  # noqa: ANN001, ANN202
-    from channels.mastodon.render import render
-
-    return render(update, context, settings, options)
-
-
-def _pane(draft) -> str:  # noqa: ANN001
-    from channels.mastodon.pane import mastodon_pane
-
-    return mastodon_pane(draft)
-
-
-def _live(settings: MastodonSettings, ledger, slug: str):  # noqa: ANN001, ANN202
-    from channels.mastodon.transport import MastodonTransport
-
-    return MastodonTransport(settings, ledger, slug)
+from channels.spec import ChannelSpec, lazy
 
 
 def _status_id(url: str) -> str:
@@ -33,8 +15,11 @@ def _status_id(url: str) -> str:
     return found.group(1) if found else url
 
 
-SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
-    name="mastodon", settings=MastodonSettings, options=MastodonOptions, render=_render, pane=_pane,
-    live_transport=_live, label="Mastodon", done_word="thread posted", thread=True, looks_up=True,
-    remote_id=_status_id, recap_label="the thread on Mastodon", lifecycle="channels.mastodon.lifecycle",
+SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
+    name="mastodon", settings=MastodonSettings, options=MastodonOptions,
+    render=lazy("channels.mastodon.render:render"), pane=lazy("channels.mastodon.pane:mastodon_pane"),
+    live_transport=lazy("channels.mastodon.transport:MastodonTransport"),
+    label="Mastodon", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
+    recap_label="the thread on Mastodon",
+    lifecycle="channels.mastodon.lifecycle",
 )

@@ -47,7 +47,7 @@ from channels.mastodon.settings import MastodonSettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
-from herald.transports.parts import is_unsettled, resolve_hint, tracked_write
+from herald.transports.parts import is_unsettled, resolve_hint, reused_upload, tracked_write
 
 CHANNEL = "mastodon"
 PART_KIND = "post"
@@ -315,19 +315,8 @@ class MastodonTransport:
         except OSError as error:
             raise TransportError(f"mastodon: cannot read the image {image}: {error.strerror}") from None
         digest = media_hash(data, alt_text)
-        uploads = sorted(self.ledger.parts(self.slug, CHANNEL, MEDIA_KIND), key=lambda part: part.position)
-        latest: PartRow | None = uploads[-1] if uploads else None
-        if latest is not None and latest.status == "done":
-            fresh = dt.datetime.now(dt.UTC) - latest.updated_at < MEDIA_REUSE and not again
-            if latest.payload_hash == digest and latest.remote_id and fresh:
-                return [latest.remote_id]
-            position = latest.position + 1
-        else:
-            position = latest.position if latest is not None else 1
-        with tracked_write(self.ledger, self.slug, CHANNEL, MEDIA_KIND, position, digest):
-            media_id = self._upload(image.name, data, alt_text)
-        self.ledger.mark_part_done(self.slug, CHANNEL, MEDIA_KIND, position, media_id)
-        return [media_id]
+        return [reused_upload(self.ledger, self.slug, CHANNEL, MEDIA_KIND, digest,
+                              lambda: self._upload(image.name, data, alt_text), MEDIA_REUSE, again)]
 
     def _upload(self, filename: str, data: bytes, alt_text: str) -> str:
         """`POST /api/v2/media`, then `GET /api/v1/media/:id` until Mastodon has processed it."""

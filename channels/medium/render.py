@@ -104,6 +104,11 @@ def closing_html(update: Update, context: RenderContext) -> str:
     return f"<p><em>{escape(before)}{link}{escape(after)}</em></p>"
 
 
+def render(update: Update, context: RenderContext, settings: object, options: MediumOptions) -> MediumDraft:
+    """The Medium article for an update (the channel's entry point)."""
+    return Medium().render(update, context, options)
+
+
 class Medium:
     """The Medium adapter."""
 

@@ -154,3 +154,8 @@ class ManualMediumTransport:
             detail=f"import by hand: open {IMPORT_URL} and give it the Diff URL {draft.canonical_url}; "
                    f"the article is in {article}",
         )
+
+
+def offline_transport(settings: MediumSettings, outbox: Path, slug: str) -> ManualMediumTransport | OutboxTransport:
+    """Without a token (Medium issues none now), a manual import a person finishes; `outbox` asks for files only."""
+    return ManualMediumTransport(outbox, slug) if settings.transport == "auto" else OutboxTransport(outbox, slug)

@@ -4,27 +4,9 @@ from __future__ import annotations
 
 import re
 
-from channels.spec import ChannelSpec
+from channels.spec import ChannelSpec, lazy
 from channels.twitter.options import TwitterOptions
 from channels.twitter.settings import TwitterSettings
-
-
-def _render(update, context, settings: TwitterSettings, options: TwitterOptions):  # noqa: ANN001, ANN202
-    from channels.twitter.render import Twitter
-
-    return Twitter(settings).render(update, context, options)
-
-
-def _pane(draft) -> str:  # noqa: ANN001
-    from channels.twitter.pane import twitter_pane
-
-    return twitter_pane(draft)
-
-
-def _live(settings: TwitterSettings, ledger, slug: str):  # noqa: ANN001, ANN202
-    from channels.twitter.transport import XTransport
-
-    return XTransport(settings, ledger, slug)
 
 
 def _status_id(url: str) -> str:
@@ -33,8 +15,10 @@ def _status_id(url: str) -> str:
     return found.group(1) if found else url
 
 
-SPEC = ChannelSpec(  # the heavy parts (renderer, pane, transport) load when first used
-    name="twitter", settings=TwitterSettings, options=TwitterOptions, render=_render, pane=_pane, live_transport=_live,
+SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
+    name="twitter", settings=TwitterSettings, options=TwitterOptions,
+    render=lazy("channels.twitter.render:render"), pane=lazy("channels.twitter.pane:twitter_pane"),
+    live_transport=lazy("channels.twitter.transport:XTransport"),
     label="X thread", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
     recap_label="the thread on X", part_kind="tweet",
     lifecycle="channels.twitter.lifecycle",

@@ -131,6 +131,11 @@ def is_short(body: Sequence[Block], chunks: Sequence[split.Chunk]) -> bool:
     return sum(chunk.weight for chunk in chunks) <= SHORT_BODY
 
 
+def render(update: Update, context: RenderContext, settings: TwitterSettings, options: TwitterOptions) -> ThreadDraft:
+    """The X thread for an update (the channel's entry point)."""
+    return Twitter(settings).render(update, context, options)
+
+
 class Twitter:
     """The X/Twitter thread adapter; with another service's length rule, that service's thread of the update."""
 

@@ -31,7 +31,7 @@ from channels.twitter.settings import TwitterSettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import network_failure, why_unreachable
-from herald.transports.parts import is_unsettled, tracked_write
+from herald.transports.parts import is_unsettled, reused_upload, tracked_write
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
@@ -381,19 +381,8 @@ class XTransport:
         except OSError as error:
             raise TransportError(f"twitter: cannot read the image {image}: {error.strerror}") from None
         digest = media_hash(data, alt_text)
-        uploads = sorted(self.ledger.parts(self.slug, CHANNEL, MEDIA_KIND), key=lambda part: part.position)
-        latest = uploads[-1] if uploads else None
-        if latest is not None and latest.status == "done":
-            fresh = _now() - latest.updated_at < MEDIA_REUSE and not again
-            if latest.payload_hash == digest and latest.remote_id and fresh:
-                return [latest.remote_id]
-            position = latest.position + 1
-        else:
-            position = latest.position if latest is not None else 1
-        with tracked_write(self.ledger, self.slug, CHANNEL, MEDIA_KIND, position, digest):
-            media_id = self._upload(image.name, data, alt_text)
-        self.ledger.mark_part_done(self.slug, CHANNEL, MEDIA_KIND, position, media_id)
-        return [media_id]
+        return [reused_upload(self.ledger, self.slug, CHANNEL, MEDIA_KIND, digest,
+                              lambda: self._upload(image.name, data, alt_text), MEDIA_REUSE, again)]
 
     def _upload(self, filename: str, data: bytes, alt_text: str) -> str:
         """Upload an image with v1.1 `media/upload` and set its alt text with `media/metadata/create`."""

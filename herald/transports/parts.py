@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from channels.base import Receipt
@@ -50,3 +51,23 @@ def earlier_single_write(ledger: Ledger, slug: str, channel: str, kind: str, unc
     if is_unsettled(part):
         raise NeedsAttention(f"{unchecked}, {resolve_hint(slug, channel)}")
     return None
+
+
+def reused_upload(ledger: Ledger, slug: str, channel: str, kind: str, digest: str, upload: Callable[[], str],
+                  keep_for: dt.timedelta, again: bool = False) -> str:
+    """An image upload as a ledger part: the last done one while the service keeps it and it is the same image,
+    else a new part (a changed image, an expired upload, or `again`); an unsettled upload is simply made again,
+    since media no post carries is never shown."""
+    uploads = sorted(ledger.parts(slug, channel, kind), key=lambda part: part.position)
+    latest = uploads[-1] if uploads else None
+    if latest is not None and latest.status == "done":
+        fresh = dt.datetime.now(dt.UTC) - latest.updated_at < keep_for and not again
+        if latest.payload_hash == digest and latest.remote_id and fresh:
+            return latest.remote_id
+        position = latest.position + 1
+    else:
+        position = latest.position if latest is not None else 1
+    with tracked_write(ledger, slug, channel, kind, position, digest):
+        media_id = upload()
+    ledger.mark_part_done(slug, channel, kind, position, media_id)
+    return media_id
