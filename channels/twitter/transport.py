@@ -382,7 +382,7 @@ class XTransport:
             raise TransportError(f"twitter: cannot read the image {image}: {error.strerror}") from None
         digest = media_hash(data, alt_text)
         return [reused_upload(self.ledger, self.slug, CHANNEL, MEDIA_KIND, digest,
-                              lambda: self._upload(image.name, data, alt_text), MEDIA_REUSE, again)]
+                              lambda: self._upload(image.name, data, alt_text), MEDIA_REUSE, again, _now())]
 
     def _upload(self, filename: str, data: bytes, alt_text: str) -> str:
         """Upload an image with v1.1 `media/upload` and set its alt text with `media/metadata/create`."""

@@ -54,14 +54,14 @@ def earlier_single_write(ledger: Ledger, slug: str, channel: str, kind: str, unc
 
 
 def reused_upload(ledger: Ledger, slug: str, channel: str, kind: str, digest: str, upload: Callable[[], str],
-                  keep_for: dt.timedelta, again: bool = False) -> str:
+                  keep_for: dt.timedelta, again: bool = False, now: dt.datetime | None = None) -> str:
     """An image upload as a ledger part: the last done one while the service keeps it and it is the same image,
     else a new part (a changed image, an expired upload, or `again`); an unsettled upload is simply made again,
     since media no post carries is never shown."""
     uploads = sorted(ledger.parts(slug, channel, kind), key=lambda part: part.position)
     latest = uploads[-1] if uploads else None
     if latest is not None and latest.status == "done":
-        fresh = dt.datetime.now(dt.UTC) - latest.updated_at < keep_for and not again
+        fresh = (now or dt.datetime.now(dt.UTC)) - latest.updated_at < keep_for and not again
         if latest.payload_hash == digest and latest.remote_id and fresh:
             return latest.remote_id
         position = latest.position + 1
