@@ -1,19 +1,56 @@
-"""Retracting a Bluesky thread deletes every post, the last first; a correction is not posted (yet)."""
+"""A Bluesky correction is one post under the thread; retracting deletes every post, the last first."""
 
 from __future__ import annotations
 
+from channels.base import RenderError
+from channels.threads.lifecycle import correct_thread, correction_text
+from content.model import Update
 from herald.ledger.store import ReceiptRow
+from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult
 
+CORRECTION_DELETES = 1000  # a correction reply's delete is ledger part ("delete", 1000 + its number)
+
+
+def writes_correction(update: Update, change: Change | None) -> bool:
+    """A reply goes under the thread when the update says what was corrected."""
+    return update.correction is not None
+
+
+def check_correction(update: Update, diff_url: str) -> None:
+    """A reply over Bluesky's 300 graphemes (its link shown short) is refused before anything is written."""
+    from channels.bluesky.draft import MAX_GRAPHEMES
+    from channels.bluesky.richtext import post
+
+    assert update.correction is not None
+    made = post(correction_text(update.correction, diff_url))
+    if made.graphemes > MAX_GRAPHEMES:
+        raise RenderError(update, "correction", f"the correction post is {made.graphemes} graphemes (with the Diff "
+                          f"link); Bluesky takes {MAX_GRAPHEMES}: shorten `correction:`")
+
+
+def correct(  # noqa: ANN001 - the channel's own transport
+    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+) -> ChannelResult:
+    """Post one reply with the correction under the thread's last post."""
+    text = correction_text(job.update.correction or "", diff_url)
+    return correct_thread(job, transport, receipt, change, text, "posts",
+                          lambda: transport.reply(text, KIND, job.revision, job.update.lang),
+                          f"bluesky-correction-{job.revision}.txt")
+
 
 def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
-    """Delete each post of the thread by its record key (a ledger part each; deleting a gone record succeeds)."""
+    """Delete each post of the thread and its corrections by record key (deleting a gone record succeeds)."""
     from channels.bluesky.transport import recorded_rkey
 
     if transport.kind != "live" or receipt.transport != "live":
         return job.retracted(receipt, "only in the outbox; nothing was posted")
-    posted = [part for part in job.ledger.parts(job.slug, "bluesky", "post") if part.status == "done"]
-    keys = [key for key in (recorded_rkey(part) for part in reversed(posted)) if key]
-    deleted = sum(transport.delete_post(key) for key in keys)
-    return job.retracted(receipt, f"{len(keys)} posts deleted ({deleted} now)")
+    parts = job.ledger.parts(job.slug, "bluesky")
+    corrections = [part for part in parts if part.kind == KIND and part.status == "done"]
+    posts = [part for part in parts if part.kind == "post" and part.status == "done"]
+    deleted = sum(transport.delete_post(key, CORRECTION_DELETES + part.position)
+                  for part in reversed(corrections) if (key := recorded_rkey(part)))
+    keys = [key for key in (recorded_rkey(part) for part in reversed(posts)) if key]
+    deleted += sum(transport.delete_post(key) for key in keys)
+    return job.retracted(receipt, f"{len(keys) + len(corrections)} posts deleted ({deleted} now)")

@@ -18,6 +18,7 @@ from atproto_client.request import Request
 
 from channels.base import Receipt
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost
+from channels.bluesky.richtext import post as rich_post
 from channels.bluesky.settings import BlueskySettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
@@ -234,9 +235,38 @@ class BlueskyTransport:
         return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                        detail=detail, parts=tuple(parts))
 
-    def delete_post(self, rkey: str) -> bool:
-        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position)."""
-        position = next((n for n in range(1, self.settings.max_posts + 1) if post_rkey(self.slug, n) == rkey), None)
+    def reply(self, text: str, kind: str, revision: int, language: str) -> Receipt:
+        """One post under the thread (a correction), replying to its last post, under a record key derived from the
+        update and the correction's number: a repeat is refused by the PDS and read back."""
+        posts = sorted((part for part in self.ledger.parts(self.slug, CHANNEL, POST_KIND) if part.status == "done"),
+                       key=lambda part: part.position)
+        keys = [recorded_rkey(part) for part in (posts[0], posts[-1])] if posts else []
+        found = [self._read(key) for key in keys if key]
+        if len(found) != 2 or None in found:
+            raise NeedsAttention("bluesky: the thread's posts are not on the PDS any more, so a correction has "
+                                 "nothing to reply to; post it by hand if it is still wanted")
+        root, parent = found[0][0], found[1][0]  # type: ignore[index]
+        rkey = post_rkey(f"{self.slug}/{kind}", revision)
+        made = rich_post(text)
+        part = self.ledger.part(self.slug, CHANNEL, kind, revision)
+        if part is not None and (part.status == "done" or is_unsettled(part)) and self._read(rkey) is not None:
+            self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, f"at://{self.did}/{COLLECTION}/{rkey}",
+                                       post_url(self.settings.handle, rkey))
+            return Receipt(channel=CHANNEL, status="published", url=post_url(self.settings.handle, rkey),
+                           remote_id=rkey, detail="correction posted earlier; not again")
+        record = post_record(made, language, _now(), {"root": root, "parent": parent}, None)
+        with tracked_write(self.ledger, self.slug, CHANNEL, kind, revision, post_hash(made)):
+            ref = self._create_or_find(revision, rkey, record)
+        self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, ref["uri"], post_url(self.settings.handle, rkey))
+        return Receipt(channel=CHANNEL, status="published", url=post_url(self.settings.handle, rkey),
+                       remote_id=ref["uri"], detail="correction posted under the thread")
+
+    def delete_post(self, rkey: str, position: int | None = None) -> bool:
+        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position); a reply
+        such as a correction names its own delete position."""
+        if position is None:
+            position = next((n for n in range(1, self.settings.max_posts + 1) if post_rkey(self.slug, n) == rkey),
+                            None)
         if position is None:
             raise TransportError(f"bluesky: {rkey} is not the record key of a post of {self.slug}")
         part = self.ledger.part(self.slug, CHANNEL, DELETE_KIND, position)

@@ -219,6 +219,27 @@ class MastodonTransport:
         return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                        detail=detail, parts=tuple(parts))
 
+    def reply(self, text: str, parent_id: str, kind: str, revision: int, thread: MastodonDraft) -> Receipt:
+        """One status under the thread (a correction) as the ledger part (kind, revision), exactly once like the
+        thread's own: looked up after an unclear outcome, sent with its own Idempotency-Key."""
+        params = {"status": text, "in_reply_to_id": parent_id, "visibility": thread.visibility,
+                  "spoiler_text": thread.spoiler_text, "language": thread.language}
+        digest = content_hash(params)
+        part = self.ledger.part(self.slug, CHANNEL, kind, revision)
+        if is_unsettled(part):
+            found = self._find_posted(revision, params, part.created_at)
+            if found is not None:
+                self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, str(found["id"]), found["url"])
+                part = self.ledger.part(self.slug, CHANNEL, kind, revision)
+        if part is not None and part.status == "done":
+            return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
+                           detail="correction posted earlier; not again")
+        with tracked_write(self.ledger, self.slug, CHANNEL, kind, revision, digest):
+            status = self._post(revision, params, idempotency_key(f"{self.slug}/{kind}", revision, digest), None)
+        self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, str(status["id"]), status.get("url"))
+        return Receipt(channel=CHANNEL, status="published", url=status.get("url"), remote_id=str(status["id"]),
+                       detail=f"correction posted under the thread on {self.host}")
+
     def delete_status(self, remote_id: str, position: int | None = None) -> bool:
         """Delete one status (`DELETE /api/v1/statuses/:id`); False when it was gone already.
 

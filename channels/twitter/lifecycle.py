@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from channels.threads.lifecycle import correct_thread
 from channels.twitter.notices import correction_tweet
 from content.model import Update
 from herald.ledger.store import ReceiptRow
 from herald.lifecycle.corrections import KIND, Change, Corrector
 from herald.lifecycle.retract import Retraction
 from herald.report import ChannelResult
-from herald.transports.outbox import write_atomically
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:
@@ -25,21 +25,11 @@ def correct(  # noqa: ANN001 - the channel's own transport
     job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Post one reply with the correction under the thread (only when `correction:` says what changed)."""
-    if job.update.correction is None:
-        job.kept(change)
-        return ChannelResult("twitter", "already_published", receipt.url, "tweets cannot be edited; nothing "
-                             "posted (set `correction:` in the front matter to post one reply)", transport.kind)
-    text = correction_tweet(job.update, diff_url)
+    text = correction_tweet(job.update, diff_url) if job.update.correction is not None else ""
     tweets = [part for part in job.ledger.parts(job.slug, "twitter", "tweet") if part.status == "done"]
-    if transport.kind == "live" and tweets:
-        sent = transport.reply(text, tweets[-1].remote_id, KIND, job.revision)
-        url, detail = sent.url, f"{sent.detail}: {text}"
-    else:
-        job.folder.mkdir(parents=True, exist_ok=True)
-        path = write_atomically(job.folder / f"correction-{job.revision}.txt", (text + "\n").encode())
-        url, detail = receipt.url, f"correction reply written to {path}"
-    job.kept(change)
-    return ChannelResult("twitter", "corrected", url, detail, transport.kind)
+    return correct_thread(job, transport, receipt, change, text, "tweets",
+                          lambda: transport.reply(text, tweets[-1].remote_id, KIND, job.revision),
+                          f"correction-{job.revision}.txt")
 
 
 def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001

@@ -391,3 +391,39 @@ def _xrpc(pds: PdsAccount, method: str, body: dict, token: str | None = None) ->
     response = httpx.post(f"{pds.url}/xrpc/{method}", json=body, headers=headers, timeout=30)
     response.raise_for_status()
     return response.json()
+
+
+# --- a correction: one post under the thread, exactly once --------------------------------------------------------
+
+CORRECTION = "Correction: the hearing is on 3 December, not 2 December. https://diff.wikimedia.org/2026/11/30/cafe/"
+
+
+def _record(pds: PdsAccount, rkey: str) -> dict | None:
+    answer = httpx.get(f"{pds.url}/xrpc/com.atproto.repo.getRecord", timeout=30,
+                       params={"repo": pds.did, "collection": "app.bsky.feed.post", "rkey": rkey})
+    return answer.json() if answer.status_code == 200 else None
+
+
+@pytest.mark.live
+def test_a_correction_replies_under_the_last_post_once_even_when_its_answer_is_lost(
+    pds: PdsAccount, pds_proxy: WordPressFaultProxy, bluesky_ledger: Ledger
+) -> None:
+    slug = update(bluesky_ledger, "corrected")
+    draft = thread()
+    BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
+    records = assert_one_thread(pds, slug, draft)
+    pds_proxy.faults = FaultPlan.scripted(hold=8.0).on("POST", CREATE, "after:503", nth=1)
+    proxied = BlueskyTransport(settings(pds, pds_proxy.url, timeout_seconds=3.0), bluesky_ledger, slug)
+    sent = proxied.reply(CORRECTION, "correction", 1, "en")  # the create answered 503: read back by its key
+    key = post_rkey(f"{slug}/correction", 1)
+    stored = _record(pds, key)
+    assert stored is not None and sent.url.endswith(f"/post/{key}") and pds_proxy.faults.injected == 1
+    value = stored["value"]
+    assert value["reply"]["root"]["uri"] == records[0]["uri"] and value["reply"]["parent"]["uri"] == records[-1]["uri"]
+    link = value["facets"][0]
+    assert value["text"].encode()[link["index"]["byteStart"]:link["index"]["byteEnd"]].decode().startswith("diff.")
+    assert link["features"][0]["uri"] == "https://diff.wikimedia.org/2026/11/30/cafe/"
+    again = BlueskyTransport(settings(pds), bluesky_ledger, slug).reply(CORRECTION, "correction", 1, "en")
+    assert "not again" in again.detail and part_states(bluesky_ledger, slug, "correction") == {1: "done"}
+    assert BlueskyTransport(settings(pds), bluesky_ledger, slug).delete_post(key, 1001) is True
+    assert _record(pds, key) is None

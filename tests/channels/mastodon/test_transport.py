@@ -15,7 +15,14 @@ from pydantic import SecretStr
 
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
-from channels.mastodon.transport import MastodonTransport, comparable, content_hash, idempotency_key, plain_text
+from channels.mastodon.transport import (
+    MastodonTransport,
+    comparable,
+    content_hash,
+    idempotency_key,
+    plain_text,
+    status_id,
+)
 from herald.ledger.store import Ledger
 from herald.lifecycle.resolve import resolve
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
@@ -465,3 +472,40 @@ def test_a_status_buried_under_a_page_of_newer_ones_is_found_from_when_it_was_se
     lookups = fake.calls("GET", f"/api/v1/accounts/{fake.account['id']}/statuses")
     assert [("min_id" in r.query, r.query["limit"]) for r in lookups] == [(False, "40"), (True, "40")]
     assert int(lookups[1].query["min_id"]) < int(ours[1].id)
+
+
+# A correction: one status under the thread, exactly once.
+CORRECTION = "Correction: the consultation closes on 31 December, not 30 November. https://diff.wikimedia.org/p/1/"
+
+
+def test_a_correction_replies_to_the_last_status_with_the_thread_s_visibility_and_warning_once(
+    fake: FakeMastodon, ledger: Ledger
+) -> None:
+    thread = draft()
+    transport(fake, ledger).send(thread)
+    last = fake.statuses[-1].id
+    sent = transport(fake, ledger).reply(CORRECTION, last, "correction", 1, thread)
+    reply = fake.statuses[-1]
+    assert len(fake.statuses) == 4 and reply.in_reply_to_id == last and sent.remote_id == reply.id
+    assert (reply.visibility, reply.spoiler_text) == ("unlisted", "EU policy")
+    again = transport(fake, ledger).reply(CORRECTION, last, "correction", 1, thread)
+    assert len(fake.statuses) == 4 and "not again" in again.detail
+    second = transport(fake, ledger).reply(CORRECTION.replace("31", "15"), last, "correction", 2, thread)
+    assert len(fake.statuses) == 5 and second.remote_id == fake.statuses[-1].id
+
+
+def test_a_correction_stored_but_answered_503_is_found_and_not_posted_again(
+    fake: FakeMastodon, ledger: Ledger
+) -> None:
+    thread = draft(image=False)
+    transport(fake, ledger).send(thread)
+    last = fake.statuses[-1].id
+    fake.faults = FaultPlan.scripted().on("POST", "/api/v1/statuses", "after:503", nth=1)
+    with pytest.raises(Ambiguous):
+        transport(fake, ledger).reply(CORRECTION, last, "correction", 1, thread)
+    assert len(fake.statuses) == 4
+    fake.faults = None
+    sent = transport(fake, ledger).reply(CORRECTION, last, "correction", 1, thread)
+    assert len(fake.statuses) == 4 and sent.remote_id == fake.statuses[-1].id
+    part = ledger.part("eu-copyright-consultation", "mastodon", "correction", 1)
+    assert part is not None and part.status == "done" and status_id(part) == fake.statuses[-1].id
