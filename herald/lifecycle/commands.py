@@ -64,12 +64,12 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
     try:
         with publish_lease(ledger, slug, settings.publish.lease_ttl_seconds):
             found = changes(ledger, rendered, settings)
-            revision = open_revision(ledger, slug, start=bool(found))
-            if revision is None:
+            if open_revision(ledger, slug, start=False) is None and not found:
                 out.print(f"{slug}: nothing to correct: what went out matches the update", markup=False)
                 return
+            _preflight(ledger, settings, rendered, found)  # a refusal here leaves the ledger as it was
+            revision = open_revision(ledger, slug, start=True)
             ledger.record_update(slug, str(rendered.update.source), rendered.update.title, rendered.update.date)
-            _preflight(ledger, settings, rendered, found)
             results = Corrector(ledger, settings, rendered, revision, dt.datetime.now(dt.UTC)).run(rendered, found)
             if all(result.status not in NOT_DONE or (result.status == "needs_attention" and lifecycle_hook(
                     result.channel, "CORRECTED_BY_A_PERSON")) for result in results):  # tracked by its own part
