@@ -167,9 +167,9 @@ def test_unknown_top_level_key_names_the_file(tmp_path: Path) -> None:
 
 
 def test_unknown_section_names_the_file(tmp_path: Path) -> None:
-    path = toml(tmp_path, '[mastodon]\ntoken = "x"\n')
+    path = toml(tmp_path, '[myspace]\ntoken = "x"\n')
     line = config_error(path)
-    assert line.startswith(f"{path}: mastodon")
+    assert line.startswith(f"{path}: myspace")
 
 
 def test_secret_in_the_environment_with_a_typo_names_the_variable(
