@@ -14,6 +14,6 @@ def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  
     if transport.kind != "live" or receipt.transport != "live":
         return job.retracted(receipt, "only in the outbox; nothing was posted")
     posted = [part for part in job.ledger.parts(job.slug, "bluesky", "post") if part.status == "done"]
-    keys = [key for key in (recorded_rkey(part) for part in reversed(posted)) if key]
-    deleted = sum(transport.delete_post(key) for key in keys)
-    return job.retracted(receipt, f"{len(keys)} posts deleted ({deleted} now)")
+    keyed = [part for part in reversed(posted) if recorded_rkey(part)]
+    deleted = sum(transport.delete_post(recorded_rkey(part), part.position) for part in keyed)
+    return job.retracted(receipt, f"{len(keyed)} posts deleted ({deleted} now)")

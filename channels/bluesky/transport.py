@@ -234,9 +234,12 @@ class BlueskyTransport:
         return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                        detail=detail, parts=tuple(parts))
 
-    def delete_post(self, rkey: str) -> bool:
-        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position)."""
-        position = next((n for n in range(1, self.settings.max_posts + 1) if post_rkey(self.slug, n) == rkey), None)
+    def delete_post(self, rkey: str, position: int | None = None) -> bool:
+        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position); a post a
+        person made by hand and settled with `resolve --sent` has its own key, so its position is given."""
+        if position is None:
+            position = next((n for n in range(1, self.settings.max_posts + 1) if post_rkey(self.slug, n) == rkey),
+                            None)
         if position is None:
             raise TransportError(f"bluesky: {rkey} is not the record key of a post of {self.slug}")
         part = self.ledger.part(self.slug, CHANNEL, DELETE_KIND, position)

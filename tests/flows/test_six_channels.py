@@ -7,7 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
+from faults import FaultPlan
 from operator_steps import run
 from world import World
 
@@ -157,3 +159,43 @@ def test_listing_a_disabled_channel_is_one_line_naming_the_file_and_channels(wor
     assert str(path) in lines[0] or path.name in lines[0]
     assert "channels" in lines[0] and "mastodon is not enabled" in lines[0]
     assert not (workdir / "outbox").exists()
+
+
+def _post_by_hand(world: World, text: str, reply_to: dict) -> str:
+    """What a person does on bsky.app: post the text as a reply in the thread; the post's bsky.app URL."""
+    account = world.bluesky.account
+    session = httpx.post(f"{account.url}/xrpc/com.atproto.server.createSession",
+                         json={"identifier": account.handle, "password": account.password}, timeout=30).json()
+    record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2026-11-30T12:00:00.000Z", "langs": ["uk"],
+              "reply": {"root": reply_to, "parent": reply_to}}
+    made = httpx.post(f"{account.url}/xrpc/com.atproto.repo.createRecord", timeout=30,
+                      headers={"Authorization": f"Bearer {session['accessJwt']}"},
+                      json={"repo": account.did, "collection": "app.bsky.feed.post", "record": record}).json()
+    return post_url(account.handle, made["uri"].rsplit("/", 1)[1])
+
+
+@pytest.mark.with_channels("bluesky")
+def test_a_bluesky_post_made_by_hand_and_resolved_continues_the_thread_and_is_retracted(world: World,
+                                                                                       prefect_engine) -> None:
+    path = _ukrainian(world.root)
+    update = load_update(path, world.root / "content")
+    world.bluesky.faults = FaultPlan.scripted().on("POST", "/xrpc/com.atproto.repo.createRecord", "before:400",
+                                                   nth=2, times=3)  # every attempt at post 2 is refused
+    code, output = run("publish", str(path))
+    assert code == 1, output
+    world.bluesky.faults = None
+    [first] = world.bluesky.posts(update.slug)[1]
+    text = load_and_render(path, load_settings(world.config), ["bluesky"]).drafts["bluesky"].posts[1].text
+    by_hand = _post_by_hand(world, text, {"uri": first["uri"], "cid": first["cid"]})
+
+    code, output = run("resolve", update.slug, "bluesky", "--part", "2", "--sent", by_hand)
+    assert code == 0, output
+    code, output = run("publish", str(path))
+    assert code == 0, output
+    records = {record["uri"].rsplit("/", 1)[1]: record for record in world.bluesky.records()}
+    third = records[post_rkey(update.slug, 3)]["value"]
+    assert third["reply"]["parent"]["uri"].endswith("/" + by_hand.rsplit("/", 1)[1])  # the thread goes on from it
+
+    code, output = run("retract", str(path), "--channels", "bluesky", "--yes")
+    assert code == 0, output
+    assert world.bluesky.records() == []  # the post made by hand is part of the thread: deleted with it
