@@ -12,7 +12,7 @@ import yaml
 
 from config.settings import RecapSettings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PREFECT_FILE = REPO / "prefect.yaml"
 RECAP_DEPLOYMENT = "monthly-recap"
 WORK_POOL = "herald"

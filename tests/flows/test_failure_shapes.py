@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from faults import FaultPlan
 from operator_steps import follow_advice, run
+from social_threads import assert_one_social_thread
 from world import OPT_IN, World
 
-from config.settings import load_settings
 from content.loader import load_update
-from herald.drafts import load_and_render
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 HOLD = 2.5  # a `timeout` fault holds the connection longer than the clients' timeout below
@@ -118,36 +117,7 @@ def assert_exactly_once(world: World, slug: str, title: str, source: Path | None
     assert len(world.wordpress.media) <= 1
     if world.mastodon is not None or world.bluesky is not None:
         assert source is not None, "say which update the Mastodon and Bluesky threads are drafted from"
-        assert_one_social_thread(world, slug, source, diff_url)
-
-
-def assert_one_social_thread(world: World, slug: str, source: Path, diff_url: str) -> None:
-    """Mastodon: one status per part, each replying to the one before, status 1 with the Diff link; Bluesky: one
-    record per post at its record key, reply refs to the root and the post before, post 1 linking the Diff post."""
-    wanted = [name for name in OPT_IN if getattr(world, name) is not None]
-    drafts = load_and_render(source, load_settings(world.config), wanted, diff_url=diff_url).drafts
-    if world.mastodon is not None:
-        statuses = drafts["mastodon"].statuses
-        roots = [status for status in world.mastodon.statuses if status.in_reply_to_id is None]
-        assert len(roots) == 1, [status.text for status in roots]
-        chain = world.mastodon.thread(roots[0].id)
-        assert len(chain) == len(world.mastodon.statuses), [status.text for status in world.mastodon.statuses]
-        assert [status.text for status in chain] == list(statuses)
-        assert diff_url in chain[0].text
-    if world.bluesky is not None:
-        posts = drafts["bluesky"].posts
-        found = world.bluesky.posts(slug)
-        assert {n: len(records) for n, records in found.items()} == {n: 1 for n in range(1, len(posts) + 1)}
-        assert len(world.bluesky.records()) == len(posts)
-        records = [found[n][0] for n in range(1, len(posts) + 1)]
-        assert [record["value"]["text"] for record in records] == [post.text for post in posts]
-        assert "reply" not in records[0]["value"]
-        for before, record in zip(records, records[1:], strict=False):
-            reply = record["value"]["reply"]
-            assert (reply["root"]["uri"], reply["root"]["cid"]) == (records[0]["uri"], records[0]["cid"])
-            assert (reply["parent"]["uri"], reply["parent"]["cid"]) == (before["uri"], before["cid"])
-        first = records[0]["value"]
-        assert any(feature["uri"] == diff_url for facet in first.get("facets", []) for feature in facet["features"])
+        assert_one_social_thread(world, slug, source, diff_url, alone=True)
 
 
 @pytest.mark.parametrize(("write", "shape"), _params(QUICK))
