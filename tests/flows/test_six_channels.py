@@ -199,3 +199,32 @@ def test_a_bluesky_post_made_by_hand_and_resolved_continues_the_thread_and_is_re
     code, output = run("retract", str(path), "--channels", "bluesky", "--yes")
     assert code == 0, output
     assert world.bluesky.records() == []  # the post made by hand is part of the thread: deleted with it
+
+
+@pytest.mark.with_channels("mastodon", "bluesky")
+def test_an_edit_is_refused_then_corrected_without_posting_to_mastodon_or_bluesky(world: World,
+                                                                                  prefect_engine) -> None:
+    path = _ukrainian(world.root)
+    update = load_update(path, world.root / "content")
+    code, output = run("publish", str(path))
+    assert code == 0, output
+    statuses, records = [s.id for s in world.mastodon.statuses], world.bluesky.records()
+    path.write_text(path.read_text(encoding="utf-8").replace("до кінця місяця", "до середини грудня"),
+                    encoding="utf-8")
+
+    code, refused = run("publish", str(path))
+    assert code == 1, refused
+    changed = [line.split()[0] for line in refused.splitlines() if " changed " in line]
+    assert {"mastodon", "bluesky"} <= set(changed), refused
+    code, corrected = run("publish", str(path), "--correct")
+    assert code == 1, corrected  # Medium needs a person; the threads cannot be edited: nothing is posted
+    lines = {line.split()[0]: line for line in corrected.splitlines() if line.startswith("  ")}
+    assert "already_published" in lines["mastodon"] and "already_published" in lines["bluesky"], corrected
+    assert [s.id for s in world.mastodon.statuses] == statuses and world.bluesky.records() == records
+
+    medium_url = world.medium.posts[0]["url"]
+    code, output = run("resolve", update.slug, "medium", "--sent", medium_url)
+    assert code == 0, output
+    code, again = run("publish", str(path))
+    assert code == 0, again  # the correction is done: nothing is taken as changed any more
+    assert [s.id for s in world.mastodon.statuses] == statuses and world.bluesky.records() == records
