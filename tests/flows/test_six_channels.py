@@ -3,6 +3,7 @@ its recap and its retraction; and what happens when the two opt-in channels are 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from faults import FaultPlan
 from operator_steps import run
+from social_threads import assert_one_social_thread
 from world import World
 
 from channels.bluesky.transport import post_rkey, post_url
@@ -228,3 +230,26 @@ def test_an_edit_is_refused_then_corrected_without_posting_to_mastodon_or_bluesk
     code, again = run("publish", str(path))
     assert code == 0, again  # the correction is done: nothing is taken as changed any more
     assert [s.id for s in world.mastodon.statuses] == statuses and world.bluesky.records() == records
+
+
+@pytest.mark.with_channels("mastodon", "bluesky")
+def test_a_scheduled_update_posts_the_threads_only_after_publish_at(world: World, prefect_engine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _ukrainian(world.root)
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "lang: uk\n", f"lang: uk\npublish_at: {soon.isoformat(timespec='seconds')}\n", 1), encoding="utf-8")
+    update = load_update(path, world.root / "content")
+    code, output = run("publish", str(path))
+    assert code == 0, output
+    receipts = _receipts(world, update.slug)
+    assert receipts["mastodon"][0] == receipts["bluesky"][0] == "scheduled"
+    assert world.mastodon.statuses == [] and world.bluesky.records() == []
+
+    monkeypatch.setattr("herald.lifecycle.schedule.now", lambda: soon + dt.timedelta(minutes=1))
+    code, output = run("publish", str(path))
+    assert code == 0, output
+    diff_url = world.wordpress.link(world.wordpress.posts_with_slug(update.slug)[0])
+    assert_one_social_thread(world, update.slug, path, diff_url, alone=True)
+    receipts = _receipts(world, update.slug)
+    assert receipts["mastodon"][0] == receipts["bluesky"][0] == "published"
