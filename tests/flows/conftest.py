@@ -66,7 +66,8 @@ def world(workdir: Path, smtp_pki, monkeypatch: pytest.MonkeyPatch, request: pyt
         bluesky = None
         if "bluesky" in extra:
             account = request.getfixturevalue("pds")  # started on first use, once per session
-            stack.callback(clear_pds, account)  # the next test finds the account's repo empty
+            clear_pds(account)  # the session's other tests (tests/channels/bluesky) leave their posts there
+            stack.callback(clear_pds, account)
             proxy = stack.enter_context(WordPressFaultProxy(account.url, faults, timeout=30.0))
             bluesky = Bluesky(account, proxy)
             monkeypatch.setenv("HERALD_BLUESKY__HANDLE", account.handle)
