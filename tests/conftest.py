@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pds_server
 import postgres_server
 import pytest
 import smtp_server
@@ -140,3 +141,17 @@ def ledger(ledger_url: str):
     opened = Ledger(ledger_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def pds() -> Iterator[pds_server.PdsAccount]:
+    """A real `@atproto/pds` on loopback with one account, started once per session (it takes a few seconds)."""
+    with pds_server.pds_server() as account:
+        yield account
+
+
+@pytest.fixture
+def pds_proxy(pds: pds_server.PdsAccount) -> Iterator[wordpress_fault_proxy.WordPressFaultProxy]:
+    """The HTTP fault proxy of the WordPress tests, forwarding to the PDS (XRPC is plain HTTP: the same shapes)."""
+    with wordpress_fault_proxy.WordPressFaultProxy(pds.url, timeout=30.0) as proxy:
+        yield proxy

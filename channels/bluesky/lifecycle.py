@@ -51,6 +51,6 @@ def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  
     posts = [part for part in parts if part.kind == "post" and part.status == "done"]
     deleted = sum(transport.delete_post(key, CORRECTION_DELETES + part.position)
                   for part in reversed(corrections) if (key := recorded_rkey(part)))
-    keys = [key for key in (recorded_rkey(part) for part in reversed(posts)) if key]
-    deleted += sum(transport.delete_post(key) for key in keys)
-    return job.retracted(receipt, f"{len(keys) + len(corrections)} posts deleted ({deleted} now)")
+    keyed = [(key, part.position) for part in reversed(posts) if (key := recorded_rkey(part))]
+    deleted += sum(transport.delete_post(key, position) for key, position in keyed)
+    return job.retracted(receipt, f"{len(keyed) + len(corrections)} posts deleted ({deleted} now)")

@@ -262,8 +262,9 @@ class BlueskyTransport:
                        remote_id=ref["uri"], detail="correction posted under the thread")
 
     def delete_post(self, rkey: str, position: int | None = None) -> bool:
-        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position); a reply
-        such as a correction names its own delete position."""
+        """Delete one of this update's posts (deleteRecord) as the ledger part ("delete", its position); a post a
+        person made by hand and settled with `resolve --sent`, or a correction's reply, has its own key, so its
+        position is given."""
         if position is None:
             position = next((n for n in range(1, self.settings.max_posts + 1) if post_rkey(self.slug, n) == rkey),
                             None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channels.base import Draft
-from channels.registry import lifecycle
+from channels.registry import lifecycle_hook
 from config.settings import Settings
 from content.model import Update
 from herald.drafts import Rendered, render_update
@@ -147,7 +147,7 @@ class Corrector:
                 continue
             transport = transport_for(name, self.settings, self.slug, self.ledger)
             try:
-                results.append(lifecycle(name).correct(self, transport, receipt, changed.get(name), diff_url))
+                results.append(lifecycle_hook(name, "correct")(self, transport, receipt, changed.get(name), diff_url))
             except TransportError as error:
                 status = "needs_attention" if isinstance(error, NeedsAttention) or (
                     isinstance(error, Ambiguous) and not error.transient) else "failed"

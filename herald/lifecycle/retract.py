@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 
-from channels.registry import lifecycle
+from channels.registry import lifecycle_hook
 from config.settings import Settings
 from herald.ledger.store import Ledger, ReceiptRow, UpdateRow
 from herald.lifecycle.schedule import ScheduleError, cancel_run, prefect_server
@@ -55,7 +55,7 @@ class Retraction:
                 continue
             transport = transport_for(receipt.channel, self.settings, self.slug, self.ledger)
             try:
-                results.append(lifecycle(receipt.channel).retract(self, transport, receipt))
+                results.append(lifecycle_hook(receipt.channel, "retract")(self, transport, receipt))
             except TransportError as error:
                 status = "needs_attention" if isinstance(error, NeedsAttention) or (
                     isinstance(error, Ambiguous) and not error.transient) else "failed"

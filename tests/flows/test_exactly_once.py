@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from operator_steps import follow_advice
+from social_threads import assert_one_social_thread
 from typer.testing import CliRunner
 from world import X_KEYS, World, world_config
 from x_api import FakeX
 
+from channels.registry import CHANNELS
 from herald.cli import app
 from herald.ledger.store import UNSETTLED_PART_STATUSES, Ledger
 from herald.report import NOT_DONE
@@ -53,12 +55,12 @@ def _publish(path: Path) -> list[dict]:
 def _assert_reported(ledger: Ledger, slug: str, results: list[dict]) -> None:
     """Nothing ambiguous is left unreported: every unsettled write shows in a not-done result."""
     by_channel = {result["channel"]: result["status"] for result in results}
-    for channel in ("diff", "medium", "twitter", "email"):
+    for channel in CHANNELS:
         if any(part.status in UNSETTLED_PART_STATUSES for part in ledger.parts(slug, channel)):
             assert by_channel.get(channel) in NOT_DONE, (channel, by_channel)
 
 
-def _assert_exactly_once(world: World, slug: str, title: str, message_id: str) -> None:
+def _assert_exactly_once(world: World, slug: str, title: str, message_id: str, source: Path) -> None:
     posts = world.wordpress.posts_with_slug(slug)
     assert len(posts) == 1, [p["slug"] for p in posts]
     assert len([p for p in world.medium.posts if p["title"] == title]) == 1
@@ -78,6 +80,7 @@ def _assert_exactly_once(world: World, slug: str, title: str, message_id: str) -
     assert len(mails) == 1
     body = email.message_from_bytes(mails[0].original_content, policy=email.policy.default)
     assert diff_url in body.get_body(("plain",)).get_content()
+    assert_one_social_thread(world, slug, source, diff_url)  # with Mastodon and Bluesky in the world
 
 
 def _drill(world: World, updates: int, seed: int) -> dict[str, int]:
@@ -97,7 +100,7 @@ def _drill(world: World, updates: int, seed: int) -> dict[str, int]:
         figures["publishes"] += 1 + sum(step.startswith("publish") for step in steps)
         figures["advice_steps"] += len(steps)
         figures["needed_a_person"] += any(step.startswith("resolve") for step in steps)
-        _assert_exactly_once(world, update.slug, update.title, message_id)
+        _assert_exactly_once(world, update.slug, update.title, message_id, path)
     return figures
 
 
@@ -105,6 +108,15 @@ def _drill(world: World, updates: int, seed: int) -> dict[str, int]:
 def test_a_seeded_share_of_faults_never_duplicates_or_loses_anything(world: World, prefect_engine) -> None:
     _drill(world, updates=int(os.environ.get("HERALD_FAULT_UPDATES", "6")), seed=11)
     assert world.faults.counts["after"] > 0 and world.faults.counts["before"] > 0
+
+
+@pytest.mark.faults(0.3, seed=15)
+@pytest.mark.with_channels("mastodon", "bluesky")
+def test_a_seeded_share_of_faults_at_six_channels_never_duplicates_or_loses_anything(world: World,
+                                                                                     prefect_engine) -> None:
+    _drill(world, updates=int(os.environ.get("HERALD_FAULT_UPDATES", "4")), seed=15)
+    faulted = [decision.path for decision in world.faults.history if decision.fault]
+    assert any(path.startswith("/api/v") for path in faulted) and any(path.startswith("/xrpc/") for path in faulted)
 
 
 @pytest.mark.slow

@@ -3,7 +3,9 @@
 Each case pins one fault on one write (refused before sending, 4xx/429, 5xx before and after the write was
 applied, a timeout, a reset, a lost reply) with a scripted `FaultPlan`, publishes through the CLI, and then does
 what herald says (`herald status` → `next:`), as a person would, until nothing is left; then checks the
-services: one post, one article, one thread in order, one message.
+services: one post, one article, one thread in order, one message; and for a Mastodon status or a Bluesky post
+(the world then includes that channel: a Mastodon fake, the session's real PDS behind a fault proxy), one status
+or one post per part of the thread, each replying to the one before.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 import pytest
 from faults import FaultPlan
 from operator_steps import follow_advice, run
-from world import World
+from social_threads import assert_one_social_thread
+from world import OPT_IN, World
 
 from content.loader import load_update
 
@@ -29,15 +32,30 @@ WRITES = {  # a kind of write: (method, path the fake sees, which occurrence)
     "tweet-1": ("POST", "/2/tweets", 1),
     "tweet-3": ("POST", "/2/tweets", 3),
     "email": ("DATA", None, None),
+    "mastodon-status-1": ("POST", "/api/v1/statuses", 1),
+    "mastodon-status-2": ("POST", "/api/v1/statuses", 2),
+    "bluesky-post-1": ("POST", "/xrpc/com.atproto.repo.createRecord", 1),
+    "bluesky-post-2": ("POST", "/xrpc/com.atproto.repo.createRecord", 2),
 }
 HTTP_SHAPES = ("before:429", "before:400", "before:503", "before:drop", "before:reset", "before:timeout",
                "after:500", "after:502", "after:503", "after:504", "after:drop", "after:reset", "after:timeout")
 SMTP_SHAPES = ("before:451", "before:421", "before:550", "before:drop", "before:reset", "before:timeout",
                "after:451", "after:drop", "after:reset", "after:timeout")
 CASES = [(write, shape) for write in WRITES for shape in (SMTP_SHAPES if write == "email" else HTTP_SHAPES)]
-_HTTP_WRITES = [write for write in WRITES if write != "email"]
+_HTTP_WRITES = [write for write in WRITES if write != "email" and not write.startswith(OPT_IN)]
 QUICK = [(_HTTP_WRITES[index % len(_HTTP_WRITES)], shape) for index, shape in enumerate(HTTP_SHAPES)] + [
-    ("email", shape) for shape in SMTP_SHAPES]  # every shape once, every write at least once
+    ("email", shape) for shape in SMTP_SHAPES] + [  # every shape once, every write at least once
+    ("mastodon-status-1", "before:429"), ("mastodon-status-1", "after:503"), ("mastodon-status-2", "after:timeout"),
+    ("mastodon-status-2", "before:400"), ("bluesky-post-1", "after:drop"), ("bluesky-post-1", "before:429"),
+    ("bluesky-post-2", "after:502"), ("bluesky-post-2", "before:reset")]  # a few of each opt-in channel's
+
+
+def _params(cases: list[tuple[str, str]]) -> list:
+    """The cases as parameters; one at a Mastodon or Bluesky write gets a world that includes that channel."""
+    return [pytest.param(write, shape, id=f"{write}-{shape}",
+                         marks=[pytest.mark.with_channels(write.split("-")[0])] if write.startswith(OPT_IN) else [])
+            for write, shape in cases]
+
 SCENARIO = """---
 title: "Fault drill: {name}"
 date: 2026-10-{day:02d}
@@ -59,7 +77,7 @@ Fourth paragraph: thank you to every volunteer who reviewed the draft and sent u
 @pytest.fixture
 def quick_clients(monkeypatch: pytest.MonkeyPatch) -> None:
     """Clients that give up before a `timeout` fault ends, so the fault looks like a timeout to them."""
-    for section in ("DIFF", "MEDIUM", "TWITTER", "EMAIL"):
+    for section in ("DIFF", "MEDIUM", "TWITTER", "EMAIL", "MASTODON", "BLUESKY"):
         monkeypatch.setenv(f"HERALD_{section}__TIMEOUT_SECONDS", CLIENT_TIMEOUT)
 
 
@@ -77,13 +95,15 @@ def _pin(world: World, write: str, shape: str) -> FaultPlan:
     if write == "email":
         world.smtp.mailbox.faults = plan
     else:
-        fake = {"diff": world.wordpress, "medium": world.medium, "tweet": world.x}[write.split("-")[0]]
+        fake = {"diff": world.wordpress, "medium": world.medium, "tweet": world.x, "mastodon": world.mastodon,
+                "bluesky": world.bluesky}[write.split("-")[0]]
         fake.faults = plan
     return plan
 
 
-def assert_exactly_once(world: World, slug: str, title: str) -> None:
-    """One post, one Medium article, one thread in order ending with the Diff link, one message, one image."""
+def assert_exactly_once(world: World, slug: str, title: str, source: Path | None = None) -> None:
+    """One post, one Medium article, one thread in order ending with the Diff link, one message, one image; with
+    Mastodon or Bluesky in the world, their thread as drafted for `source`: one status or post per part, in order."""
     posts = world.wordpress.posts_with_slug(slug)
     assert len(posts) == 1, [post["slug"] for post in posts]
     diff_url = world.wordpress.link(posts[0])
@@ -95,9 +115,12 @@ def assert_exactly_once(world: World, slug: str, title: str) -> None:
     assert any(diff_url in tweet.original for tweet in chain)
     assert len(world.smtp.mailbox.envelopes) == 1
     assert len(world.wordpress.media) <= 1
+    if world.mastodon is not None or world.bluesky is not None:
+        assert source is not None, "say which update the Mastodon and Bluesky threads are drafted from"
+        assert_one_social_thread(world, slug, source, diff_url, alone=True)
 
 
-@pytest.mark.parametrize(("write", "shape"), QUICK, ids=[f"{w}-{s}" for w, s in QUICK])
+@pytest.mark.parametrize(("write", "shape"), _params(QUICK))
 def test_one_fault_then_herald_s_advice_ends_with_everything_sent_once(
     world: World, prefect_engine, quick_clients, write: str, shape: str
 ) -> None:
@@ -105,7 +128,7 @@ def test_one_fault_then_herald_s_advice_ends_with_everything_sent_once(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("write", "shape"), CASES, ids=[f"{w}-{s}" for w, s in CASES])
+@pytest.mark.parametrize(("write", "shape"), _params(CASES))
 def test_every_fault_at_every_write(world: World, prefect_engine, quick_clients, write: str, shape: str) -> None:
     _one_case(world, write, shape)
 
@@ -118,7 +141,7 @@ def _one_case(world: World, write: str, shape: str) -> None:
     assert code in (0, 1), output
     assert plan.injected == 1, f"the fault was never injected: {plan.history}"
     follow_advice(world, world.config, path, update.slug)
-    assert_exactly_once(world, update.slug, update.title)
+    assert_exactly_once(world, update.slug, update.title, path)
 
 
 def test_a_503_after_a_stored_tweet_continues_the_same_thread(world: World, prefect_engine) -> None:
@@ -149,3 +172,8 @@ def test_a_503_after_every_stored_medium_post_needs_a_person_and_leaves_one_post
 def test_the_quick_run_covers_every_shape_and_every_write() -> None:
     assert {shape for _, shape in QUICK} == set(HTTP_SHAPES) | set(SMTP_SHAPES)
     assert {write for write, _ in QUICK} == set(WRITES)
+    assert {write.split("-")[0] for write, _ in QUICK} >= set(OPT_IN)  # a Mastodon status and a Bluesky post
+    for channel in OPT_IN:  # a few cases each in the quick run, every shape at each of their writes in slow mode
+        writes = [write for write in WRITES if write.startswith(channel)]
+        assert 2 <= sum(write.startswith(channel) for write, _ in QUICK) <= 6
+        assert {(write, shape) for write in writes for shape in HTTP_SHAPES} <= set(CASES)

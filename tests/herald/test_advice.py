@@ -1,4 +1,4 @@
-"""Every state a channel and its parts can be in: `herald status` prints a next step, and that step is accepted."""
+"""Every state of every channel and its parts: `herald status` prints a next step, and that step is accepted."""
 
 from __future__ import annotations
 
@@ -8,17 +8,24 @@ import shlex
 import pytest
 from typer.testing import CliRunner
 
+from channels.bluesky.transport import recorded_rkey
+from channels.registry import CHANNELS
 from herald.cli import app
 from herald.ledger.store import PART_STATUSES, Ledger
 
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"
-PART_KIND = {"diff": "post", "medium": "post", "twitter": "tweet", "email": "message"}
+PART_KIND = {name: spec.part_kind for name, spec in CHANNELS.items()} | {"email": "message"}  # email's own kind
+SENT_URL = {  # what a person pastes: the address of the write on the service
+    "twitter": "https://x.com/i/status/4242",
+    "mastodon": "https://mastodon.social/@wikimediapolicy/113512345678901234",
+    "bluesky": "https://bsky.app/profile/wikimedia.org/post/3lbkz2pw7ms2c",
+}
 RECEIPTS = ("failed", "needs_attention", "intended", "pending_manual")
 PARTS = [(status,) for status in (None, *PART_STATUSES)]
 THREAD_PARTS = [*PARTS, *(("done", status) for status in PART_STATUSES), ("intended", "ambiguous")]
 STATES = [(channel, receipt, parts) for channel in PART_KIND for receipt in RECEIPTS
-          for parts in (THREAD_PARTS if channel == "twitter" else PARTS)
+          for parts in (THREAD_PARTS if CHANNELS[channel].thread else PARTS)
           if receipt != "pending_manual" or channel == "medium"]
 
 
@@ -32,6 +39,22 @@ def _commands(output: str) -> list[list[str]]:
     steps = [line.split("next:", 1)[1] for line in output.splitlines() if "next:" in line]
     return [shlex.split(command)[1:] for step in steps for command in step.split("`")[1::2]
             if command.startswith("herald ")]
+
+
+@pytest.fixture
+def workdir(workdir):
+    """The scratch project with Mastodon and Bluesky enabled (opt-in; without credentials they go to the outbox)."""
+    config = workdir / "herald.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "[mastodon]\nenabled = true\n[bluesky]\nenabled = true\n",
+                      encoding="utf-8")
+    return workdir
+
+
+def test_the_states_cover_every_registered_channel() -> None:
+    assert {channel for channel, _, _ in STATES} == set(CHANNELS) >= {"mastodon", "bluesky"}
+    threads = {name for name, spec in CHANNELS.items() if spec.thread}
+    assert threads >= {"twitter", "mastodon", "bluesky"}
+    assert all(("done", "ambiguous") in {parts for channel, _, parts in STATES if channel == name} for name in threads)
 
 
 def _state(workdir, channel: str, receipt: str, parts: tuple) -> Ledger:
@@ -59,7 +82,7 @@ def test_every_printed_next_step_is_accepted_in_its_state(workdir, channel: str,
     assert status.exit_code == 0, status.output
     commands = _commands(status.output)
     assert commands, f"no next step printed for {channel} {receipt} {parts}:\n{status.output}"
-    url = "https://x.com/i/status/4242" if channel == "twitter" else "https://medium.com/@wmf/p-1"
+    url = SENT_URL.get(channel, "https://medium.com/@wmf/p-1")
     for command in commands:
         _state(workdir, channel, receipt, parts)  # each alternative from the state it was printed in
         if command[0] == "publish":
@@ -70,6 +93,20 @@ def test_every_printed_next_step_is_accepted_in_its_state(workdir, channel: str,
         args = [url if word == "URL" else word for word in command]
         settled = _run(*args)
         assert settled.exit_code == 0, f"`herald {' '.join(args)}` printed as advice, then failed: {settled.output}"
+        if "--sent" in args and CHANNELS[channel].thread:  # the part is recorded where the person found it
+            part = _part(workdir, channel, int(args[args.index("--part") + 1]))
+            assert (part.status, part.url) == ("done", url)
+            assert part.remote_id == CHANNELS[channel].remote_id(url)
+            if channel == "bluesky":  # the next publish reads the post back at the key in the bsky.app URL
+                assert recorded_rkey(part) == url.rsplit("/", 1)[1]
+
+
+def _part(workdir, channel: str, position: int):
+    ledger = Ledger(f"sqlite:///{workdir / 'herald.db'}")
+    try:
+        return ledger.part(SLUG, channel, PART_KIND[channel], position)
+    finally:
+        ledger.close()
 
 
 def test_a_published_channel_prints_no_next_step(workdir) -> None:

@@ -46,7 +46,33 @@ def _sent(world: World, config: Path, source: Path, ledger: Ledger, slug: str, c
             if tweet.original == draft.tweets[number - 1] and tweet.in_reply_to == parent:
                 return f"https://x.com/i/status/{tweet.id}"
         return None
+    if channel == "mastodon" and world.mastodon is not None:
+        return _mastodon_status(world, ledger, slug, draft.statuses, part or 1)
+    if channel == "bluesky" and world.bluesky is not None:
+        return _bluesky_post(world, slug, [post.text for post in draft.posts], part or 1)
     raise AssertionError(f"a person was asked to check {channel}, which herald looks up by itself")
+
+
+def _mastodon_status(world: World, ledger: Ledger, slug: str, statuses: tuple[str, ...], number: int) -> str | None:
+    """The status's URL on the instance if one with its text replies to the status before it (as the account shows)."""
+    from channels.mastodon.transport import status_id
+
+    previous = ledger.part(slug, "mastodon", "post", number - 1) if number > 1 else None
+    parent = status_id(previous) if previous is not None else None
+    for status in world.mastodon.statuses:
+        if status.text == statuses[number - 1] and status.in_reply_to_id == parent:
+            return f"{world.mastodon.url}/@{world.mastodon.account['username']}/{status.id}"
+    return None
+
+
+def _bluesky_post(world: World, slug: str, texts: list[str], number: int) -> str | None:
+    """The post's bsky.app URL if the account has it with its text (a person finds it on the profile)."""
+    from channels.bluesky.transport import post_url
+
+    for record in world.bluesky.posts(slug).get(number, []):
+        if record["value"]["text"] == texts[number - 1]:
+            return post_url(world.bluesky.account.handle, record["uri"].rsplit("/", 1)[1])
+    return None
 
 
 def follow_advice(world: World, config: Path, source: Path, slug: str) -> list[str]:
