@@ -83,4 +83,5 @@ class ChannelSpec:
     recap_label: str | None = None  # the recap links the update here with this label (a msgid in content/locale)
     site_notes: Callable[[Any, Any, str], tuple[list[str], str | None]] | None = None  # (settings, draft, slug)
     part_kind: str = "post"  # a thread's writes in the ledger ("tweet"), counted by `herald status`
+    parts_word: str = "posts"  # how people call them: "tweets", "statuses"
     lifecycle: str | None = None  # the module with `correct(job, ...)` and `retract(job, ...)`; None: neither

@@ -364,7 +364,7 @@ def status(
         if posts:
             done = sum(part.status == "done" for part in posts)
             open_parts = [f"{part.position}: {part.status}" for part in posts if part.status != "done"]
-            out.print(f"           {done} {kind}s posted" +
+            out.print(f"           {done} {spec.parts_word if spec else 'posts'} posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
         step = lifecycle_advice(ledger, slug, row, source)
         step = advice(ledger, slug, row.channel, source, row) if step is None else step

@@ -23,7 +23,7 @@ from channels.bluesky.settings import BlueskySettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure
-from herald.transports.parts import is_unsettled, tracked_write
+from herald.transports.parts import gone_hint, is_unsettled, tracked_write
 
 CHANNEL = "bluesky"
 POST_KIND = "post"
@@ -211,8 +211,8 @@ class BlueskyTransport:
                 found = self._read(rkey)
             if part is not None and part.status == "done" and found is None:
                 raise NeedsAttention(f"bluesky: post {number} was posted ({part.url}) but is no longer on the PDS "
-                                     "(deleted?), so the thread cannot go on from it; check the account: herald "
-                                     "does not post it again by itself")
+                                     "(deleted?), so the thread cannot go on from it; herald does not post it again "
+                                     f"by itself: {gone_hint(self.slug, CHANNEL, number)}")
             if found is not None:
                 ref, value = found
                 self.ledger.mark_part_done(self.slug, CHANNEL, POST_KIND, number, ref["uri"],

@@ -20,6 +20,6 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     render=lazy("channels.mastodon.render:render"), pane=lazy("channels.mastodon.pane:mastodon_pane"),
     live_transport=lazy("channels.mastodon.transport:MastodonTransport"),
     label="Mastodon", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
-    recap_label="the thread on Mastodon",
+    recap_label="the thread on Mastodon", parts_word="statuses",
     lifecycle="channels.mastodon.lifecycle",
 )

@@ -47,7 +47,7 @@ from channels.mastodon.settings import MastodonSettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
-from herald.transports.parts import is_unsettled, resolve_hint, reused_upload, tracked_write
+from herald.transports.parts import gone_hint, is_unsettled, resolve_hint, reused_upload, tracked_write
 
 CHANNEL = "mastodon"
 PART_KIND = "post"
@@ -197,11 +197,22 @@ class MastodonTransport:
                 parts.append({"position": number, "status": "already_posted", "id": previous,
                               "url": part.url, "changed": part.payload_hash != digest})
                 continue
-            key = idempotency_key(self.slug, number, digest)
+            gone = part.remote_id if part is not None and part.status == "not_sent" and part.remote_id else ""
+            # a status a person found deleted and settled as not sent needs a new key: Mastodon answers a key
+            # whose status was deleted with 404 for an hour
+            key = idempotency_key(self.slug, number, digest + gone)
             media_ids = self._media_ids(draft) if number == 1 else None
             try:
                 with tracked_write(self.ledger, self.slug, CHANNEL, PART_KIND, number, digest):
                     status = self._post_status(number, params, key, draft, media_ids, unsettled)
+            except MastodonNotFoundError as error:
+                if previous is None or self._still_there(previous):  # a 404 of its own, not a deleted parent
+                    raise self._failure(error, f"status {number}") from None
+                earlier = recorded.get(number - 1) or self.ledger.part(self.slug, CHANNEL, PART_KIND, number - 1)
+                raise NeedsAttention(
+                    f"mastodon: status {number - 1} was posted ({earlier.url if earlier else previous}) but is no "
+                    f"longer on {self.host} (deleted?), so the thread cannot go on from it; herald does not post it "
+                    f"again by itself: {gone_hint(self.slug, CHANNEL, number - 1)}") from None
             except ImageTaken:
                 raise NeedsAttention(
                     f"mastodon: status {number} may already be on the account (its image is attached to a status "
@@ -234,8 +245,13 @@ class MastodonTransport:
         if part is not None and part.status == "done":
             return Receipt(channel=CHANNEL, status="published", url=part.url, remote_id=part.remote_id,
                            detail="correction posted earlier; not again")
-        with tracked_write(self.ledger, self.slug, CHANNEL, kind, revision, digest):
-            status = self._post(revision, params, idempotency_key(f"{self.slug}/{kind}", revision, digest), None)
+        try:
+            with tracked_write(self.ledger, self.slug, CHANNEL, kind, revision, digest):
+                status = self._post(revision, params, idempotency_key(f"{self.slug}/{kind}", revision, digest), None)
+        except MastodonNotFoundError:
+            raise NeedsAttention(f"mastodon: the thread's last status ({parent_id}) is no longer on {self.host}, so "
+                                 "the correction has nothing to reply to; post it by hand if it is still wanted"
+                                 ) from None
         self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, str(status["id"]), status.get("url"))
         return Receipt(channel=CHANNEL, status="published", url=status.get("url"), remote_id=str(status["id"]),
                        detail=f"correction posted under the thread on {self.host}")
@@ -275,6 +291,16 @@ class MastodonTransport:
         except MastodonError as error:
             problem = self._failure(error, what, write=False)
         raise (PreflightError(str(problem)) if preflight else problem) from None
+
+    def _still_there(self, status_id: str) -> bool:
+        """Whether a status is on the instance (True when the instance cannot say)."""
+        try:
+            self.client.status(status_id)
+        except MastodonNotFoundError:
+            return False
+        except MastodonError:
+            return True
+        return True
 
     def _account(self) -> str:
         if self._account_id is None:
@@ -323,6 +349,8 @@ class MastodonTransport:
                 language=params["language"] or None, idempotency_key=key,
             )
         except MastodonError as error:
+            if isinstance(error, MastodonNotFoundError) and params["in_reply_to_id"]:
+                raise  # the status it replies to is gone (nothing was applied): send() says what a person can do
             raise self._failure(error, f"status {number}", reconcilable=True, follow_up=FOLLOW_UP) from None
 
     def _media_ids(self, draft: MastodonDraft, again: bool = False) -> list[str] | None:

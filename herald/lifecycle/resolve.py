@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from channels.registry import CHANNELS
 from herald.ledger.store import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
 from herald.transports.parts import is_unsettled
+
+_GONE = re.compile(r"\b(post|status|tweet) (\d+) was posted .* no longer on")
+
+
+def _found_gone(receipt: ReceiptRow | None, position: int | None) -> bool:
+    """Whether herald found part `position`, recorded as sent, deleted on the service (only then may a person
+    settle it as not sent, to post it again)."""
+    found = _GONE.search(receipt.detail or "") if receipt is not None and receipt.status == "needs_attention" else None
+    return found is not None and position is not None and int(found.group(2)) == position
 
 
 class NothingToResolve(ValueError):
@@ -16,7 +27,7 @@ def remote_id_from(channel: str, url: str) -> str:
     return CHANNELS[channel].remote_id(url) if channel in CHANNELS else url
 
 
-def _pick(ledger: Ledger, slug: str, channel: str, position: int | None) -> PartRow:
+def _pick(ledger: Ledger, slug: str, channel: str, position: int | None, gone: bool = False) -> PartRow:
     """The write a person is settling: the first unsettled one, or the one at `position`."""
     recorded = ledger.parts(slug, channel)
     if position is None:
@@ -24,12 +35,13 @@ def _pick(ledger: Ledger, slug: str, channel: str, position: int | None) -> Part
         if not unsettled:
             raise NothingToResolve(f"{slug}: {channel}: nothing is waiting to be resolved")
         return unsettled[0]
-    candidates = sorted((part for part in recorded if part.position == position),
+    # a retraction's own deletes are never what a person settles
+    candidates = sorted((part for part in recorded if part.position == position and part.kind != "delete"),
                         key=lambda part: (not is_unsettled(part), part.kind == "media"))
     if not candidates:
         raise NothingToResolve(f"{slug}: {channel}: there is no part {position}")
     part = candidates[0]
-    if part.status == "done":
+    if part.status == "done" and not gone:  # `--not-sent` on a sent part: a person found it deleted on the service
         raise NothingToResolve(f"{slug}: {channel}: {part.kind} {part.position} is already recorded as sent"
                                + (f" ({part.url})" if part.url else ""))
     return part
@@ -50,7 +62,7 @@ def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None, posit
         ledger.record_receipt(slug, channel, "published", url=sent_url, remote_id=remote_id_from(channel, sent_url),
                               detail="imported by hand", transport=transport)
         return f"{channel}: recorded as published at {sent_url}"
-    part = _pick(ledger, slug, channel, position)
+    part = _pick(ledger, slug, channel, position, gone=not sent_url and _found_gone(receipt, position))
     if sent_url:
         ledger.mark_part_done(slug, channel, part.kind, part.position, remote_id_from(channel, sent_url), sent_url)
         if not CHANNELS[channel].thread:
@@ -75,6 +87,10 @@ def advice(ledger: Ledger, slug: str, channel: str, source: str, receipt: Receip
     if receipt.status == "pending_manual":
         return f"import the article by hand, then run `herald resolve {slug} {channel} --sent URL`"
     unsettled = [part for part in ledger.parts(slug, channel) if is_unsettled(part)]
+    gone = _GONE.search(receipt.detail or "") if receipt.status == "needs_attention" else None
+    if not unsettled and gone:  # a post recorded as sent was deleted on the service: the transport named it
+        return (f"check the thread; to post {gone.group(1)} {gone.group(2)} again run `herald resolve {slug} {channel} "
+                f"--part {gone.group(2)} --not-sent`, then {again} (or `herald retract {slug}` to take it down)")
     if not unsettled:
         return f"run {again} again"
     part = unsettled[0]

@@ -39,6 +39,12 @@ def resolve_hint(slug: str, channel: str) -> str:
     return f"then run `herald resolve {slug} {channel} --sent URL` (or `--not-sent`)"
 
 
+def gone_hint(slug: str, channel: str, position: int) -> str:
+    """What a person runs when a post herald recorded as sent was deleted on the service mid-thread."""
+    return (f"`herald resolve {slug} {channel} --part {position} --not-sent` posts it again on the next publish; "
+            f"`herald retract {slug}` takes the thread down instead")
+
+
 def earlier_single_write(ledger: Ledger, slug: str, channel: str, kind: str, unchecked: str) -> Receipt | None:
     """For a channel of one write that no lookup can confirm: its receipt if it went, None if it may be sent.
 

@@ -131,3 +131,23 @@ def test_resolve_refuses_what_it_cannot_do_in_one_line(workdir) -> None:
         result = _run(*args)
         assert result.exit_code == 2 and message in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+GONE = {"twitter": "tweet", "mastodon": "status", "bluesky": "post"}
+
+
+@pytest.mark.parametrize("channel", ["mastodon", "bluesky"])
+def test_a_post_deleted_on_the_service_mid_thread_has_a_next_step_that_works(workdir, channel: str) -> None:
+    ledger = _state(workdir, channel, "needs_attention", ("done", "done"))
+    detail = (f"{channel}: {GONE[channel]} 2 was posted (https://example.org/2) but is no longer on the service "
+              "(deleted?), so the thread cannot go on from it")
+    ledger.record_receipt(SLUG, channel, "needs_attention", detail=detail, transport="live")
+    ledger.close()
+    status = _run("status", EXAMPLE)
+    commands = _commands(status.output)
+    assert ["resolve", SLUG, channel, "--part", "2", "--not-sent"] in commands, status.output
+    assert ["retract", SLUG] in commands
+    settled = _run("resolve", SLUG, channel, "--part", "2", "--not-sent")
+    assert settled.exit_code == 0, settled.output
+    assert _part(workdir, channel, 2).status == "not_sent" and _part(workdir, channel, 1).status == "done"
+    assert "publish" in " ".join(_run("status", EXAMPLE).output.split())

@@ -18,6 +18,7 @@ from channels.bluesky.draft import BlueskyDraft, BlueskyPost, Facet, LinkCard
 from channels.bluesky.settings import BlueskySettings
 from channels.bluesky.transport import BlueskyTransport, make_client, post_record, post_rkey
 from herald.ledger.store import Ledger
+from herald.lifecycle.resolve import resolve
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
@@ -329,8 +330,13 @@ def test_a_posted_record_deleted_by_hand_needs_attention(pds: PdsAccount, bluesk
     transport = BlueskyTransport(settings(pds), bluesky_ledger, slug)
     transport.send(draft)
     transport.delete_post(post_rkey(slug, 1))
-    with pytest.raises(NeedsAttention, match="post 1 was posted .* no longer on the PDS"):
+    with pytest.raises(NeedsAttention, match="post 1 was posted .* no longer on the PDS") as raised:
         transport.send(draft)
+    assert f"herald resolve {slug} bluesky --part 1 --not-sent" in str(raised.value)
+    bluesky_ledger.record_receipt(slug, "bluesky", "needs_attention", detail=str(raised.value), transport="live")
+    resolve(bluesky_ledger, slug, "bluesky", None, 1)  # what the printed command does: post 1 goes out again
+    BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
+    assert set(posts_of(pds, slug)) == {1, 2} and part_states(bluesky_ledger, slug) == {1: "done", 2: "done"}
 
 
 @pytest.mark.live

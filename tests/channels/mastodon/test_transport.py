@@ -509,3 +509,24 @@ def test_a_correction_stored_but_answered_503_is_found_and_not_posted_again(
     assert len(fake.statuses) == 4 and sent.remote_id == fake.statuses[-1].id
     part = ledger.part("eu-copyright-consultation", "mastodon", "correction", 1)
     assert part is not None and part.status == "done" and status_id(part) == fake.statuses[-1].id
+
+
+def test_a_status_deleted_by_hand_mid_thread_needs_a_person_whose_resolve_posts_it_again(
+    fake: FakeMastodon, ledger: Ledger
+) -> None:
+    thread = draft(image=False)
+    with pytest.raises(TransportError):  # status 3 refused: the thread stops after status 2
+        fake.faults = FaultPlan.scripted().on("POST", "/api/v1/statuses", "before:400", nth=3)
+        transport(fake, ledger).send(thread)
+    fake.faults = None
+    second = fake.statuses[1]
+    fake.statuses.remove(second)  # a person deleted status 2 on the instance
+    with pytest.raises(NeedsAttention, match="status 2 was posted .* no longer on") as raised:
+        transport(fake, ledger).send(thread)
+    assert "--part 2 --not-sent" in str(raised.value) and len(fake.statuses) == 1
+    ledger.record_receipt(SLUG, "mastodon", "needs_attention", detail=str(raised.value), transport="live")
+    resolve(ledger, SLUG, "mastodon", None, 2)  # what the printed command does
+    transport(fake, ledger).send(thread)
+    assert [status.text for status in fake.statuses] == list(thread.statuses)
+    assert fake.statuses[1].in_reply_to_id == fake.statuses[0].id
+    assert fake.statuses[2].in_reply_to_id == fake.statuses[1].id
