@@ -23,7 +23,7 @@ from channels.bluesky.settings import BlueskySettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure
-from herald.transports.parts import gone_hint, is_unsettled, tracked_write
+from herald.transports.parts import gone_hint, is_unsettled, thread_receipt, tracked_write
 
 CHANNEL = "bluesky"
 POST_KIND = "post"
@@ -227,13 +227,7 @@ class BlueskyTransport:
                 self.progress(f"post {number} of {len(draft.posts)} posted")
             root = root or ref
             parent = ref
-        posted = sum(part["status"] == "posted" for part in parts)
-        detail = f"thread of {len(parts)} posts; {posted} posted now"
-        changed = [str(part["position"]) for part in parts if part["changed"]]
-        if changed:
-            detail += f"; posts {', '.join(changed)} were posted earlier with different text"
-        return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
-                       detail=detail, parts=tuple(parts))
+        return thread_receipt(CHANNEL, parts, "posts")
 
     def reply(self, text: str, kind: str, revision: int, language: str) -> Receipt:
         """One post under the thread (a correction), replying to its last post, under a record key derived from the

@@ -47,7 +47,14 @@ from channels.mastodon.settings import MastodonSettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
-from herald.transports.parts import gone_hint, is_unsettled, resolve_hint, reused_upload, tracked_write
+from herald.transports.parts import (
+    gone_hint,
+    is_unsettled,
+    resolve_hint,
+    reused_upload,
+    thread_receipt,
+    tracked_write,
+)
 
 CHANNEL = "mastodon"
 PART_KIND = "post"
@@ -222,13 +229,7 @@ class MastodonTransport:
             self.ledger.mark_part_done(self.slug, CHANNEL, PART_KIND, number, remote_id=previous, url=url)
             parts.append({"position": number, "status": "posted", "id": previous, "url": url, "changed": False})
             self.progress(f"status {number} of {len(draft.statuses)} posted")
-        posted = sum(part["status"] == "posted" for part in parts)
-        detail = f"thread of {len(parts)} statuses; {posted} posted now"
-        changed = [str(part["position"]) for part in parts if part["changed"]]
-        if changed:
-            detail += f"; statuses {', '.join(changed)} were posted earlier with different text"
-        return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
-                       detail=detail, parts=tuple(parts))
+        return thread_receipt(CHANNEL, parts, "statuses")
 
     def reply(self, text: str, parent_id: str, kind: str, revision: int, thread: MastodonDraft) -> Receipt:
         """One status under the thread (a correction) as the ledger part (kind, revision), exactly once like the

@@ -31,7 +31,7 @@ from channels.twitter.settings import TwitterSettings
 from herald.ledger.store import Ledger, PartRow
 from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.transports.outcomes import network_failure, why_unreachable
-from herald.transports.parts import is_unsettled, reused_upload, tracked_write
+from herald.transports.parts import is_unsettled, reused_upload, thread_receipt, tracked_write
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
@@ -236,13 +236,7 @@ class XTransport:
             parts.append({"position": number, "status": "posted", "id": tweet_id, "url": url, "changed": False})
             self.progress(f"tweet {number} of {len(draft.tweets)} posted")
             previous = tweet_id
-        posted = sum(part["status"] == "posted" for part in parts)
-        detail = f"thread of {len(parts)} tweets; {posted} posted now"
-        changed = [str(part["position"]) for part in parts if part["changed"]]
-        if changed:
-            detail += f"; tweets {', '.join(changed)} were posted earlier with different text"
-        return Receipt(channel=CHANNEL, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
-                       detail=detail, parts=tuple(parts))
+        return thread_receipt(CHANNEL, parts, "tweets")
 
     def reply(self, text: str, to_id: str, kind: str, position: int) -> Receipt:
         """Post one tweet replying to `to_id` as the ledger part (kind, position): once, resumable like a thread."""

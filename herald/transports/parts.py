@@ -77,3 +77,14 @@ def reused_upload(ledger: Ledger, slug: str, channel: str, kind: str, digest: st
         media_id = upload()
     ledger.mark_part_done(slug, channel, kind, position, media_id)
     return media_id
+
+
+def thread_receipt(channel: str, parts: list[dict], noun: str) -> Receipt:
+    """A thread's receipt: post 1's URL and id, how many went out now, and which were posted earlier differently."""
+    posted = sum(part["status"] == "posted" for part in parts)
+    detail = f"thread of {len(parts)} {noun}; {posted} posted now"
+    changed = [str(part["position"]) for part in parts if part["changed"]]
+    if changed:
+        detail += f"; {noun} {', '.join(changed)} were posted earlier with different text"
+    return Receipt(channel=channel, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
+                   detail=detail, parts=tuple(parts))
