@@ -22,7 +22,6 @@ MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
 DEFAULT_MAX_TWEETS = 10
 MAX_ALT_TEXT = 1000  # X's limit for an image's alt text
-MIN_BUDGET = MAX_WEIGHTED_LENGTH // 2  # re-splitting after a verification never shrinks a tweet below this
 HOOK_SEPARATOR = " — "
 LINK_SEPARATOR = "\n\n"
 READ_MORE = "Read the full post: {url}"  # msgid: content/locale
