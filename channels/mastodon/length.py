@@ -1,4 +1,8 @@
-"""A status's length exactly as Mastodon's StatusLengthValidator counts it, and the thread splitter's measure."""
+"""A status's length as Mastodon counts it, by the stricter of its two rules, and the thread splitter's measure.
+
+Mastodon's StatusLengthValidator counts grapheme clusters; its API documentation (and older servers) count
+characters (code points). A code point count is never smaller, so herald counts code points: a status within it is
+taken by either rule (an emoji ZWJ sequence costs its code points, not 1)."""
 
 from __future__ import annotations
 
@@ -92,8 +96,9 @@ def countable_text(text: str, url_weight: int) -> str:
 
 
 def status_length(text: str, spoiler_text: str = "", url_weight: int = 23) -> int:
-    """What Mastodon checks against max_characters: the content warning and the countable text together."""
-    return graphemes(spoiler_text + countable_text(text, url_weight))
+    """What Mastodon checks against max_characters: the content warning and the countable text together, in code
+    points (never fewer than the validator's grapheme clusters)."""
+    return len(spoiler_text + countable_text(text, url_weight))
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ class StatusLength:
     @cached_property
     def warning_length(self) -> int:
         """What the content warning takes of every status."""
-        return graphemes(self.spoiler_text)
+        return len(self.spoiler_text)
 
     @property
     def room(self) -> int:
@@ -116,7 +121,7 @@ class StatusLength:
         return self.max_characters - self.warning_length
 
     def weigh(self, text: str) -> split.Weighed:
-        """Grapheme weights, a URL `url_weight` whole, a mention as `@user`."""
+        """Code points per grapheme (never cut), a URL `url_weight` whole, a mention as `@user`."""
         return _weighed(text, self.url_weight)
 
     def length(self, text: str) -> int:
@@ -132,8 +137,8 @@ class StatusLength:
 @lru_cache(maxsize=1024)
 def _weighed(text: str, url_weight: int) -> split.Weighed:
     """Weights of a text for the splitter (cached: condensing weighs the same sentences again)."""
-    found = [(start, end, graphemes(counted)) for start, end, counted in entities(text, url_weight)]
-    return split.grapheme_weighed(text, found)
+    found = [(start, end, len(counted)) for start, end, counted in entities(text, url_weight)]
+    return split.grapheme_weighed(text, found, len)
 
 
 def detached(text: str) -> str:

@@ -1,10 +1,11 @@
-"""Mastodon's StatusLengthValidator rule: grapheme clusters, a URL with a protocol counts 23, a mention its user."""
+"""Mastodon's length rule, the stricter reading: code points (never fewer than the validator's grapheme clusters),
+a URL with a protocol counts 23, a mention its user."""
 
 from __future__ import annotations
 
 import pytest
 
-from channels.mastodon.length import StatusLength, countable_text, status_length
+from channels.mastodon.length import StatusLength, countable_text, graphemes, status_length
 
 LONG_URL = "https://example.org/" + "/".join(f"segment-{n}" for n in range(30)) + "?utm_source=herald"
 
@@ -20,7 +21,7 @@ LONG_URL = "https://example.org/" + "/".join(f"segment-{n}" for n in range(30)) 
         ("https://eg.wikimedia.org/wiki/الصفحة_الرئيسية. يفرض", 23 + len(". يفرض")),
         ("https://ja.wikipedia.org/wiki/著作権 を参照", 23 + len(" を参照")),
         ("(https://en.wikipedia.org/wiki/Foo_(bar)), ok", 1 + 23 + len("), ok")),
-        ("family 👩‍👩‍👧‍👦 pride 🏳️‍🌈 flag 🇺🇦 cafe\u0301", len("family _ pride _ flag _ cafe")),
+        ("family 👩‍👩‍👧‍👦 pride 🏳️‍🌈 flag 🇺🇦 cafe\u0301", len("family 👩‍👩‍👧‍👦 pride 🏳️‍🌈 flag 🇺🇦 cafe\u0301")),
         ("Свобода знаний 著作権 ويكيبيديا", len("Свобода знаний 著作権 ويكيبيديا")),
         ("   ", 0),
     ],
@@ -36,9 +37,9 @@ def test_a_url_counts_the_instances_reserved_length() -> None:
 
 def test_the_content_warning_counts_with_the_text() -> None:
     warning = "Politique : droit d'auteur 🇪🇺"
-    assert status_length("Read https://diff.wikimedia.org/x now.", warning) == len(warning) - 1 + 5 + 23 + 5
+    assert status_length("Read https://diff.wikimedia.org/x now.", warning) == len(warning) + 5 + 23 + 5
     measure = StatusLength(23, warning, 500)
-    assert measure.room == 500 - (len(warning) - 1)
+    assert measure.room == 500 - len(warning)
     assert measure.check("a" * measure.room) == (True, measure.room)
     assert measure.check("a" * (measure.room + 1)) == (False, measure.room + 1)
 
@@ -59,3 +60,8 @@ def test_the_splitters_weights_add_up_to_the_validators_count(text: str) -> None
     for index in range(1, len(text)):
         if weighed.breakable(index) and text[index] == " ":
             assert status_length(text[:index]) + status_length(text[index:]) == status_length(text), index
+
+
+@pytest.mark.parametrize("text", ["family 👩‍👩‍👧‍👦 and 🏳️‍🌈", "cafe\u0301 " * 40, "Свобода знаний 著作権 ويكيبيديا"])
+def test_the_count_is_never_below_the_validators_grapheme_count(text: str) -> None:
+    assert status_length(text) >= graphemes(text) and status_length(text) == len(text)
