@@ -8,10 +8,12 @@ from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
 from channels.spec import ChannelSpec, lazy
 
+STATUS_URL = re.compile(r"/(?:@[^/]+|statuses|notice)/(\d+)/?(?:[?#].*)?$")  # https://instance/@user/ID
 
-def _status_id(url: str) -> str:
-    """The status id in a URL a person pasted (https://instance/@user/ID), else the URL."""
-    found = re.search(r"/(?:@[^/]+|statuses|notice)/(\d+)/?(?:[?#].*)?$", url)
+
+def status_id_in(url: str) -> str:
+    """The status id in a URL a person pasted, else the URL."""
+    found = STATUS_URL.search(url)
     return found.group(1) if found else url
 
 
@@ -19,7 +21,7 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="mastodon", settings=MastodonSettings, options=MastodonOptions,
     render=lazy("channels.mastodon.render:render"), pane=lazy("channels.mastodon.pane:mastodon_pane"),
     live_transport=lazy("channels.mastodon.transport:MastodonTransport"),
-    label="Mastodon", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
+    label="Mastodon", done_word="thread posted", thread=True, looks_up=True, remote_id=status_id_in,
     recap_label="the thread on Mastodon", parts_word="statuses",
     lifecycle="channels.mastodon.lifecycle",
 )

@@ -42,6 +42,7 @@ from mastodon import (
 )
 
 from channels.base import Receipt
+from channels.mastodon import status_id_in
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
 from herald.ledger.store import Ledger, PartRow
@@ -67,7 +68,6 @@ MEDIA_REUSE = dt.timedelta(hours=23)  # Mastodon removes attachments no status c
 MEDIA_REFUSED = ("not found or already attached", "finished processing")
 FOLLOW_UP = ("the next attempt looks it up among the account's recent statuses and sends it again with the same "
              "Idempotency-Key, which Mastodon answers with the status it already made")
-_STATUS_ID = re.compile(r"/(?:@[^/]+|statuses|notice)/(\d+)/?(?:[?#].*)?$")
 _MENTION = re.compile(r"(?<![\w/@])(@\w+(?:[\w.-]*\w)?)@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
@@ -93,8 +93,11 @@ def media_hash(data: bytes, alt_text: str) -> str:
 def status_id(part: PartRow) -> str:
     """A done part's status id; from its URL (`.../@user/<id>`) when a person recorded the URL by hand."""
     remote_id = part.remote_id or ""
-    found = None if remote_id.isdigit() else _STATUS_ID.search(remote_id) or _STATUS_ID.search(part.url or "")
-    return found.group(1) if found else remote_id
+    for ref in (remote_id, part.url or ""):
+        found = ref if ref.isdigit() else status_id_in(ref)
+        if found.isdigit():
+            return found
+    return remote_id
 
 
 def plain_text(content: str) -> str:
