@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 from channels.spec import ChannelSpec
@@ -22,11 +21,7 @@ def get(name: str) -> ChannelSpec:
         raise KeyError(f"no channel called {name!r} (known: {', '.join(CHANNELS)})") from None
 
 
-def lifecycle(name: str) -> ModuleType:
-    """The channel's corrections and retractions, or herald's defaults for a channel without."""
-    return import_module(CHANNELS[name].lifecycle or DEFAULT_LIFECYCLE)
-
-
 def lifecycle_hook(name: str, hook: str) -> Any:
     """One function (or flag) of a channel's lifecycle module; herald's default where the channel defines none."""
-    return getattr(lifecycle(name), hook, None) or getattr(import_module(DEFAULT_LIFECYCLE), hook)
+    own = import_module(CHANNELS[name].lifecycle or DEFAULT_LIFECYCLE)
+    return getattr(own, hook, None) or getattr(import_module(DEFAULT_LIFECYCLE), hook)
