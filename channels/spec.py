@@ -67,7 +67,6 @@ class ChannelSpec:
     """Everything herald needs to know about one channel; the flow, CLI, preview and ledger read only this."""
 
     name: str
-    label: str  # as people name it: "Diff", "X", "Mastodon"
     settings: type[ChannelSettings]
     options: type[ChannelOptions]
     render: Callable[[Update, RenderContext, Any, Any], Draft]  # (update, context, settings, options), pure

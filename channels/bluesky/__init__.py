@@ -10,6 +10,6 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="bluesky", settings=BlueskySettings, options=BlueskyOptions,
     render=lazy("channels.bluesky.render:render"), pane=lazy("channels.bluesky.pane:bluesky_pane"),
     live_transport=lazy("channels.bluesky.transport:BlueskyTransport"),
-    label="Bluesky", done_word="thread posted", thread=True, looks_up=True, recap_label="the thread on Bluesky",
+    done_word="thread posted", thread=True, looks_up=True, recap_label="the thread on Bluesky",
     lifecycle="channels.bluesky.lifecycle",
 )

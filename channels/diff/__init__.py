@@ -10,7 +10,7 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="diff", settings=DiffSettings, options=DiffOptions,
     render=lazy("channels.diff.render:render"), pane=lazy("channels.diff.pane:diff_pane"),
     live_transport=lazy("channels.diff.transport:WordPressTransport"),
-    label="Diff (WordPress)", waits_for_diff=False, shows_body_images=True, looks_up=True, recap_label="Read more",
+    waits_for_diff=False, shows_body_images=True, looks_up=True, recap_label="Read more",
     site_notes=lazy("channels.diff.notes:term_notes"),
     lifecycle="channels.diff.lifecycle",
 )

@@ -10,6 +10,6 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="email", settings=EmailSettings, options=EmailOptions,
     render=lazy("channels.email.render:render"), pane=lazy("channels.email.pane:email_pane"),
     live_transport=lazy("channels.email.transport:SmtpTransport"),
-    label="Email", done_word="sent", shows_body_images=True,
+    done_word="sent", shows_body_images=True,
     lifecycle="channels.email.lifecycle",
 )

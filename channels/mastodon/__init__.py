@@ -21,7 +21,7 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="mastodon", settings=MastodonSettings, options=MastodonOptions,
     render=lazy("channels.mastodon.render:render"), pane=lazy("channels.mastodon.pane:mastodon_pane"),
     live_transport=lazy("channels.mastodon.transport:MastodonTransport"),
-    label="Mastodon", done_word="thread posted", thread=True, looks_up=True, remote_id=status_id_in,
+    done_word="thread posted", thread=True, looks_up=True, remote_id=status_id_in,
     recap_label="the thread on Mastodon", parts_word="statuses",
     lifecycle="channels.mastodon.lifecycle",
 )

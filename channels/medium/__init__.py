@@ -10,7 +10,7 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="medium", settings=MediumSettings, options=MediumOptions,
     render=lazy("channels.medium.render:render"), pane=lazy("channels.medium.pane:medium_pane"),
     live_transport=lazy("channels.medium.transport:MediumTransport"),
-    label="Medium", offline_transport=lazy("channels.medium.transport:offline_transport"), shows_body_images=True,
+    offline_transport=lazy("channels.medium.transport:offline_transport"), shows_body_images=True,
     recap_label="on Medium",
     lifecycle="channels.medium.lifecycle",
 )

@@ -19,7 +19,7 @@ SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="twitter", settings=TwitterSettings, options=TwitterOptions,
     render=lazy("channels.twitter.render:render"), pane=lazy("channels.twitter.pane:twitter_pane"),
     live_transport=lazy("channels.twitter.transport:XTransport"),
-    label="X thread", done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
+    done_word="thread posted", thread=True, looks_up=True, remote_id=_status_id,
     recap_label="the thread on X", part_kind="tweet", parts_word="tweets",
     lifecycle="channels.twitter.lifecycle",
 )
