@@ -18,11 +18,10 @@ from channels.base import Draft, Receipt, draft_digest
 from channels.registry import CHANNELS
 from config.settings import load_settings
 from content.body_images import InlineImage
-from content.model import Update
 from herald.drafts import prepare_publish, render_update
 from herald.ledger.lease import publish_lease
 from herald.ledger.store import PUBLISHED_STATUSES, Ledger, ReceiptRow
-from herald.lifecycle.corrections import changed_results, changes
+from herald.lifecycle.corrections import changed_results, changes, uploaded_images
 from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.lifecycle.sent import record_sent
 from herald.preview.page import attach_preview
@@ -152,14 +151,6 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
-def _featured_url(ledger: Ledger, update: Update) -> str | None:
-    """The featured image's public URL once the Diff transport uploaded it (Medium needs an absolute URL)."""
-    part = ledger.part(update.slug, "diff", "media", 0)
-    if update.image is None or part is None or part.status != "done" or not part.url:
-        return None
-    return part.url
-
-
 @flow(name="publish-update", log_prints=True)
 def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
@@ -222,7 +213,7 @@ def publish_update(
             if diff_url is not None and update.publish_at is not None:
                 diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
             final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
-                                  featured_url=_featured_url(ledger, update))
+                                  featured_url=uploaded_images(ledger, update.slug)["featured_url"])
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():

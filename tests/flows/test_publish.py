@@ -153,18 +153,18 @@ def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_
     from update_files import FIXTURES, load
 
     from config.settings import load_settings
-    from flows.publish import _featured_url
     from herald.drafts import render_update
     from herald.ledger.store import Ledger
+    from herald.lifecycle.corrections import uploaded_images
 
     update = load("amicus.md")
     ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")
     ledger.record_update(update.slug, str(update.source), update.title, update.date)
-    assert _featured_url(ledger, update) is None  # nothing uploaded yet
+    assert uploaded_images(ledger, update.slug)["featured_url"] is None  # nothing uploaded yet
     url = "https://diff.example.org/wp-content/uploads/2026/11/supreme-court.png"
     ledger.mark_part_intended(update.slug, "diff", "media", 0, "digest")
     ledger.mark_part_done(update.slug, "diff", "media", 0, "17", url)
-    featured = _featured_url(ledger, update)
+    featured = uploaded_images(ledger, update.slug)["featured_url"]
     ledger.close()
     assert featured == url
     config = tmp_path / "herald.toml"
