@@ -26,7 +26,7 @@ from pds_server import ensure_packages, pds_server  # noqa: E402
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost, LinkCard  # noqa: E402
 from channels.bluesky.settings import BlueskySettings  # noqa: E402
 from channels.bluesky.transport import BlueskyTransport  # noqa: E402
-from herald.ledger.store import Ledger  # noqa: E402
+from herald.core.ledger import Ledger  # noqa: E402
 
 
 def one_run(number: int) -> tuple[float, float, float]:

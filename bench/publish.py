@@ -193,7 +193,7 @@ def _write(root: Path, number: int, paragraphs: int) -> Path:
 def make_update(world: World, number: int) -> Path:
     """An update whose body splits into exactly THREAD_LENGTH tweets (the thread ends with the Diff link)."""
     from config.settings import load_settings
-    from herald.drafts import load_and_render
+    from herald.pipeline.render import load_and_render
 
     settings = load_settings(world.config)
     for paragraphs in range(1, 40):
@@ -219,7 +219,7 @@ def minimum(world: World, path: Path) -> tuple[dict[str, int], dict[str, str], f
     writes, then the longest of the other channels' writes (a thread is one chain: each tweet replies to the last).
     """
     from config.settings import load_settings
-    from herald.drafts import load_and_render
+    from herald.pipeline.render import load_and_render
 
     rendered = load_and_render(path, load_settings(world.config))
     diff, thread = rendered.drafts["diff"], rendered.drafts["twitter"]
@@ -247,9 +247,9 @@ def minimum(world: World, path: Path) -> tuple[dict[str, int], dict[str, str], f
 def sequential(path: Path, config: Path) -> float:
     """The same transports and calls, pre-flight then send, one after the other; no Prefect, no ledger receipts."""
     from config.settings import load_settings
-    from herald.drafts import prepare_publish, render_update
-    from herald.ledger.store import Ledger
-    from herald.transports.select import transport_for
+    from herald.core.ledger import Ledger
+    from herald.pipeline.render import prepare_publish, render_update
+    from herald.pipeline.select import transport_for
 
     settings = load_settings(config)
     rendered = prepare_publish(path, settings)

@@ -30,8 +30,8 @@ from sqlalchemy import create_engine  # noqa: E402 - after the path set-up
 
 from config.settings import load_settings  # noqa: E402
 from flows.recap import read_month  # noqa: E402
-from herald.ledger.store import Ledger, parts, receipts, updates  # noqa: E402
-from herald.recap import Month, build_recap  # noqa: E402
+from herald.core.ledger import Ledger, parts, receipts, updates  # noqa: E402
+from herald.pipeline.recap import Month, build_recap  # noqa: E402
 
 MONTH = Month(2026, 10)
 PER_MONTH = 10_000 // 120

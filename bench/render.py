@@ -24,9 +24,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from channels.base import RenderContext  # noqa: E402 - after the path set-up
 from channels.registry import CHANNELS  # noqa: E402
 from content.loader import load_update  # noqa: E402
+from herald.core.draft import RenderContext  # noqa: E402 - after the path set-up
 
 VOCABULARY = (
     "commission parliament consultation copyright exception mining volunteers encyclopedia licence platform "

@@ -7,8 +7,8 @@ import mimetypes
 from html import escape
 from pathlib import Path
 
-from channels.base import Draft, draft_digest
 from content.i18n import is_rtl
+from herald.core.draft import Draft, draft_digest
 
 
 def attr(value: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from channels.spec import ChannelSpec
+from herald.core.spec import ChannelSpec
 
-DEFAULT_LIFECYCLE = "herald.lifecycle.by_default"
+DEFAULT_LIFECYCLE = "herald.core.lifecycle"
 ORDER = ("diff", "medium", "twitter", "email", "mastodon", "bluesky")  # Diff first: the others link to its URL
 
 CHANNELS: dict[str, ChannelSpec] = {name: import_module(f"channels.{name}").SPEC for name in ORDER}

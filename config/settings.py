@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from channels.registry import CHANNELS
-from channels.spec import ChannelSettings
+from herald.core.spec import ChannelSettings
 
 DEFAULT_CONFIG = Path("config/herald.toml")
 

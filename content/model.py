@@ -9,8 +9,8 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from channels.spec import ChannelOptions
 from content.body_images import InlineImage
+from herald.core.spec import ChannelOptions
 
 Options = TypeVar("Options", bound=ChannelOptions)
 

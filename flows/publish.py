@@ -14,21 +14,21 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from channels.base import Draft, Receipt, draft_digest
 from channels.registry import CHANNELS
 from config.settings import load_settings
 from content.body_images import InlineImage
-from herald.drafts import prepare_publish, render_update
-from herald.ledger.lease import publish_lease
-from herald.ledger.store import PUBLISHED_STATUSES, Ledger, ReceiptRow
-from herald.lifecycle.corrections import changed_results, changes, uploaded_images
-from herald.lifecycle.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
-from herald.lifecycle.sent import record_sent
+from herald.core.draft import Draft, Receipt, draft_digest
+from herald.core.lease import publish_lease
+from herald.core.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.core.report import NOT_DONE, ChannelResult, summary_markdown
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
+from herald.pipeline.corrections import changed_results, changes, uploaded_images
+from herald.pipeline.progress import outcome, report, reporter
+from herald.pipeline.render import prepare_publish, render_update
+from herald.pipeline.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
+from herald.pipeline.select import transport_for
+from herald.pipeline.sent import record_sent
 from herald.preview.page import attach_preview
-from herald.report import NOT_DONE, ChannelResult, summary_markdown
-from herald.run.progress import outcome, report, reporter
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
-from herald.transports.select import transport_for
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
 IMAGE_CHANNELS = tuple(name for name, spec in CHANNELS.items() if spec.shows_body_images)

@@ -17,9 +17,9 @@ from content.errors import UpdateError
 from content.loader import load_update
 from content.model import Update
 from flows.publish import publish_update
-from herald.drafts import content_root_for
-from herald.ledger.store import Ledger, RecapEntry
-from herald.recap import Month, build_recap, recap_path
+from herald.core.ledger import Ledger, RecapEntry
+from herald.pipeline.recap import Month, build_recap, recap_path
+from herald.pipeline.render import content_root_for
 
 
 @dataclass

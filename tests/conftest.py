@@ -136,7 +136,7 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def ledger(ledger_url: str):
     """An open ledger on each of the two databases."""
-    from herald.ledger.store import Ledger
+    from herald.core.ledger import Ledger
 
     opened = Ledger(ledger_url)
     yield opened

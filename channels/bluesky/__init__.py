@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.settings import BlueskySettings
-from channels.spec import ChannelSpec, lazy
+from herald.core.spec import ChannelSpec, lazy
 
 SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="bluesky", settings=BlueskySettings, options=BlueskyOptions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from channels.base import fenced, json_bytes
+from herald.core.draft import fenced, json_bytes
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000  # app.bsky.feed.post's text: maxGraphemes 300 and maxLength 3000 (UTF-8 bytes)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from channels.base import RenderError
 from channels.threads.lifecycle import correct_thread, correction_text
 from content.model import Update
-from herald.ledger.store import ReceiptRow
-from herald.lifecycle.corrections import KIND, Change, Corrector
-from herald.lifecycle.retract import Retraction
-from herald.report import ChannelResult
+from herald.core.draft import RenderError
+from herald.core.ledger import ReceiptRow
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import KIND, Change, Corrector
+from herald.pipeline.retract import Retraction
 
 CORRECTION_DELETES = 1000  # a correction reply's delete is ledger part ("delete", 1000 + its number)
 

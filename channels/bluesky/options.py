@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from channels.spec import ChannelOptions
+from herald.core.spec import ChannelOptions
 
 
 class BlueskyOptions(ChannelOptions):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from channels.base import RenderContext, RenderError
 from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost, LinkCard
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.richtext import PostLength, graphemes, overweight, post, short
 from channels.bluesky.settings import BlueskySettings
 from channels.twitter.render import Twitter
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError
 
 MAX_ALT_TEXT = 2000  # graphemes: what Bluesky's app lets an image's alt text hold
 

@@ -16,14 +16,14 @@ from atproto_client.exceptions import RateLimitExceededError, RequestErrorBase
 from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 
-from channels.base import Receipt
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost
 from channels.bluesky.richtext import post as rich_post
 from channels.bluesky.settings import BlueskySettings
-from herald.ledger.store import Ledger, PartRow
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import http_failure, network_failure
-from herald.transports.parts import gone_hint, is_unsettled, thread_receipt, tracked_write
+from herald.core.draft import Receipt
+from herald.core.ledger import Ledger, PartRow
+from herald.core.outcomes import http_failure, network_failure
+from herald.core.parts import gone_hint, is_unsettled, thread_receipt, tracked_write
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 CHANNEL = "bluesky"
 POST_KIND = "post"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.diff.options import DiffOptions
 from channels.diff.settings import DiffSettings
-from channels.spec import ChannelSpec, lazy
+from herald.core.spec import ChannelSpec, lazy
 
 SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="diff", settings=DiffSettings, options=DiffOptions,

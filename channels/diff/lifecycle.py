@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from content.model import Update
-from herald.ledger.store import Ledger, ReceiptRow
-from herald.lifecycle.corrections import Change, Corrector, as_sent, uploaded_images
-from herald.lifecycle.retract import Retraction
-from herald.report import ChannelResult
-from herald.transports.outbox import write_atomically
+from herald.core.ledger import Ledger, ReceiptRow
+from herald.core.outbox import write_atomically
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import Change, Corrector, as_sent, uploaded_images
+from herald.pipeline.retract import Retraction
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:

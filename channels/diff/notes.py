@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from channels.diff.render import DiffDraft
 from channels.diff.settings import DiffSettings
-from herald.transports import PreflightError, TransportError
+from herald.core.transport import PreflightError, TransportError
 
 
 def term_notes(settings: DiffSettings, draft: DiffDraft, slug: str) -> tuple[list[str], str | None]:
     """("new tag 'x'" lines, a category refusal) from the live site."""
     from channels.diff.transport import WordPressTransport
-    from herald.ledger.store import Ledger
+    from herald.core.ledger import Ledger
 
     ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
     transport = WordPressTransport(settings, ledger, slug)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from channels.spec import ChannelOptions
+from herald.core.spec import ChannelOptions
 
 
 class DiffOptions(ChannelOptions):

@@ -7,11 +7,11 @@ from datetime import UTC
 from html import escape
 from pathlib import Path
 
-from channels.base import RenderContext, RenderError, html_text, json_bytes
 from channels.diff.options import DiffOptions
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError, html_text, json_bytes
 
 MAX_TITLE_LENGTH = 200
 MAX_EXCERPT_LENGTH = 600

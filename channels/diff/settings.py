@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, field_validator
 
-from channels.spec import ChannelSettings, HttpUrl
+from herald.core.spec import ChannelSettings, HttpUrl
 
 
 class DiffSettings(ChannelSettings):

@@ -14,14 +14,14 @@ from typing import Any, NoReturn
 import httpx
 from slugify import slugify
 
-from channels.base import Receipt
 from channels.diff.render import DiffDraft
 from channels.diff.settings import DiffSettings
 from content.body_images import InlineImage, media_filename, unique_images
-from herald.ledger.store import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
-from herald.transports.outcomes import http_failure, network_failure
-from herald.transports.parts import tracked_write
+from herald.core.draft import Receipt
+from herald.core.ledger import Ledger
+from herald.core.outcomes import http_failure, network_failure
+from herald.core.parts import tracked_write
+from herald.core.transport import PreflightError, TransientError, TransportError
 
 CHANNEL = "diff"
 API = "wp/v2"

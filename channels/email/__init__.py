@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.email.options import EmailOptions
 from channels.email.settings import EmailSettings
-from channels.spec import ChannelSpec, lazy
+from herald.core.spec import ChannelSpec, lazy
 
 SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="email", settings=EmailSettings, options=EmailOptions,

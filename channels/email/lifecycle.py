@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from channels.email.notices import correction_email, retraction_email
 from content.model import Update
-from herald.ledger.store import ReceiptRow
-from herald.lifecycle.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
-from herald.lifecycle.retract import NOTICE_KIND, Retraction
-from herald.lifecycle.sent import changed_passage, sent_text
-from herald.report import ChannelResult
-from herald.transports.outbox import write_atomically
+from herald.core.ledger import ReceiptRow
+from herald.core.outbox import write_atomically
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
+from herald.pipeline.retract import NOTICE_KIND, Retraction
+from herald.pipeline.sent import changed_passage, sent_text
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:

@@ -15,12 +15,12 @@ from email.utils import format_datetime
 from functools import cached_property
 from html import escape
 
-from channels.base import RenderContext, RenderError, fenced
 from channels.email.options import EmailOptions
 from channels.email.settings import EmailSettings
 from content import i18n
 from content.markdown import Block, LinkStyle, blocks, footnote_count, inline_text, render_html, tokens
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError, fenced
 
 MAX_MESSAGE_BYTES = 40 * 1024
 DATE_HEADER_BYTES = len("Date: Wed, 30 Sep 2026 23:59:59 +0000\r\n")  # the transport adds it when sending

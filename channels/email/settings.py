@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from channels.spec import ChannelSettings
+from herald.core.spec import ChannelSettings
 
 
 class EmailSettings(ChannelSettings):

@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parseaddr
 from urllib.parse import quote
 
-from channels.base import Receipt
 from channels.email.render import EmailDraft
 from channels.email.settings import EmailSettings
-from herald.ledger.store import Ledger
-from herald.transports import Ambiguous, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import why_unreachable
-from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
+from herald.core.draft import Receipt
+from herald.core.ledger import Ledger
+from herald.core.outcomes import why_unreachable
+from herald.core.parts import earlier_single_write, resolve_hint, tracked_write
+from herald.core.transport import Ambiguous, PreflightError, TransientError, TransportError
 
 CHANNEL = "email"
 PART_KIND = "message"

@@ -6,7 +6,7 @@ import re
 
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
-from channels.spec import ChannelSpec, lazy
+from herald.core.spec import ChannelSpec, lazy
 
 STATUS_URL = re.compile(r"/(?:@[^/]+|statuses|notice)/(\d+)/?(?:[?#].*)?$")  # https://instance/@user/ID
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from channels.base import fenced, json_bytes
+from herald.core.draft import fenced, json_bytes
 
 
 @dataclass(frozen=True)

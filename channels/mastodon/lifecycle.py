@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from channels.base import RenderError
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
 from channels.threads.lifecycle import correct_thread, correction_text
 from content.model import Update
-from herald.ledger.store import ReceiptRow
-from herald.lifecycle.corrections import KIND, Change, Corrector
-from herald.lifecycle.retract import Retraction
-from herald.report import ChannelResult
+from herald.core.draft import RenderError
+from herald.core.ledger import ReceiptRow
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import KIND, Change, Corrector
+from herald.pipeline.retract import Retraction
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:

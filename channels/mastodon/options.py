@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from channels.spec import ChannelOptions
+from herald.core.spec import ChannelOptions
 
 
 class MastodonOptions(ChannelOptions):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from channels.base import RenderContext, RenderError
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.length import StatusLength, detached, mentions
 from channels.mastodon.options import MastodonOptions
@@ -13,6 +12,7 @@ from channels.threads.story import thread_blocks
 from channels.twitter.render import Twitter
 from content.markdown import Block
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError
 
 MAX_ALT_TEXT = 1500  # MediaAttachment::MAX_DESCRIPTION_LENGTH, in characters
 MIN_ROOM = 140  # what a content warning must leave each status for its words, its numbering and the link

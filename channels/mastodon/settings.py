@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from channels.spec import ChannelSettings, HttpUrl
+from herald.core.spec import ChannelSettings, HttpUrl
 
 
 class MastodonSettings(ChannelSettings):

@@ -41,14 +41,13 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from channels.base import Receipt
 from channels.mastodon import status_id_in
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.settings import MastodonSettings
-from herald.ledger.store import Ledger, PartRow
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import http_failure, network_failure, never_left, where, why_unreachable
-from herald.transports.parts import (
+from herald.core.draft import Receipt
+from herald.core.ledger import Ledger, PartRow
+from herald.core.outcomes import http_failure, network_failure, never_left, where, why_unreachable
+from herald.core.parts import (
     gone_hint,
     is_unsettled,
     resolve_hint,
@@ -56,6 +55,7 @@ from herald.transports.parts import (
     thread_receipt,
     tracked_write,
 )
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 CHANNEL = "mastodon"
 PART_KIND = "post"
@@ -396,7 +396,7 @@ class MastodonTransport:
 
     def _failure(self, error: MastodonError, action: str, *, write: bool = True, reconcilable: bool = False,
                  follow_up: str = "") -> TransportError:
-        """A Mastodon.py error as herald's outcome, by the rule of herald.transports.outcomes."""
+        """A Mastodon.py error as herald's outcome, by the rule of herald.core.outcomes."""
         if isinstance(error, MastodonRatelimitError):
             reset = getattr(self.client, "ratelimit_reset", None)
             wait = max(0.0, reset - time.time()) if isinstance(reset, int | float) else None

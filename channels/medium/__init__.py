@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.medium.options import MediumOptions
 from channels.medium.settings import MediumSettings
-from channels.spec import ChannelSpec, lazy
+from herald.core.spec import ChannelSpec, lazy
 
 SPEC = ChannelSpec(  # the renderer, pane and transport load when first used
     name="medium", settings=MediumSettings, options=MediumOptions,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from herald.ledger.store import Ledger, ReceiptRow
-from herald.lifecycle.corrections import KIND, Change, Corrector
-from herald.lifecycle.retract import STORIES_URL, Retraction
-from herald.report import ChannelResult
-from herald.transports.outbox import write_atomically
+from herald.core.ledger import Ledger, ReceiptRow
+from herald.core.outbox import write_atomically
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import KIND, Change, Corrector
+from herald.pipeline.retract import STORIES_URL, Retraction
 
 CORRECTED_BY_A_PERSON = True  # the corrected article waits in the outbox; its own ledger part tracks the person
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from channels.base import RenderContext, html_text, json_bytes
 from channels.medium.html import to_medium
 from channels.medium.options import MediumOptions
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
+from herald.core.draft import RenderContext, html_text, json_bytes
 
 MAX_TAGS = 3
 MAX_TAG_LENGTH = 25

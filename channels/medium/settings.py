@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from channels.spec import ChannelSettings
+from herald.core.spec import ChannelSettings
 
 
 class MediumSettings(ChannelSettings):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import httpx
 
-from channels.base import Receipt, json_bytes
 from channels.medium.render import MediumDraft
 from channels.medium.settings import MediumSettings
-from herald.ledger.store import Ledger
-from herald.transports import Ambiguous, PreflightError, TransportError
-from herald.transports.outbox import OutboxTransport
-from herald.transports.outcomes import http_failure, network_failure
-from herald.transports.parts import earlier_single_write, resolve_hint, tracked_write
+from herald.core.draft import Receipt, json_bytes
+from herald.core.ledger import Ledger
+from herald.core.outbox import OutboxTransport
+from herald.core.outcomes import http_failure, network_failure
+from herald.core.parts import earlier_single_write, resolve_hint, tracked_write
+from herald.core.transport import Ambiguous, PreflightError, TransportError
 
 CHANNEL = "medium"
 PART_KIND = "post"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from channels.base import Receipt
-from herald.ledger.store import ReceiptRow
-from herald.lifecycle.corrections import Change, Corrector
-from herald.report import ChannelResult
-from herald.transports.outbox import write_atomically
+from herald.core.draft import Receipt
+from herald.core.ledger import ReceiptRow
+from herald.core.outbox import write_atomically
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import Change, Corrector
 
 
 def correction_text(correction: str, diff_url: str) -> str:

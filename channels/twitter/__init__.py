@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from channels.spec import ChannelSpec, lazy
 from channels.twitter.options import TwitterOptions
 from channels.twitter.settings import TwitterSettings
+from herald.core.spec import ChannelSpec, lazy
 
 
 def _status_id(url: str) -> str:

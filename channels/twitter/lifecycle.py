@@ -5,10 +5,10 @@ from __future__ import annotations
 from channels.threads.lifecycle import correct_thread
 from channels.twitter.notices import correction_tweet
 from content.model import Update
-from herald.ledger.store import ReceiptRow
-from herald.lifecycle.corrections import KIND, Change, Corrector
-from herald.lifecycle.retract import Retraction
-from herald.report import ChannelResult
+from herald.core.ledger import ReceiptRow
+from herald.core.report import ChannelResult
+from herald.pipeline.corrections import KIND, Change, Corrector
+from herald.pipeline.retract import Retraction
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from twitter_text import parse_tweet
 
-from channels.base import RenderError
 from channels.threads.lifecycle import correction_text
 from content.model import Update
+from herald.core.draft import RenderError
 
 MAX_TWEET_WEIGHT = 280
 

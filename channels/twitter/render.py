@@ -9,7 +9,6 @@ from pathlib import Path
 
 from twitter_text import parse_tweet
 
-from channels.base import RenderContext, RenderError, fenced, json_bytes
 from channels.threads import split
 from channels.threads.story import Section, allocate, chosen, group_chunk, groups, intro, sections, thread_blocks
 from channels.twitter.options import TwitterOptions
@@ -17,6 +16,7 @@ from channels.twitter.settings import TwitterSettings
 from content.i18n import t
 from content.markdown import Block
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError, fenced, json_bytes
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23

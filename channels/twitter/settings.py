@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from channels.spec import ChannelSettings
+from herald.core.spec import ChannelSettings
 
 
 class TwitterSettings(ChannelSettings):

@@ -26,12 +26,12 @@ from tweepy.errors import (
 )
 from twitter_text import extract_urls
 
-from channels.base import Receipt
 from channels.twitter.settings import TwitterSettings
-from herald.ledger.store import Ledger, PartRow
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
-from herald.transports.outcomes import network_failure, why_unreachable
-from herald.transports.parts import is_unsettled, reused_upload, thread_receipt, tracked_write
+from herald.core.draft import Receipt
+from herald.core.ledger import Ledger, PartRow
+from herald.core.outcomes import network_failure, why_unreachable
+from herald.core.parts import is_unsettled, reused_upload, thread_receipt, tracked_write
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"

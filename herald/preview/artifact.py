@@ -8,8 +8,8 @@ from pathlib import Path
 
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
-from channels.base import draft_digest
-from herald.drafts import Rendered
+from herald.core.draft import draft_digest
+from herald.pipeline.render import Rendered
 
 KEY_LENGTH = 100
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from channels.base import RenderError
 from channels.panes import attr, data_uri
 from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
-from herald.drafts import Rendered, load_and_render
+from herald.core.draft import RenderError
+from herald.pipeline.render import Rendered, load_and_render
 
 INPUT_ERRORS = (UpdateError, RenderError)
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"
@@ -184,7 +184,7 @@ def folder_files(entries: list[Entry], version: str | None = None) -> dict[str, 
 
 def write_page(path: Path, out: Path) -> Entry:
     """Render one update of a folder and write its page under `out/<stem>/` at once (a worker's job)."""
-    from herald.run.parallel import worker_settings
+    from herald.pipeline.parallel import worker_settings
 
     try:
         rendered = load_and_render(path, worker_settings())
@@ -197,7 +197,7 @@ def write_folder(folder: Path, out: Path, config: Path | str | None) -> list[Ent
     """Preview every `*.md` of a folder across the cores, each page written once rendered, then the index."""
     from functools import partial
 
-    from herald.run.parallel import each_file
+    from herald.pipeline.parallel import each_file
 
     entries = list(each_file(partial(write_page, out=out), sorted(folder.glob("*.md")), config))
     write_files({"index.html": index_page(entries).encode()}, out)

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from config.settings import Settings
-from herald.drafts import load_and_render
+from herald.pipeline.render import load_and_render
 from herald.preview.page import (
     CSP,
     INPUT_ERRORS,

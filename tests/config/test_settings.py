@@ -284,7 +284,7 @@ def test_twitter_link_is_first_by_default_last_on_request_and_reaches_the_render
     import datetime as dt
 
     from content.loader import update_model
-    from herald.drafts import render_update
+    from herald.pipeline.render import render_update
 
     update = update_model()(source=Path("u.md"), title="T", date=dt.date(2026, 10, 1), slug="t",
                              body="The consultation closes soon and we will answer it in full. " * 12)

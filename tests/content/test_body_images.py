@@ -14,7 +14,7 @@ from content.body_images import body_images
 from content.errors import UpdateError
 from content.loader import load_update
 from herald.cli import app
-from herald.drafts import render_update
+from herald.pipeline.render import render_update
 from herald.preview.page import preview_page
 
 IMAGE = FIXTURES / "images" / "courtroom.png"
@@ -98,7 +98,7 @@ def test_an_image_without_alt_text_is_a_warning_in_check_and_the_preview(workdir
 
 
 def test_a_local_image_written_as_raw_html_is_a_warning() -> None:
-    from herald.drafts import content_warnings
+    from herald.pipeline.render import content_warnings
 
     warnings = content_warnings(load("unsafe.md"))
     assert warnings == ["body: the HTML image x.png is neither checked nor uploaded; write it as ![alt text](x.png)"]

@@ -26,7 +26,6 @@ from wordpress_api import FakeWordPress
 from x_api import USER as X_USER
 from x_api import FakeX
 
-from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
 from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport
@@ -36,8 +35,9 @@ from channels.email.transport import SmtpTransport
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import make_client
 from content.loader import load_update
-from herald.ledger.store import Ledger
-from herald.transports import TransportError
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import TransportError
 
 pytestmark = pytest.mark.live
 

@@ -14,7 +14,7 @@ from prefect_server import PrefectServer, running_server, running_worker, wait_f
 from sqlalchemy import create_engine, text
 
 from config.settings import load_settings
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
 from herald.run.deploy import PREFECT_FILE, recap_schedule
 
 pytestmark = pytest.mark.deploy

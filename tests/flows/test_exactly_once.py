@@ -22,8 +22,8 @@ from x_api import FakeX
 
 from channels.registry import CHANNELS
 from herald.cli import app
-from herald.ledger.store import UNSETTLED_PART_STATUSES, Ledger
-from herald.report import NOT_DONE
+from herald.core.ledger import UNSETTLED_PART_STATUSES, Ledger
+from herald.core.report import NOT_DONE
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 TOPICS = ["copyright", "platform rules", "data protection", "internet shutdowns", "public domain", "AI training"]

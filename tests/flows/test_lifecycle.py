@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from herald.cli import app
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
 
 pytestmark = pytest.mark.flow
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
@@ -97,7 +97,7 @@ def test_a_scheduled_update_sends_only_diff_before_publish_at_and_the_rest_after
     assert sorted(p.name for p in (workdir / "outbox" / SLUG).iterdir()) == ["diff.html", "diff.json"]
 
     later = soon + dt.timedelta(minutes=1)
-    monkeypatch.setattr("herald.lifecycle.schedule.now", lambda: later)
+    monkeypatch.setattr("herald.pipeline.schedule.now", lambda: later)
     due = _run("publish", EXAMPLE)
     assert due.exit_code == 0, due.output
     assert _receipts(workdir) == {"diff": "published", "medium": "pending_manual", "twitter": "published",

@@ -153,9 +153,9 @@ def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_
     from update_files import FIXTURES, load
 
     from config.settings import load_settings
-    from herald.drafts import render_update
-    from herald.ledger.store import Ledger
-    from herald.lifecycle.corrections import uploaded_images
+    from herald.core.ledger import Ledger
+    from herald.pipeline.corrections import uploaded_images
+    from herald.pipeline.render import render_update
 
     update = load("amicus.md")
     ledger = Ledger(f"sqlite:///{tmp_path / 'herald.db'}")

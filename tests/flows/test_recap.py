@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from config.settings import load_settings
 from content.loader import load_update
 from herald.cli import app
-from herald.ledger.store import Ledger
-from herald.recap import Month, build_recap, recap_items, recap_path, recap_slug
+from herald.core.ledger import Ledger
+from herald.pipeline.recap import Month, build_recap, recap_items, recap_path, recap_slug
 
 OCTOBER = Month(2026, 10)
 TITLE = "Don't Blink: Protecting the Wikimedia model, its people, and its values in October 2026"
@@ -255,7 +255,7 @@ def test_a_retracted_update_leaves_the_recap(month_of_updates) -> None:
 
 def test_titles_and_summaries_come_out_exactly_on_every_channel(month_of_updates, workdir: Path) -> None:
     from content.markdown import bare_link, blocks, render_html
-    from herald.drafts import render_update
+    from herald.pipeline.render import render_update
 
     title = 'Unsafe <script>alert(1)</script> title & "quotes" *stars* _under_ [brackets] #1'
     summary = "1. A summary with <b>tags</b>, ~tildes~ & `ticks`"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from prefect_server import PrefectServer, running_server, running_worker, wait_for_flow_run
 
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
 
 pytestmark = pytest.mark.deploy
 HERALD = Path(sys.executable).parent / "herald"

@@ -18,8 +18,8 @@ from world import World
 from channels.bluesky.transport import post_rkey, post_url
 from config.settings import load_settings
 from content.loader import load_update
-from herald.drafts import load_and_render
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
+from herald.pipeline.render import load_and_render
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "threads" / "ukrainian.md"
@@ -246,7 +246,7 @@ def test_a_scheduled_update_posts_the_threads_only_after_publish_at(world: World
     assert receipts["mastodon"][0] == receipts["bluesky"][0] == "scheduled"
     assert world.mastodon.statuses == [] and world.bluesky.records() == []
 
-    monkeypatch.setattr("herald.lifecycle.schedule.now", lambda: soon + dt.timedelta(minutes=1))
+    monkeypatch.setattr("herald.pipeline.schedule.now", lambda: soon + dt.timedelta(minutes=1))
     code, output = run("publish", str(path))
     assert code == 0, output
     diff_url = world.wordpress.link(world.wordpress.posts_with_slug(update.slug)[0])

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from herald.cli import app
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
 
 pytestmark = pytest.mark.flow
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"

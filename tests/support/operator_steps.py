@@ -11,8 +11,8 @@ from world import World
 
 from config.settings import load_settings
 from herald.cli import app
-from herald.drafts import load_and_render
-from herald.ledger.store import PUBLISHED_STATUSES, Ledger
+from herald.core.ledger import PUBLISHED_STATUSES, Ledger
+from herald.pipeline.render import load_and_render
 
 COMMAND = re.compile(r"`(herald [^`]+)`")
 MAX_ROUNDS = 12

@@ -8,7 +8,7 @@ from pathlib import Path
 from world import OPT_IN, World
 
 from config.settings import load_settings
-from herald.drafts import load_and_render
+from herald.pipeline.render import load_and_render
 
 
 def assert_one_social_thread(world: World, slug: str, source: Path, diff_url: str, alone: bool = False) -> None:

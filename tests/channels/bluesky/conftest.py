@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from herald.ledger.store import Ledger
+from herald.core.ledger import Ledger
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from wordpress_fault_proxy import WordPressFaultProxy
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost, Facet, LinkCard
 from channels.bluesky.settings import BlueskySettings
 from channels.bluesky.transport import BlueskyTransport, make_client, post_record, post_rkey
-from herald.ledger.store import Ledger
-from herald.lifecycle.resolve import resolve
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.ledger import Ledger
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.pipeline.resolve import resolve
 
 CREATE = "/xrpc/com.atproto.repo.createRecord"
 UPLOAD = "/xrpc/com.atproto.repo.uploadBlob"

@@ -12,14 +12,14 @@ from pydantic import SecretStr
 from update_files import FIXTURES, load
 from wordpress_api import FakeWordPress
 
-from channels.base import RenderContext
 from channels.diff.render import Diff
 from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport
 from content import i18n
 from content.body_images import InlineImage
-from herald.ledger.store import Ledger
-from herald.transports import Ambiguous
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import Ambiguous
 
 USER, PASSWORD = "admin", "abcd EFGH ijkl MNOP qrst UVWX"
 SLUG = "amicus"
@@ -118,7 +118,7 @@ def test_images_are_named_by_their_content(tmp_path: Path) -> None:
 
 
 def test_preflight_wants_upload_rights_for_body_images(ledger: Ledger) -> None:
-    from herald.transports import PreflightError
+    from herald.core.transport import PreflightError
 
     update = load("amicus.md").model_copy(update={"image": None, "image_alt": None})
     draft = Diff().render(update, RenderContext(diff_url="https://diff.example.org/amicus/"))
@@ -136,7 +136,7 @@ def test_realistic_updates_read_back_from_the_real_wordpress_without_added_line_
     import re
 
     from config.settings import Settings
-    from herald.drafts import render_update
+    from herald.pipeline.render import render_update
 
     update = load(name)
     ledger.record_update(update.slug, name, update.title, update.date)

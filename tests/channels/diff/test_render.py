@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from update_files import load, write
 
-from channels.base import Channel, RenderContext, RenderError, draft_digest
 from channels.diff.render import MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Diff
 from content.model import Update
+from herald.core.draft import Channel, RenderContext, RenderError, draft_digest
 
 CONTEXT = RenderContext(diff_url="https://diff.example.org/2026/10/01/dont-blink-september-2026/")
 
@@ -157,7 +157,7 @@ def test_no_authors_no_byline() -> None:
 
 def test_body_images_point_at_their_planned_then_uploaded_urls() -> None:
     from config.settings import Settings
-    from herald.drafts import render_update
+    from herald.pipeline.render import render_update
 
     update = load("amicus.md")
     [image] = update.images

@@ -13,13 +13,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from channels.base import RenderContext
 from channels.diff.render import Diff, DiffDraft
 from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport, term_slug
 from content.loader import load_update
-from herald.ledger.store import Ledger
-from herald.transports import PreflightError, TransientError, TransportError
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import PreflightError, TransientError, TransportError
 
 PASSWORD = "abcd EFGH ijkl MNOP qrst UVWX"
 ALT = "A map of the countries where the team worked on policy this month"

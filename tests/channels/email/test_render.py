@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from update_files import load, write
 
-from channels.base import Channel, RenderContext, RenderError, draft_digest
 from channels.email.render import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
 from channels.email.settings import EmailSettings
 from content.model import Update
+from herald.core.draft import Channel, RenderContext, RenderError, draft_digest
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
 CONTEXT = RenderContext(diff_url=DIFF_URL)

@@ -15,13 +15,13 @@ import smtp_server
 from pydantic import SecretStr
 from smtp_server import free_port
 
-from channels.base import RenderContext
 from channels.email.render import Email, EmailDraft
 from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport, is_loopback, mid_url
 from content.loader import load_update
-from herald.ledger.store import Ledger
-from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import regex
 
-from channels.base import RenderContext, RenderError
 from channels.mastodon import length
 from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.options import MastodonOptions
@@ -20,6 +19,7 @@ from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
 from content.loader import load_update, update_model
 from content.model import Update
+from herald.core.draft import RenderContext, RenderError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"

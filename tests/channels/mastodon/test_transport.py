@@ -23,9 +23,9 @@ from channels.mastodon.transport import (
     plain_text,
     status_id,
 )
-from herald.ledger.store import Ledger
-from herald.lifecycle.resolve import resolve
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.ledger import Ledger
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.pipeline.resolve import resolve
 
 pytestmark = pytest.mark.live
 

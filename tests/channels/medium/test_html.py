@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from update_files import FIXTURES, load, write
 
-from channels.base import RenderContext
 from channels.medium.html import to_medium
 from channels.medium.render import Medium
 from content.loader import load_update
+from herald.core.draft import RenderContext
 
 DIFF_URL = "https://diff.example.org/2026/11/04/consultation/"
 CONTEXT = RenderContext(diff_url=DIFF_URL)

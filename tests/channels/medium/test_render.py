@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from update_files import load, write
 
-from channels.base import Channel, RenderContext, draft_digest
 from channels.medium.render import MAX_TAG_LENGTH, MAX_TAGS, Medium, pick_tags
 from content.model import Update
+from herald.core.draft import Channel, RenderContext, draft_digest
 
 DIFF_URL = "https://diff.example.org/2026/10/01/dont-blink-september-2026/"
 CONTEXT = RenderContext(diff_url=DIFF_URL)

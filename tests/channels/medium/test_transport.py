@@ -11,13 +11,13 @@ import pytest
 from medium_api import USER, FakeMedium
 from pydantic import SecretStr
 
-from channels.base import RenderContext
 from channels.medium.render import Medium, MediumDraft
 from channels.medium.settings import MediumSettings
 from channels.medium.transport import ManualMediumTransport, MediumTransport
 from content.loader import load_update
-from herald.ledger.store import Ledger
-from herald.transports import NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live
 

@@ -12,7 +12,6 @@ import pytest
 import regex
 from twitter_text import extract_emojis_with_indices, parse_tweet
 
-from channels.base import Channel, RenderContext, RenderError
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks, tweet_link
 from channels.twitter.options import TwitterOptions
@@ -28,6 +27,7 @@ from content.i18n import t
 from content.loader import load_update, update_model
 from content.markdown import bare_link, blocks
 from content.model import Update
+from herald.core.draft import Channel, RenderContext, RenderError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "twitter"
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"

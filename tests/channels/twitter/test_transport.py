@@ -16,12 +16,12 @@ import pytest
 from pydantic import SecretStr
 from x_api import DUPLICATE, FakeX, Tweet, rate_limited
 
-from channels.base import RenderContext
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
 from content.loader import load_update
-from herald.ledger.store import Ledger
-from herald.transports import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.draft import RenderContext
+from herald.core.ledger import Ledger
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 
 pytestmark = pytest.mark.live
 

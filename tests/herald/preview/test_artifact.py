@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from channels.base import fenced
 from config.settings import load_settings
-from herald.drafts import load_and_render
+from herald.core.draft import fenced
+from herald.pipeline.render import load_and_render
 from herald.preview.artifact import summary_markdown, write_page
 from herald.preview.page import preview_page
 

@@ -18,7 +18,7 @@ from channels.email.options import EmailOptions
 from channels.email.render import Email
 from config.settings import Settings, load_settings
 from herald.cli import app
-from herald.drafts import Rendered, load_and_render
+from herald.pipeline.render import Rendered, load_and_render
 from herald.preview.page import CSP, preview_page, write_preview
 
 REPO = Path(__file__).resolve().parents[3]

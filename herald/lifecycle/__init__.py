@@ -1,1 +1,0 @@
-"""An update's life after its first publish: identity, terms, scheduling, corrections, retraction."""

@@ -1,0 +1,1 @@
+"""The pipeline above the channels: render, approval, selection, corrections, retraction, schedule, recap."""
