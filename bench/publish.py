@@ -248,7 +248,8 @@ def sequential(path: Path, config: Path) -> float:
     """The same transports and calls, pre-flight then send, one after the other; no Prefect, no ledger receipts."""
     from config.settings import load_settings
     from herald.core.ledger import Ledger
-    from herald.pipeline.render import prepare_publish, render_update
+    from herald.pipeline.gate import prepare_publish
+    from herald.pipeline.render import render_update
     from herald.pipeline.select import transport_for
 
     settings = load_settings(config)

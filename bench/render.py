@@ -24,8 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from channels.registry import CHANNELS  # noqa: E402
-from content.loader import load_update  # noqa: E402
+from channels.registry import CHANNELS, load_update  # noqa: E402
 from herald.core.draft import RenderContext  # noqa: E402 - after the path set-up
 
 VOCABULARY = (

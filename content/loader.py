@@ -5,13 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, ValidationError
 
 from content.body_images import InlineImage, body_images, file_digest, local_path
 from content.errors import UpdateError
@@ -24,8 +22,9 @@ MAX_UPDATE_BYTES = 1_000_000
 _INTERNAL_FIELDS = frozenset({"source", "body", "images"})
 
 
-def load_update(path: Path | str, content_root: Path | str | None = None) -> Update:
-    """Load and validate one update; `content_root` bounds where its image may live."""
+def load_update(path: Path | str, content_root: Path | str | None = None, model: type[Update] = Update) -> Update:
+    """Load and validate one update; `content_root` bounds where its image may live; `model` is `Update` with the
+    channels' front-matter blocks (`channels.registry.update_model()`)."""
     path = Path(path)
     text = _read_text(path).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     handler = YAMLHandler()
@@ -38,29 +37,20 @@ def load_update(path: Path | str, content_root: Path | str | None = None) -> Upd
     meta = _parse_front_matter(path, front, text[: text.find(front)].count("\n") + 1)
     internal = sorted(_INTERNAL_FIELDS & meta.keys())
     if internal:
-        raise UpdateError(path, internal[0], "unknown field" + _did_you_mean(internal[:1]))
+        raise UpdateError(path, internal[0], "unknown field" + _did_you_mean(internal[:1], model))
     fields = {**meta, "source": path, "body": body}
     if "slug" not in meta and isinstance(meta.get("title"), str):
         fields["slug"] = make_slug(meta["title"])
     try:
-        update = update_model().model_validate(fields)
+        update = model.model_validate(fields)
     except ValidationError as error:
-        raise _first_problem(path, error) from None
+        raise _first_problem(path, error, model) from None
     root = Path(content_root) if content_root else path.parent
     _check_image(update, root)
     before_body = text[: len(text) - len(body.lstrip())]  # the model strips the body; its lines count from here
     images = _body_images(update, root, before_body.count("\n"))
     return update.model_copy(update={"images": images}) if images else update
 
-
-@cache
-def update_model() -> type[Update]:
-    """`Update` with one front-matter block per registered channel (`diff:`, `twitter:` ...) and their names."""
-    from channels.registry import CHANNELS
-
-    names = tuple(CHANNELS)
-    blocks = {name: (spec.options, spec.options()) for name, spec in CHANNELS.items()}
-    return create_model("Update", __base__=Update, channels=(tuple[Literal[names], ...] | None, None), **blocks)
 
 
 def _read_text(path: Path) -> str:
@@ -100,13 +90,13 @@ def _parse_front_matter(path: Path, text: str, first_line: int = 1) -> dict:
     return meta
 
 
-def _first_problem(path: Path, error: ValidationError) -> UpdateError:
+def _first_problem(path: Path, error: ValidationError, model: type[BaseModel]) -> UpdateError:
     problem = error.errors(include_url=False)[0]
     loc = [str(part) for part in problem["loc"]]
     kind = problem["type"]
     message = problem["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
-        return UpdateError(path, ".".join(loc), "unknown field" + _did_you_mean(loc))
+        return UpdateError(path, ".".join(loc), "unknown field" + _did_you_mean(loc, model))
     if kind == "missing":
         return UpdateError(path, ".".join(loc), "is required")
     if not loc:
@@ -147,8 +137,7 @@ def _field_name(loc: list[str]) -> str:
     return ".".join(part for part in loc if not part.startswith(("tuple[", "function-")))
 
 
-def _did_you_mean(loc: list[str]) -> str:
-    model: type[BaseModel] = update_model()
+def _did_you_mean(loc: list[str], model: type[BaseModel]) -> str:
     for part in loc[:-1]:
         annotation = model.model_fields[part].annotation
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):

@@ -10,7 +10,13 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from content.body_images import InlineImage
-from herald.core.spec import ChannelOptions
+
+
+class ChannelOptions(BaseModel):
+    """A channel's block in an update's front matter (`mastodon:`, `bluesky:` ...)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
 
 Options = TypeVar("Options", bound=ChannelOptions)
 

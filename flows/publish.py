@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 from prefect import flow, task
@@ -19,15 +17,18 @@ from config.settings import load_settings
 from content.body_images import InlineImage
 from herald.core.draft import Draft, Receipt, draft_digest
 from herald.core.lease import publish_lease
-from herald.core.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.core.ledger import Ledger, ReceiptRow
 from herald.core.report import NOT_DONE, ChannelResult, summary_markdown
-from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, Transport, TransportError
-from herald.pipeline.corrections import changed_results, changes, uploaded_images
+from herald.core.sent import record_sent, uploaded_images
+from herald.core.status import PUBLISHED_STATUSES
+from herald.core.transport import PreflightError, Transport, TransportError, closing, status_of
+from herald.pipeline.corrections import changed_results, changes
+from herald.pipeline.gate import prepare_publish
+from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.progress import outcome, report, reporter
-from herald.pipeline.render import prepare_publish, render_update
+from herald.pipeline.render import render_update
 from herald.pipeline.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.pipeline.select import transport_for
-from herald.pipeline.sent import record_sent
 from herald.preview.page import attach_preview
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
@@ -59,13 +60,6 @@ def earlier_receipt(ledger: Ledger, slug: str, channel: str, transport: Transpor
     return None
 
 
-def outcome_status(error: BaseException) -> str:
-    """The ledger status of a failed send: needs a person, or failed (a rerun can finish it)."""
-    if isinstance(error, NeedsAttention) or (isinstance(error, Ambiguous) and not error.transient):
-        return "needs_attention"
-    return "failed"
-
-
 @task(task_run_name="publish-{channel}", cache_policy=NONE, retry_condition_fn=is_transient)
 def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
     """Send one channel's draft unless the ledger says it already went; record the outcome."""
@@ -80,9 +74,9 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     try:
         receipt = transport.send(draft)
     except Exception as error:
-        ledger.record_receipt(slug, channel, outcome_status(error), payload_hash=digest, detail=str(error),
+        ledger.record_receipt(slug, channel, status_of(error), payload_hash=digest, detail=str(error),
                               transport=transport.kind)
-        report(channel, outcome(channel, outcome_status(error)))
+        report(channel, outcome(channel, status_of(error)))
         raise
     report(channel, outcome(channel, receipt.status))
     ledger.record_receipt(
@@ -115,33 +109,17 @@ def _check(transport: Transport, draft: Draft) -> TransportError | None:
     """One channel's pre-flight, then its read-only lookups if it has any (WordPress: the post and terms)."""
     try:
         transport.preflight(draft)
-        check_terms = getattr(transport, "check_categories", None)
-        if check_terms is not None:
-            check_terms(draft)
+        transport.check_site(draft)
     except TransportError as error:
         return error
-    look_up = getattr(transport, "look_up", None)
-    if look_up is not None:
-        look_up(draft)
+    transport.look_up(draft)
     return None
-
-
-@contextmanager
-def _closing(transports: dict[str, Transport]) -> Iterator[None]:
-    """Close the transports that hold connections (an SMTP session pre-flight kept, HTTP clients) at the end."""
-    try:
-        yield
-    finally:
-        for transport in transports.values():
-            close = getattr(transport, "close", None)
-            if close is not None:
-                close()
 
 
 def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
-        return ChannelResult(channel, outcome_status(result), None,
+        return ChannelResult(channel, status_of(result), None,
                              " ".join(str(result).split()) or type(result).__name__, transport.kind)
     return ChannelResult(channel, result.status, result.url, result.detail, transport.kind)
 
@@ -165,16 +143,15 @@ def publish_update(
                    for name, draft in rendered.drafts.items()]
         return _report(update.slug, results, dry_run=True)
 
-    ledger = Ledger(settings.ledger_url)
+    ledger = open_ledger(settings.ledger_url)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
     for name, transport in transports.items():
-        if hasattr(transport, "progress"):
-            transport.progress = reporter(name)
+        transport.progress = reporter(name)
     with_images = update.images and any(name in IMAGE_CHANNELS for name in rendered.drafts)
     media = (transports.get("diff") or transport_for("diff", settings, update.slug, ledger)) if with_images else None
     retrying = {"retries": settings.publish.retries, "retry_delay_seconds": list(settings.publish.retry_delays)}
     send = publish_channel.with_options(**retrying)
-    with _closing(transports if media in (None, transports.get("diff")) else {**transports, "media": media}), \
+    with closing([*transports.values(), *([media] if media not in (None, transports.get("diff")) else [])]), \
             publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
         changed = changes(ledger, rendered, settings)
         if changed:  # what went out differs from the drafts: nothing is sent until `publish --correct`
@@ -234,7 +211,7 @@ def _upload_images(
     if not isinstance(urls, BaseException):
         return urls, []
     detail = "the body's images could not be uploaded: " + (" ".join(str(urls).split()) or type(urls).__name__)
-    return None, [ChannelResult(name, outcome_status(urls), None, detail, transports[name].kind) for name in waiting]
+    return None, [ChannelResult(name, status_of(urls), None, detail, transports[name].kind) for name in waiting]
 
 
 def _report(slug: str, results: list[ChannelResult], dry_run: bool = False) -> list[dict]:

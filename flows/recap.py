@@ -12,12 +12,13 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
+from channels.registry import load_update
 from config.settings import Settings, load_settings
 from content.errors import UpdateError
-from content.loader import load_update
 from content.model import Update
 from flows.publish import publish_update
-from herald.core.ledger import Ledger, RecapEntry
+from herald.core.ledger import RecapEntry
+from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.recap import Month, build_recap, recap_path
 from herald.pipeline.render import content_root_for
 
@@ -46,7 +47,7 @@ def _source(row_source: str, settings: Settings) -> Path:
 @task(cache_policy=NONE)
 def read_month(month: Month, settings: Settings) -> tuple[list[RecapEntry], dict[str, Update], list[str]]:
     """The month's ledger rows and their updates' front matter, re-read from each source file."""
-    ledger = Ledger(settings.ledger_url)
+    ledger = open_ledger(settings.ledger_url)
     try:
         entries = ledger.published_between(month.start, month.end)
     finally:

@@ -6,9 +6,8 @@ from channels.threads.lifecycle import correct_thread, correction_text
 from content.model import Update
 from herald.core.draft import RenderError
 from herald.core.ledger import ReceiptRow
+from herald.core.lifecycle import KIND, Change, CorrectionJob, RetractionJob
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import KIND, Change, Corrector
-from herald.pipeline.retract import Retraction
 
 CORRECTION_DELETES = 1000  # a correction reply's delete is ledger part ("delete", 1000 + its number)
 
@@ -31,7 +30,7 @@ def check_correction(update: Update, diff_url: str) -> None:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Post one reply with the correction under the thread's last post."""
     text = correction_text(job.update.correction or "", diff_url)
@@ -40,7 +39,7 @@ def correct(  # noqa: ANN001 - the channel's own transport
                           f"bluesky-correction-{job.revision}.txt")
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Delete each post of the thread and its corrections by record key (deleting a gone record succeeds)."""
     from channels.bluesky.transport import recorded_rkey
 

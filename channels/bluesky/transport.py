@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import mimetypes
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from herald.core.draft import Receipt
 from herald.core.ledger import Ledger, PartRow
 from herald.core.outcomes import http_failure, network_failure
 from herald.core.parts import gone_hint, is_unsettled, thread_receipt, tracked_write
-from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "bluesky"
 POST_KIND = "post"
@@ -119,11 +118,10 @@ def make_client(settings: BlueskySettings, **http_options: Any) -> Client:
     return _PinnedClient(settings.pds_url, request=Request(timeout=settings.timeout_seconds, **http_options))
 
 
-class BlueskyTransport:
+class BlueskyTransport(Transport):
     """Creates each post under a record key derived from the update; a rerun reads unsettled posts back by key."""
 
     kind = "live"
-    progress: Callable[[str], None] = staticmethod(lambda text: None)  # the flow sets a per-channel reporter
 
     def __init__(self, settings: BlueskySettings, ledger: Ledger, slug: str, client: Client | None = None) -> None:
         self.settings = settings

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from content.model import Update
 from herald.core.ledger import Ledger, ReceiptRow
+from herald.core.lifecycle import Change, CorrectionJob, RetractionJob
 from herald.core.outbox import write_atomically
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import Change, Corrector, as_sent, uploaded_images
-from herald.pipeline.retract import Retraction
+from herald.core.sent import uploaded_images
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:
@@ -25,7 +25,7 @@ def status_lines(ledger: Ledger, slug: str) -> list[str]:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Edit the post in place (new body images uploaded first), or rewrite it in the outbox."""
     if change is None:
@@ -34,8 +34,8 @@ def correct(  # noqa: ANN001 - the channel's own transport
         draft = change.draft
         if job.update.images:  # a body image new in the correction is uploaded first (each image once)
             urls = transport.upload_images(job.update.images)
-            draft = as_sent(job.ledger, job.rendered, job.settings, "diff", image_urls=urls,
-                            featured_url=uploaded_images(job.ledger, job.slug)["featured_url"])
+            draft = job.as_sent("diff", image_urls=urls,
+                               featured_url=uploaded_images(job.ledger, job.slug)["featured_url"])
         sent = transport.update_post(int(receipt.remote_id), draft, job.revision)
         url, detail = receipt.url, f"{sent.detail}: {change.diff}"
     else:
@@ -50,7 +50,7 @@ def correct(  # noqa: ANN001 - the channel's own transport
     return ChannelResult("diff", "corrected", url, detail, transport.kind)
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Move the post to the WordPress trash; an outbox post has nothing to take back."""
     if transport.kind != "live" or not receipt.remote_id or receipt.transport != "live":
         return job.retracted(receipt, "only in the outbox; nothing was on the site")

@@ -15,7 +15,7 @@ def term_notes(settings: DiffSettings, draft: DiffDraft, slug: str) -> tuple[lis
     ledger = Ledger("sqlite://")  # in memory: the lookups write nothing
     transport = WordPressTransport(settings, ledger, slug)
     try:
-        transport.check_categories(draft)
+        transport.check_site(draft)
         return [f"new tag {name!r} (not on the site yet: publishing creates it)"
                 for name in transport.new_tags(draft)], None
     except PreflightError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from herald.core.spec import ChannelOptions
+from content.model import ChannelOptions
 
 
 class DiffOptions(ChannelOptions):

@@ -21,7 +21,7 @@ from herald.core.draft import Receipt
 from herald.core.ledger import Ledger
 from herald.core.outcomes import http_failure, network_failure
 from herald.core.parts import tracked_write
-from herald.core.transport import PreflightError, TransientError, TransportError
+from herald.core.transport import PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "diff"
 API = "wp/v2"
@@ -69,7 +69,7 @@ def _error(response: httpx.Response) -> tuple[str, str, dict]:
     return f"http_{response.status_code}", response.reason_phrase, {}
 
 
-class WordPressTransport:
+class WordPressTransport(Transport):
     """Publishes a DiffDraft: terms by name, the featured image, then the post, never twice."""
 
     kind = "live"
@@ -211,7 +211,7 @@ class WordPressTransport:
                 break
         return terms
 
-    def check_categories(self, draft: DiffDraft) -> None:
+    def check_site(self, draft: DiffDraft) -> None:
         """Refuse categories the site does not have (they are curated), with the closest one it has."""
         if not draft.categories:
             return

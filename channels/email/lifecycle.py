@@ -5,11 +5,10 @@ from __future__ import annotations
 from channels.email.notices import correction_email, retraction_email
 from content.model import Update
 from herald.core.ledger import ReceiptRow
+from herald.core.lifecycle import KIND, MAX_PASSAGE, NOTICE_KIND, Change, CorrectionJob, RetractionJob
 from herald.core.outbox import write_atomically
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import KIND, MAX_PASSAGE, Change, Corrector, changes_for_diff
-from herald.pipeline.retract import NOTICE_KIND, Retraction
-from herald.pipeline.sent import changed_passage, sent_text
+from herald.core.sent import changed_passage, changes_for_diff, sent_text
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:
@@ -18,7 +17,7 @@ def writes_correction(update: Update, change: Change | None) -> bool:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Send one short correction notice to the list (only when `correction:` says what changed)."""
     if job.update.correction is None:
@@ -29,7 +28,7 @@ def correct(  # noqa: ANN001 - the channel's own transport
     passage = changes_for_diff(job.ledger, job.slug) or (
         changed_passage(change.before, sent_text(change.draft)) if change and change.before else "")
     passage = passage if len(passage) <= MAX_PASSAGE else passage[:MAX_PASSAGE].rsplit(" ", 1)[0] + " …"
-    notice = correction_email(job.update, job.settings.email, diff_url, job.revision, passage, job.sent_at)
+    notice = correction_email(job.update, job.section("email"), diff_url, job.revision, passage, job.sent_at)
     if transport.kind == "live":
         transport.part_kind = f"{KIND}-{job.revision}"
         sent = transport.send(notice)
@@ -41,19 +40,18 @@ def correct(  # noqa: ANN001 - the channel's own transport
     return ChannelResult("email", "corrected", url, detail, transport.kind)
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Send one short retraction notice to the list when there is a reason; an email cannot be unsent."""
     if not job.reason:
         return ChannelResult("email", receipt.status, receipt.url, "an email cannot be unsent; nothing sent "
                              "(`--reason TEXT` sends a short retraction notice to the list)", receipt.transport)
-    notice = retraction_email(job.slug, job.recorded.title, job.recorded.date, job.settings.email, job.reason,
+    notice = retraction_email(job.slug, job.recorded.title, job.recorded.date, job.section("email"), job.reason,
                               job.sent_at)
     if transport.kind == "live":
         transport.part_kind = NOTICE_KIND
         sent = transport.send(notice)
         detail = f"retraction notice {notice.message_id} sent: {sent.detail}"
     else:
-        folder = job.settings.outbox / job.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        detail = f"retraction notice written to {write_atomically(folder / 'retraction.eml', notice.as_bytes())}"
+        job.folder.mkdir(parents=True, exist_ok=True)
+        detail = f"retraction notice written to {write_atomically(job.folder / 'retraction.eml', notice.as_bytes())}"
     return job.retracted(receipt, detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from herald.core.spec import ChannelOptions
+from content.model import ChannelOptions
 
 
 class EmailOptions(ChannelOptions):

@@ -19,7 +19,7 @@ from herald.core.draft import Receipt
 from herald.core.ledger import Ledger
 from herald.core.outcomes import why_unreachable
 from herald.core.parts import earlier_single_write, resolve_hint, tracked_write
-from herald.core.transport import Ambiguous, PreflightError, TransientError, TransportError
+from herald.core.transport import Ambiguous, PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "email"
 PART_KIND = "message"
@@ -61,7 +61,7 @@ def _reply(error: smtplib.SMTPResponseException) -> str:
     return f"{error.smtp_code} {' '.join(text.split())}"
 
 
-class SmtpTransport:
+class SmtpTransport(Transport):
     """STARTTLS or implicit TLS with verified certificates, login from config, one message per update."""
 
     kind = "live"

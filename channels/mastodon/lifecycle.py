@@ -8,9 +8,8 @@ from channels.threads.lifecycle import correct_thread, correction_text
 from content.model import Update
 from herald.core.draft import RenderError
 from herald.core.ledger import ReceiptRow
+from herald.core.lifecycle import KIND, Change, CorrectionJob, RetractionJob
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import KIND, Change, Corrector
-from herald.pipeline.retract import Retraction
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:
@@ -32,20 +31,20 @@ def check_correction(update: Update, diff_url: str) -> None:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Post one status with the correction under the thread, with the thread's visibility and warning."""
     from channels.mastodon.transport import status_id
 
     text = correction_text(job.update.correction or "", diff_url)
     statuses = [part for part in job.ledger.parts(job.slug, "mastodon", "post") if part.status == "done"]
-    thread = job.rendered.drafts.get("mastodon")
+    thread = job.draft("mastodon")
     return correct_thread(job, transport, receipt, change, text, "statuses",
                           lambda: transport.reply(text, status_id(statuses[-1]), KIND, job.revision, thread),
                           f"mastodon-correction-{job.revision}.txt")
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Delete each status of the thread and its corrections (a ledger part each: a killed retraction finishes)."""
     from channels.mastodon.transport import status_id
 

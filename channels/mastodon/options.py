@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from herald.core.spec import ChannelOptions
+from content.model import ChannelOptions
 
 
 class MastodonOptions(ChannelOptions):

@@ -55,7 +55,7 @@ from herald.core.parts import (
     thread_receipt,
     tracked_write,
 )
-from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "mastodon"
 PART_KIND = "post"
@@ -131,11 +131,10 @@ def make_client(settings: MastodonSettings) -> Mastodon:
     )
 
 
-class MastodonTransport:
+class MastodonTransport(Transport):
     """Posts each status as a reply to the previous one; statuses already in the ledger are skipped."""
 
     kind = "live"
-    progress: Callable[[str], None] = staticmethod(lambda text: None)  # the flow sets a per-channel reporter
     media_poll_seconds = 1.0  # between looks at an attachment Mastodon is still processing
     media_wait_seconds = 60.0  # how long an upload may take to process before the send is retried later
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from channels.medium.transport import STORIES_URL
 from herald.core.ledger import Ledger, ReceiptRow
+from herald.core.lifecycle import KIND, Change, CorrectionJob, RetractionJob
 from herald.core.outbox import write_atomically
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import KIND, Change, Corrector
-from herald.pipeline.retract import STORIES_URL, Retraction
 
 CORRECTED_BY_A_PERSON = True  # the corrected article waits in the outbox; its own ledger part tracks the person
 
@@ -20,7 +20,7 @@ def retract_step(ledger: Ledger, slug: str, row: ReceiptRow) -> str | None:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Write the corrected article to the outbox and tell a person how to replace the text on Medium."""
     if change is None:
@@ -41,7 +41,7 @@ def correct(  # noqa: ANN001 - the channel's own transport
     return ChannelResult("medium", "needs_attention", receipt.url, detail, transport.kind)
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Tell a person how to delete or unlist the story (or record that they did, `--by-hand`)."""
     if job.by_hand:
         return job.retracted(receipt, "deleted or unlisted on Medium by hand")

@@ -14,7 +14,7 @@ from herald.core.ledger import Ledger
 from herald.core.outbox import OutboxTransport
 from herald.core.outcomes import http_failure, network_failure
 from herald.core.parts import earlier_single_write, resolve_hint, tracked_write
-from herald.core.transport import Ambiguous, PreflightError, TransportError
+from herald.core.transport import Ambiguous, PreflightError, Transport, TransportError
 
 CHANNEL = "medium"
 PART_KIND = "post"
@@ -39,7 +39,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     return float(value) if value.isdigit() else None
 
 
-class MediumTransport:
+class MediumTransport(Transport):
     """`GET /me`, then `POST /users/{id}/posts` with the draft's payload; the post is a ledger part."""
 
     kind = "live"
@@ -131,7 +131,7 @@ class MediumTransport:
             self.slug, CHANNEL)
 
 
-class ManualMediumTransport:
+class ManualMediumTransport(Transport):
     """Without a token: write the import-ready article and leave a pending manual step."""
 
     kind = "outbox"

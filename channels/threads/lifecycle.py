@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from herald.core.draft import Receipt
 from herald.core.ledger import ReceiptRow
+from herald.core.lifecycle import Change, CorrectionJob
 from herald.core.outbox import write_atomically
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import Change, Corrector
 
 
 def correction_text(correction: str, diff_url: str) -> str:
@@ -17,7 +17,7 @@ def correction_text(correction: str, diff_url: str) -> str:
 
 
 def correct_thread(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, text: str, posts: str,
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, text: str, posts: str,
     reply: Callable[[], Receipt], outbox_name: str,
 ) -> ChannelResult:
     """Post `text` as one reply under the thread (`reply`), or write it to the outbox; nothing without `correction:`."""

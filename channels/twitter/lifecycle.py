@@ -6,9 +6,8 @@ from channels.threads.lifecycle import correct_thread
 from channels.twitter.notices import correction_tweet
 from content.model import Update
 from herald.core.ledger import ReceiptRow
+from herald.core.lifecycle import KIND, Change, CorrectionJob, RetractionJob
 from herald.core.report import ChannelResult
-from herald.pipeline.corrections import KIND, Change, Corrector
-from herald.pipeline.retract import Retraction
 
 
 def writes_correction(update: Update, change: Change | None) -> bool:
@@ -22,7 +21,7 @@ def check_correction(update: Update, diff_url: str) -> None:
 
 
 def correct(  # noqa: ANN001 - the channel's own transport
-    job: Corrector, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
+    job: CorrectionJob, transport, receipt: ReceiptRow, change: Change | None, diff_url: str
 ) -> ChannelResult:
     """Post one reply with the correction under the thread (only when `correction:` says what changed)."""
     text = correction_tweet(job.update, diff_url) if job.update.correction is not None else ""
@@ -32,7 +31,7 @@ def correct(  # noqa: ANN001 - the channel's own transport
                           f"correction-{job.revision}.txt")
 
 
-def retract(job: Retraction, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
+def retract(job: RetractionJob, transport, receipt: ReceiptRow) -> ChannelResult:  # noqa: ANN001
     """Delete every tweet of the thread and its replies, the last first."""
     tweets = [part for part in job.ledger.parts(job.slug, "twitter") if part.kind in ("tweet", "correction")
               and part.status == "done" and part.remote_id]

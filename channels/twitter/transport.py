@@ -8,7 +8,6 @@ import html
 import io
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,7 +30,7 @@ from herald.core.draft import Receipt
 from herald.core.ledger import Ledger, PartRow
 from herald.core.outcomes import network_failure, why_unreachable
 from herald.core.parts import is_unsettled, reused_upload, thread_receipt, tracked_write
-from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
+from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
@@ -146,11 +145,10 @@ def media_hash(data: bytes, alt_text: str) -> str:
     return hashlib.sha256(hashlib.sha256(data).digest() + alt_text.encode()).hexdigest()
 
 
-class XTransport:
+class XTransport(Transport):
     """Posts each tweet as a reply to the previous one; tweets already in the ledger are skipped."""
 
     kind = "live"
-    progress: Callable[[str], None] = staticmethod(lambda text: None)  # the flow sets a per-channel reporter
 
     def __init__(
         self, settings: TwitterSettings, ledger: Ledger, slug: str, client: tweepy.Client | None = None

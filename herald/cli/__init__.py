@@ -15,7 +15,9 @@ from channels.registry import CHANNELS
 from config.settings import ConfigError, Settings, load_settings
 from content.errors import UpdateError
 from herald.core.draft import RenderError
-from herald.pipeline.render import Rendered, load_and_render, prepare_publish
+from herald.core.status import colour_of
+from herald.pipeline.gate import prepare_publish
+from herald.pipeline.render import Rendered, load_and_render
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 _run_on_server = False  # a flow ran on a server that outlives this process (not a temporary one)
@@ -311,13 +313,8 @@ def _preflight_failed(error: Exception) -> None:
     raise typer.Exit(EXIT_FAILED) from None
 
 
-_COLOURS = {"published": "green", "already_published": "cyan", "pending_manual": "yellow", "failed": "red",
-            "held": "yellow", "needs_attention": "red", "dry_run": "cyan", "scheduled": "cyan", "changed": "red",
-            "corrected": "green", "retracted": "magenta"}
-
-
 def _print_channel(channel: str, status: str, via: str, url: str | None, detail: str, when: str = "") -> None:
-    colour = _COLOURS.get(status, "white")
+    colour = colour_of(status)
     out.print(f"  {channel:<8} [{colour}]{status:<17}[/{colour}] {via:<7} {url or '-'}{when}", markup=True)
     if detail:
         out.print(f"           {detail}", markup=False)
@@ -334,7 +331,7 @@ def status(
     config: ConfigOption = None,
 ) -> None:
     """What went where for an update, with URLs, and what needs a person."""
-    from herald.core.ledger import Ledger
+    from herald.pipeline.ledger_access import open_ledger
     from herald.pipeline.resolve import advice
 
     settings = _settings(config)
@@ -342,7 +339,7 @@ def status(
     if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
         out.print(f"{slug}: nothing published yet (no ledger at {settings.ledger_url[10:]})")
         return
-    ledger = Ledger(settings.ledger_url)
+    ledger = open_ledger(settings.ledger_url)
     receipts = ledger.receipts(slug)
     if not receipts:
         out.print(f"{slug}: nothing published yet")
@@ -383,7 +380,7 @@ def resolve(
     config: ConfigOption = None,
 ) -> None:
     """Settle a write herald could not check itself (shown as needs_attention by `herald status`)."""
-    from herald.core.ledger import Ledger
+    from herald.pipeline.ledger_access import open_ledger
     from herald.pipeline.resolve import NothingToResolve
     from herald.pipeline.resolve import resolve as settle
 
@@ -398,14 +395,14 @@ def resolve(
     if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
         _fail(NothingToResolve(f"{slug}: nothing was published yet (no ledger at {settings.ledger_url[10:]})"))
     try:
-        out.print(settle(Ledger(settings.ledger_url), slug, channel, sent, part), markup=False)
+        out.print(settle(open_ledger(settings.ledger_url), slug, channel, sent, part), markup=False)
     except NothingToResolve as error:
         _fail(error)
 
 
 def _slug_of(update: str, settings: Settings) -> str:
     """The slug of an update given as a file or as the slug itself."""
-    from content.loader import load_update
+    from channels.registry import load_update
     from herald.pipeline.render import content_root_for
 
     path = Path(update)

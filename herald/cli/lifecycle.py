@@ -28,6 +28,7 @@ from herald.cli import (
 )
 from herald.core.ledger import Ledger, ReceiptRow
 from herald.core.report import NOT_DONE
+from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.render import Rendered
 
 
@@ -59,7 +60,7 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
     from herald.core.transport import PreflightError
     from herald.pipeline.corrections import Corrector, changes, open_revision
 
-    ledger = Ledger(settings.ledger_url)
+    ledger = open_ledger(settings.ledger_url)
     slug = rendered.update.slug
     try:
         with publish_lease(ledger, slug, settings.publish.lease_ttl_seconds):
@@ -106,9 +107,7 @@ def _preflight(ledger: Ledger, settings: Settings, rendered: Rendered, found: li
             if transport.kind == "live":
                 transport.preflight(rendered.drafts[name])
         finally:
-            close = getattr(transport, "close", None)
-            if close is not None:
-                close()
+            transport.close()
 
 
 def status_lines(ledger: Ledger, slug: str, row: ReceiptRow) -> list[str]:

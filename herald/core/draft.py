@@ -7,9 +7,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from html import unescape
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from content.model import Update
+from herald.core.status import Status
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|pre|tr|figcaption)>|<br\s*/?>", re.I)
@@ -69,7 +70,6 @@ class RenderError(ValueError):
         super().__init__(f"{self.path}: {field_name}: {message}")
 
 
-ReceiptStatus = Literal["published", "failed", "skipped", "pending_manual", "already_published"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Receipt:
     """What happened to one channel's draft."""
 
     channel: str
-    status: ReceiptStatus
+    status: Status
     url: str | None = None
     remote_id: str | None = None
     detail: str = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +31,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Connection, Engine, Row
 from sqlalchemy.types import TypeDecorator
 
-from channels.registry import CHANNELS
+from herald.core.status import PUBLISHED_STATUSES, RECEIPT_STATUSES, PartStatus
 
-RECEIPT_STATUSES = ("published", "failed", "pending_manual", "needs_attention", "intended", "scheduled", "retracted")
-PUBLISHED_STATUSES = ("published", "pending_manual")
 TRANSPORTS = ("outbox", "live")
-PART_STATUSES = ("intended", "done", "ambiguous", "not_sent")
-UNSETTLED_PART_STATUSES = ("intended", "ambiguous")
+PART_STATUSES = tuple(PartStatus)
 POST_KINDS = ("tweet", "correction", "status", "post")  # parts that are public posts (not media, terms, deletes)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SCHEMA_LOCK_KEY = 0x6865726C64  # "herld": the advisory lock held while creating tables on PostgreSQL
@@ -202,10 +199,9 @@ def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
 
 
-def _channel_key(channel: str) -> tuple[int, str]:
-    names = list(CHANNELS)
-    order = names.index(channel) if channel in names else len(names)
-    return order, channel
+def _channel_key(order: Sequence[str]) -> Callable[[ReceiptRow], tuple[int, str]]:
+    """Sort receipts in the given channel order (publishing order), unknown channels last by name."""
+    return lambda row: (order.index(row.channel) if row.channel in order else len(order), row.channel)
 
 
 def _update_row(row: Row[Any]) -> UpdateRow:
@@ -248,7 +244,8 @@ def _tune_sqlite(engine: Engine) -> None:
 class Ledger:
     """Updates, per-channel receipts and per-write parts, in SQLite or PostgreSQL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, order: Sequence[str] = ()) -> None:
+        self._order = tuple(order)  # the channels in publishing order, for listing receipts
         self._engine = create_engine(url)
         dialect = self._engine.dialect.name
         if dialect == "sqlite":
@@ -319,10 +316,10 @@ class Ledger:
         return _receipt_row(row) if row else None
 
     def receipts(self, slug: str) -> list[ReceiptRow]:
-        """All receipts for an update, in channel order (diff, medium, twitter, email, then others)."""
+        """All receipts for an update, in the ledger's channel order."""
         with self._read() as conn:
             rows = conn.execute(self._receipt_query().where(updates.c.slug == slug)).all()
-        return sorted((_receipt_row(row) for row in rows), key=lambda r: _channel_key(r.channel))
+        return sorted((_receipt_row(row) for row in rows), key=_channel_key(self._order))
 
     def record_receipt(
         self,
@@ -475,7 +472,7 @@ class Ledger:
             by_slug.setdefault(row.slug, []).append(_receipt_row(row))
         return [
             RecapEntry(
-                _update_row(row), tuple(sorted(by_slug.get(row.slug, []), key=lambda r: _channel_key(r.channel)))
+                _update_row(row), tuple(sorted(by_slug.get(row.slug, []), key=_channel_key(self._order)))
             )
             for row in found
         ]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from content.body_images import InlineImage, unique_images
 from herald.core.draft import Draft, Receipt, draft_digest
+from herald.core.transport import Transport
 
 
-class OutboxTransport:
+class OutboxTransport(Transport):
     """Writes a draft's files atomically and returns a receipt pointing at them."""
 
     kind = "outbox"

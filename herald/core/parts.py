@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from herald.core.draft import Receipt
-from herald.core.ledger import UNSETTLED_PART_STATUSES, Ledger, PartRow
+from herald.core.ledger import Ledger, PartRow
+from herald.core.status import UNSETTLED_PART_STATUSES
 from herald.core.transport import Ambiguous, NeedsAttention
 
 

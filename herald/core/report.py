@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-NOT_DONE = ("failed", "held", "needs_attention", "changed")
+from herald.core.status import NOT_DONE, Status
+
+__all__ = ["NOT_DONE", "ChannelResult", "summary_markdown"]
 
 
 @dataclass(frozen=True)
@@ -12,7 +14,7 @@ class ChannelResult:
     """One channel's outcome in one publish run."""
 
     channel: str
-    status: str
+    status: Status | str  # a Status; a plain word only from older ledgers
     url: str | None
     detail: str
     transport: str

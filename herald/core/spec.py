@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from content.model import ChannelOptions
+
 if TYPE_CHECKING:
     from content.model import Update
     from herald.core.draft import Draft, RenderContext
@@ -54,12 +56,6 @@ class ChannelSettings(BaseModel):
     def is_live(self) -> bool:
         """Live when asked for, or when credentials are present and nothing else is asked."""
         return self.transport == "live" or (self.transport == "auto" and self.has_credentials())
-
-
-class ChannelOptions(BaseModel):
-    """A channel's block in an update's front matter (`mastodon:`, `bluesky:` ...)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 @dataclass(frozen=True)

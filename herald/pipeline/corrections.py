@@ -9,52 +9,28 @@ channel is done), so a killed correction finishes on the next run without sendin
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from channels.registry import lifecycle_hook
 from config.settings import Settings
 from content.model import Update
 from herald.core.draft import Draft
-from herald.core.ledger import PUBLISHED_STATUSES, Ledger, ReceiptRow
+from herald.core.ledger import Ledger
+from herald.core.lifecycle import KIND, Change
 from herald.core.report import ChannelResult
-from herald.core.transport import Ambiguous, NeedsAttention, TransportError
+from herald.core.sent import has_changed, last_sent, record_sent, uploaded_images
+from herald.core.status import PUBLISHED_STATUSES
+from herald.core.transport import TransportError, status_of
 from herald.pipeline.render import Rendered, render_update
 from herald.pipeline.schedule import LIFECYCLE
 from herald.pipeline.select import transport_for
-from herald.pipeline.sent import changed_passage, has_changed, last_sent, record_sent, sent_text, word_diff
-
-KIND = "correction"
-MAX_PASSAGE = 1500
-
-
-@dataclass(frozen=True)
-class Change:
-    """A channel whose draft differs from what went out."""
-
-    channel: str
-    receipt: ReceiptRow
-    draft: Draft
-    before: str
-
-    @property
-    def diff(self) -> str:
-        """A short word-level diff of what went out against the draft."""
-        return word_diff(self.before, sent_text(self.draft)) if self.before else "(the text sent was not kept)"
 
 
 def known_diff_url(ledger: Ledger, slug: str) -> str | None:
     """The Diff URL the ledger holds for a published post."""
     receipt = ledger.receipt(slug, "diff")
     return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
-
-
-def uploaded_images(ledger: Ledger, slug: str) -> dict:
-    """The image URLs WordPress gave earlier uploads: body images by content digest, and the featured image."""
-    done = [part for part in ledger.parts(slug, "diff") if part.status == "done" and part.url]
-    urls = {part.payload_hash: part.url for part in done if part.kind == "image" and part.payload_hash}
-    featured = next((part.url for part in done if part.kind == "media" and part.position == 0), None)
-    return {"image_urls": urls or None, "featured_url": featured}
 
 
 def as_sent(ledger: Ledger, rendered: Rendered, settings: Settings, name: str, **images: object) -> Draft:
@@ -149,13 +125,10 @@ class Corrector:
             try:
                 results.append(lifecycle_hook(name, "correct")(self, transport, receipt, changed.get(name), diff_url))
             except TransportError as error:
-                status = "needs_attention" if isinstance(error, NeedsAttention) or (
-                    isinstance(error, Ambiguous) and not error.transient) else "failed"
+                status = status_of(error)
                 results.append(ChannelResult(name, status, receipt.url, str(error), transport.kind))
             finally:
-                close = getattr(transport, "close", None)
-                if close is not None:
-                    close()
+                transport.close()
         return results
 
     def kept(self, change: Change | None) -> None:
@@ -163,15 +136,20 @@ class Corrector:
         if change is not None:
             record_sent(self.ledger, self.slug, change.draft, self.revision)
 
+    def section(self, channel: str) -> Any:
+        """A channel's settings section."""
+        return self.settings.channel(channel)
+
+    def draft(self, channel: str) -> Draft | None:
+        """A channel's draft as rendered for this correction."""
+        return self.rendered.drafts.get(channel)
+
+    def as_sent(self, channel: str, **images: object) -> Draft:
+        """A channel's draft as a publish now would send it (the Diff URL and image URLs that went out)."""
+        return as_sent(self.ledger, self.rendered, self.settings, channel, **images)
+
     def mkdir(self) -> Path:
         """The update's outbox folder, made if missing."""
         self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder
 
-
-def changes_for_diff(ledger: Ledger, slug: str) -> str:
-    """The changed lines of the Diff post's latest correction (for a notice when the email itself did not change)."""
-    kept = ledger.snapshots(slug, "diff")
-    if len(kept) < 2:
-        return ""
-    return changed_passage(kept[-2][2], kept[-1][2])

@@ -29,7 +29,7 @@ def same_file(a: Path | str, b: Path | str) -> bool:
 
 def _still_claims(source: Path, slug: str) -> bool:
     """Whether the file recorded for a slug is still there and still has that slug."""
-    from content.loader import load_update
+    from channels.registry import load_update
 
     if not source.is_file():
         return False

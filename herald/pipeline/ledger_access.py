@@ -1,4 +1,4 @@
-"""Open the ledger only when it exists, for commands that must write nothing (check, dry runs)."""
+"""Open the ledger with the registry's channel order; or only when it exists, for commands that write nothing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from channels.registry import ORDER
 from herald.core.ledger import Ledger
 
 
@@ -15,6 +16,11 @@ def existing_ledger(url: str) -> Ledger | None:
     if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).is_file()):
         return None
     try:
-        return Ledger(url)
+        return open_ledger(url)
     except Exception:  # noqa: BLE001 - an unreachable ledger leaves check and dry runs without its knowledge
         return None
+
+
+def open_ledger(url: str) -> Ledger:
+    """The ledger at `url` (created if missing), listing receipts in publishing order."""
+    return Ledger(url, ORDER)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.registry import CHANNELS
 from config.settings import Settings
-from herald.core.ledger import PUBLISHED_STATUSES
+from herald.core.status import PUBLISHED_STATUSES
 from herald.pipeline.ledger_access import existing_ledger
 from herald.pipeline.render import Rendered
 from herald.pipeline.schedule import is_scheduled, when

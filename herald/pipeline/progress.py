@@ -13,17 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from channels.registry import CHANNELS
+from herald.core.status import Status
 
 Reporter = Callable[[str], None]
-STATUS_WORDS = {
-    "published": "posted",
-    "already_published": "already published earlier",
-    "pending_manual": "waiting for a manual import",
-    "needs_attention": "needs a person",
-    "failed": "failed",
-    "held": "held: waiting for the Diff post",
-    "dry_run": "dry run: nothing sent",
-}
 
 _current: Progress | None = None
 
@@ -41,9 +33,9 @@ def reporter(channel: str) -> Reporter:
 
 def outcome(channel: str, status: str) -> str:
     """The words for a channel's final status."""
-    if status == "published" and channel in CHANNELS:
+    if status == Status.PUBLISHED and channel in CHANNELS:
         return CHANNELS[channel].done_word
-    return STATUS_WORDS.get(status, status)
+    return Status(status).word if status in Status._value2member_map_ else status
 
 
 class Progress:

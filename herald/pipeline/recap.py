@@ -14,7 +14,8 @@ from config.settings import RecapSettings, Settings
 from content import i18n
 from content.markdown import escape_markdown
 from content.model import Update
-from herald.core.ledger import PUBLISHED_STATUSES, RecapEntry, ReceiptRow
+from herald.core.ledger import RecapEntry, ReceiptRow
+from herald.core.status import PUBLISHED_STATUSES
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")  # fmt: skip

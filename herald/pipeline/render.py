@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from channels.registry import CHANNELS
+from channels.registry import CHANNELS, load_update
 from config.settings import Settings
 from content.body_images import raw_html_images
 from content.errors import UpdateError
 from content.i18n import missing_catalog
-from content.loader import load_update
 from content.model import Update
 from herald.core.draft import Draft, RenderContext
 
@@ -122,29 +121,3 @@ def content_root_for(path: Path, settings: Settings) -> Path:
     """The configured content root when the update lives under it, else the update's own folder."""
     root = settings.content_root.resolve()
     return root if path.resolve().is_relative_to(root) else path.resolve().parent
-
-
-def prepare_publish(path: Path | str, settings: Settings, channels: Iterable[str] | None = None) -> Rendered:
-    """Everything a publish checks before its first side effect: valid, ready, renderable, approved if required."""
-    rendered = load_and_render(path, settings, channels)
-    check_published_identity(rendered.update, settings)
-    if rendered.update.status != "ready":
-        raise UpdateError(path, "status", "is 'draft'; set `status: ready` to publish (check and preview still work)")
-    if settings.require_approval:
-        from herald.pipeline.approvals import require_approval  # drafts here use the planned Diff URL, as approve did
-
-        require_approval(rendered, settings.ledger_url)
-    return rendered
-
-
-def check_published_identity(update: Update, settings: Settings) -> None:
-    """Refuse an update whose slug another published file holds (read-only; no ledger is created)."""
-    from herald.pipeline.identity import check_identity
-    from herald.pipeline.ledger_access import existing_ledger
-
-    ledger = existing_ledger(settings.ledger_url)
-    if ledger is not None:
-        try:
-            check_identity(ledger, update)
-        finally:
-            ledger.close()

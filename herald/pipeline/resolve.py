@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from channels.registry import CHANNELS
-from herald.core.ledger import PUBLISHED_STATUSES, Ledger, PartRow, ReceiptRow
+from herald.core.ledger import Ledger, PartRow, ReceiptRow
 from herald.core.parts import is_unsettled
+from herald.core.status import PUBLISHED_STATUSES
 
 _GONE = re.compile(r"\b(post|status|tweet) (\d+) was posted .* no longer on")
 

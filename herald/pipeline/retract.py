@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from typing import Any
 
 from channels.registry import lifecycle_hook
 from config.settings import Settings
 from herald.core.ledger import Ledger, ReceiptRow, UpdateRow
 from herald.core.report import ChannelResult
-from herald.core.transport import Ambiguous, NeedsAttention, TransportError
+from herald.core.transport import TransportError, status_of
 from herald.pipeline.schedule import ScheduleError, cancel_run, prefect_server
 from herald.pipeline.select import transport_for
 
-NOTICE_KIND = "retraction"
 WENT_OUT = ("published", "pending_manual", "needs_attention", "scheduled")
-STORIES_URL = "https://medium.com/me/stories/public"
 
 
 class Retraction:
@@ -35,6 +34,11 @@ class Retraction:
         self.reason = reason
         self.sent_at = sent_at
         self.by_hand = by_hand
+        self.folder = settings.outbox / self.slug
+
+    def section(self, channel: str) -> Any:
+        """A channel's settings section."""
+        return self.settings.channel(channel)
 
     def run(self, channels: list[str]) -> list[ChannelResult]:
         """Retract each named channel that has a receipt; a failure on one leaves the others done."""
@@ -57,16 +61,13 @@ class Retraction:
             try:
                 results.append(lifecycle_hook(receipt.channel, "retract")(self, transport, receipt))
             except TransportError as error:
-                status = "needs_attention" if isinstance(error, NeedsAttention) or (
-                    isinstance(error, Ambiguous) and not error.transient) else "failed"
+                status = status_of(error)
                 again = f" --reason {shlex.quote(self.reason)}" if self.reason else ""
                 detail = (f"{error}; `herald retract {self.slug} --channels {receipt.channel}{again} --yes` "
                           "tries again")
                 results.append(ChannelResult(receipt.channel, status, receipt.url, detail, transport.kind))
             finally:
-                close = getattr(transport, "close", None)
-                if close is not None:
-                    close()
+                transport.close()
         return results
 
     def retracted(self, receipt: ReceiptRow, detail: str) -> ChannelResult:

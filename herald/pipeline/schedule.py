@@ -10,7 +10,7 @@ from collections.abc import Callable
 from content.model import Update
 from herald.core.ledger import Ledger
 from herald.core.report import ChannelResult
-from herald.core.transport import TransportError
+from herald.core.transport import Transport, TransportError
 
 
 def now() -> dt.datetime:
@@ -150,15 +150,14 @@ def wait_for_own_time(ledger: Ledger, update: Update, run_id: str | None,
         sleep((at - now()).total_seconds() + 0.01)
 
 
-def due_diff_url(ledger: Ledger, update: Update, diff_transport: object, diff_url: str) -> str:
+def due_diff_url(ledger: Ledger, update: Update, diff_transport: Transport | None, diff_url: str) -> str:
     """The Diff URL once publish_at has come: the post is published (WordPress may have missed it) and its link read."""
     receipt = ledger.receipt(update.slug, "diff")
-    ensure = getattr(diff_transport, "ensure_published", None)
     if update.publish_at is None or receipt is None or receipt.transport != "live" or not receipt.remote_id \
-            or ensure is None:
+            or diff_transport is None:
         return diff_url
     try:
-        link = ensure(int(receipt.remote_id)) or diff_url
+        link = diff_transport.ensure_published(int(receipt.remote_id)) or diff_url
     except TransportError:
         return diff_url  # the post's own link still resolves once WordPress publishes it
     if link != receipt.url:

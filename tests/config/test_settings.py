@@ -283,7 +283,7 @@ def test_settings_class_reads_the_environment_directly(monkeypatch: pytest.Monke
 def test_twitter_link_is_first_by_default_last_on_request_and_reaches_the_renderer(tmp_path: Path) -> None:
     import datetime as dt
 
-    from content.loader import update_model
+    from channels.registry import update_model
     from herald.pipeline.render import render_update
 
     update = update_model()(source=Path("u.md"), title="T", date=dt.date(2026, 10, 1), slug="t",

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 from update_files import FIXTURES, load
 
+from channels.registry import load_update
 from config.settings import load_settings
 from content.body_images import body_images
 from content.errors import UpdateError
-from content.loader import load_update
 from herald.cli import app
 from herald.pipeline.render import render_update
 from herald.preview.page import preview_page

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from update_files import write_file
 
+from channels.registry import load_update
 from content.errors import UpdateError
-from content.loader import load_update
 from content.slug import make_slug
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -13,7 +13,7 @@ from channels.diff.render import Diff
 from channels.email.render import Email
 from channels.email.settings import EmailSettings
 from channels.medium.render import Medium
-from content.loader import load_update
+from channels.registry import load_update
 from content.markdown import Block, bare_link, blocks, render_html, sanitize_html
 from herald.core.draft import RenderContext
 

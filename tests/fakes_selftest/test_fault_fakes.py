@@ -32,9 +32,9 @@ from channels.diff.transport import WordPressTransport
 from channels.email.render import Email
 from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport
+from channels.registry import load_update
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import make_client
-from content.loader import load_update
 from herald.core.draft import RenderContext
 from herald.core.ledger import Ledger
 from herald.core.transport import TransportError

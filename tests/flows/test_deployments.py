@@ -24,7 +24,7 @@ EXAMPLES = ("2026-10-08-eu-copyright-consultation.md", "2026-10-22-global-digita
 
 def _record_october(workdir: Path) -> None:
     """The two October examples as the publish flow records them (the recap reads only the ledger and files)."""
-    from content.loader import load_update
+    from channels.registry import load_update
 
     ledger = Ledger(load_settings().ledger_url)
     for name in EXAMPLES:

@@ -22,8 +22,9 @@ from x_api import FakeX
 
 from channels.registry import CHANNELS
 from herald.cli import app
-from herald.core.ledger import UNSETTLED_PART_STATUSES, Ledger
+from herald.core.ledger import Ledger
 from herald.core.report import NOT_DONE
+from herald.core.status import UNSETTLED_PART_STATUSES
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 TOPICS = ["copyright", "platform rules", "data protection", "internet shutdowns", "public domain", "AI training"]
@@ -88,7 +89,7 @@ def _drill(world: World, updates: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     ledger = Ledger(f"sqlite:///{world.root / 'herald.db'}")
     figures = {"publishes": 0, "advice_steps": 0, "needed_a_person": 0}
-    from content.loader import load_update
+    from channels.registry import load_update
 
     for number in range(updates):
         path = _write_update(world.root, number, rng)

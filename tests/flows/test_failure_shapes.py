@@ -18,7 +18,7 @@ from operator_steps import follow_advice, run
 from social_threads import assert_one_social_thread
 from world import OPT_IN, World
 
-from content.loader import load_update
+from channels.registry import load_update
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 HOLD = 2.5  # a `timeout` fault holds the connection longer than the clients' timeout below

@@ -154,7 +154,7 @@ def test_medium_gets_the_featured_image_at_the_url_the_diff_upload_recorded(tmp_
 
     from config.settings import load_settings
     from herald.core.ledger import Ledger
-    from herald.pipeline.corrections import uploaded_images
+    from herald.core.sent import uploaded_images
     from herald.pipeline.render import render_update
 
     update = load("amicus.md")

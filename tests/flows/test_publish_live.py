@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from world import MEDIUM_TOKEN, SMTP_PASSWORD, SMTP_USER, X_KEYS, live_config
 from x_api import FakeX
 
-from content.loader import load_update
+from channels.registry import load_update
 from herald.cli import app
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from channels.registry import load_update
 from config.settings import load_settings
-from content.loader import load_update
 from herald.cli import app
 from herald.core.ledger import Ledger
 from herald.pipeline.recap import Month, build_recap, recap_items, recap_path, recap_slug

@@ -16,8 +16,8 @@ from social_threads import assert_one_social_thread
 from world import World
 
 from channels.bluesky.transport import post_rkey, post_url
+from channels.registry import load_update
 from config.settings import load_settings
-from content.loader import load_update
 from herald.core.ledger import Ledger
 from herald.pipeline.render import load_and_render
 

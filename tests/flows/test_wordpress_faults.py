@@ -11,7 +11,7 @@ from operator_steps import run
 from update_files import solid_png
 from wordpress_fault_proxy import census
 
-from content.loader import load_update
+from channels.registry import load_update
 
 pytestmark = [pytest.mark.flow, pytest.mark.live]
 CASES = [

@@ -11,7 +11,8 @@ from world import World
 
 from config.settings import load_settings
 from herald.cli import app
-from herald.core.ledger import PUBLISHED_STATUSES, Ledger
+from herald.core.ledger import Ledger
+from herald.core.status import PUBLISHED_STATUSES
 from herald.pipeline.render import load_and_render
 
 COMMAND = re.compile(r"`(herald [^`]+)`")

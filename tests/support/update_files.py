@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from content.loader import load_update
+from channels.registry import load_update
 from content.model import Update
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -14,9 +14,9 @@ from channels.bluesky.draft import MAX_BYTES, MAX_GRAPHEMES, BlueskyDraft, LinkC
 from channels.bluesky.options import BlueskyOptions
 from channels.bluesky.render import MAX_ALT_TEXT, render
 from channels.bluesky.settings import BlueskySettings
+from channels.registry import load_update, update_model
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
-from content.loader import load_update, update_model
 from content.model import Update
 from herald.core.draft import RenderContext, RenderError
 

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from channels.diff.render import Diff, DiffDraft
 from channels.diff.settings import DiffSettings
 from channels.diff.transport import WordPressTransport, term_slug
-from content.loader import load_update
+from channels.registry import load_update
 from herald.core.draft import RenderContext
 from herald.core.ledger import Ledger
 from herald.core.transport import PreflightError, TransientError, TransportError

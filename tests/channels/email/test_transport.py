@@ -18,7 +18,7 @@ from smtp_server import free_port
 from channels.email.render import Email, EmailDraft
 from channels.email.settings import EmailSettings
 from channels.email.transport import SmtpTransport, is_loopback, mid_url
-from content.loader import load_update
+from channels.registry import load_update
 from herald.core.draft import RenderContext
 from herald.core.ledger import Ledger
 from herald.core.transport import NeedsAttention, PreflightError, TransientError, TransportError

@@ -15,9 +15,9 @@ from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.render import MAX_ALT_TEXT, MIN_ROOM, language, render
 from channels.mastodon.settings import MastodonSettings
+from channels.registry import load_update, update_model
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
-from content.loader import load_update, update_model
 from content.model import Update
 from herald.core.draft import RenderContext, RenderError
 

@@ -10,7 +10,7 @@ from update_files import FIXTURES, load, write
 
 from channels.medium.html import to_medium
 from channels.medium.render import Medium
-from content.loader import load_update
+from channels.registry import load_update
 from herald.core.draft import RenderContext
 
 DIFF_URL = "https://diff.example.org/2026/11/04/consultation/"

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from channels.medium.render import Medium, MediumDraft
 from channels.medium.settings import MediumSettings
 from channels.medium.transport import ManualMediumTransport, MediumTransport
-from content.loader import load_update
+from channels.registry import load_update
 from herald.core.draft import RenderContext
 from herald.core.ledger import Ledger
 from herald.core.transport import NeedsAttention, PreflightError, TransientError, TransportError

@@ -12,6 +12,7 @@ import pytest
 import regex
 from twitter_text import extract_emojis_with_indices, parse_tweet
 
+from channels.registry import load_update, update_model
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks, tweet_link
 from channels.twitter.options import TwitterOptions
@@ -24,7 +25,6 @@ from channels.twitter.render import (
 )
 from channels.twitter.settings import TwitterSettings
 from content.i18n import t
-from content.loader import load_update, update_model
 from content.markdown import bare_link, blocks
 from content.model import Update
 from herald.core.draft import Channel, RenderContext, RenderError

@@ -16,9 +16,9 @@ import pytest
 from pydantic import SecretStr
 from x_api import DUPLICATE, FakeX, Tweet, rate_limited
 
+from channels.registry import load_update
 from channels.twitter.settings import TwitterSettings
 from channels.twitter.transport import TWEEPY_HOST, ApiBaseAdapter, XTransport, make_client
-from content.loader import load_update
 from herald.core.draft import RenderContext
 from herald.core.ledger import Ledger
 from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError

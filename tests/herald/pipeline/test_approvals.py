@@ -12,7 +12,8 @@ from config.settings import load_settings
 from content.errors import UpdateError
 from herald.cli import app
 from herald.pipeline.approvals import Approvals
-from herald.pipeline.render import load_and_render, prepare_publish
+from herald.pipeline.gate import prepare_publish
+from herald.pipeline.render import load_and_render
 
 EXAMPLE = "content/updates/2026-10-08-eu-copyright-consultation.md"
 SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"

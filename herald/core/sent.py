@@ -73,3 +73,19 @@ def changed_passage(before: str, after: str) -> str:
     """The new wording of what changed, each changed line once, for a correction notice."""
     old_lines = {line.strip() for line in before.splitlines() if line.strip()}
     return "\n".join(line.strip() for line in after.splitlines() if line.strip() and line.strip() not in old_lines)
+
+
+def uploaded_images(ledger: Ledger, slug: str) -> dict:
+    """The image URLs WordPress gave earlier uploads: body images by content digest, and the featured image."""
+    done = [part for part in ledger.parts(slug, "diff") if part.status == "done" and part.url]
+    urls = {part.payload_hash: part.url for part in done if part.kind == "image" and part.payload_hash}
+    featured = next((part.url for part in done if part.kind == "media" and part.position == 0), None)
+    return {"image_urls": urls or None, "featured_url": featured}
+
+
+def changes_for_diff(ledger: Ledger, slug: str) -> str:
+    """The changed lines of the Diff post's latest correction (for a notice when the email itself did not change)."""
+    kept = ledger.snapshots(slug, "diff")
+    if len(kept) < 2:
+        return ""
+    return changed_passage(kept[-2][2], kept[-1][2])

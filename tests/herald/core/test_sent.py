@@ -5,7 +5,7 @@ from __future__ import annotations
 from channels.twitter.render import ThreadDraft
 from herald.core.draft import html_text
 from herald.core.ledger import Ledger
-from herald.pipeline.sent import changed_passage, has_changed, record_sent, word_diff
+from herald.core.sent import changed_passage, has_changed, record_sent, word_diff
 
 
 def test_word_diff_shows_each_change_with_a_few_words_around_it():
