@@ -77,8 +77,7 @@ def _trimmed(text: str, start: int, end: int) -> int:
 
 
 def links(text: str) -> list[tuple[int, int]]:
-    """Each http(s) link's span, without the sentence punctuation after it or a closing parenthesis it does not
-    open."""
+    """Each http(s) link's span, without the punctuation after it or a closing parenthesis it does not open."""
     return [(match.start(), _trimmed(text, *match.span())) for match in _LINK.finditer(text)]
 
 
@@ -89,8 +88,7 @@ def domains(text: str) -> list[tuple[int, int]]:
 
 
 def tags(text: str) -> list[tuple[int, int, str]]:
-    """Each hashtag's span ("#" and the tag, without punctuation after it) and its tag, as Bluesky's app finds
-    them: the tag at most 64 graphemes (and 640 bytes), else no tag at all."""
+    """Each hashtag's span ("#" and the tag, no punctuation after it) and tag, as the app finds them, if in limits."""
     found = []
     for match in _TAG.finditer(text):
         tag = _TAG_END.sub("", match[1])
@@ -106,8 +104,7 @@ def _free(span: tuple[int, int], taken: list[Mark]) -> bool:
 
 @lru_cache(maxsize=1024)
 def marks(text: str) -> tuple[Mark, ...]:
-    """The facets of a text in order, never overlapping: http(s) links (shown short), then bare domains outside
-    them (shown as written, linked with https://), then hashtags outside both."""
+    """A text's facets in order, never overlapping: http(s) links, then bare domains, then hashtags outside them."""
     found = [Mark(start, end, short(text[start:end]), text[start:end]) for start, end in links(text)]
     found += [Mark(start, end, text[start:end], f"https://{text[start:end]}")
               for start, end in domains(text) if _free((start, end), found)]
@@ -142,8 +139,7 @@ def short(url: str) -> str:
 
 
 def post(text: str) -> BlueskyPost:
-    """A post's text with its links shown short, a facet on each link and hashtag (UTF-8 byte offsets into the
-    shown text)."""
+    """A post's text, links shown short, with a facet on each link and hashtag (UTF-8 byte offsets, as shown)."""
     shown: list[str] = []
     facets: list[Facet] = []
     size = last = 0

@@ -133,7 +133,7 @@ def test_a_link_stops_where_text_in_another_script_or_a_mark_begins() -> None:
         "https://meta.wikimedia.org/wiki/X",
         "https://meta.wikimedia.org/wiki/Advocacy-ar",
     ]
-    assert links("no scheme: wikimedia.org, mail press@wikimedia.org, ftp://x.org") == []
+    assert links("no scheme: wikimedia.org, mail press@wikimedia.org, ftp://x.org") == []  # see domains()
 
 
 @pytest.mark.parametrize(
