@@ -13,11 +13,23 @@ MAX_BYTES = 3000  # app.bsky.feed.post's text: maxGraphemes 300 and maxLength 30
 
 @dataclass(frozen=True)
 class Facet:
-    """A link in a post: UTF-8 byte offsets into the post's text, and the URI."""
+    """A link or a hashtag in a post: UTF-8 byte offsets into the post's text, and the URI or the tag (no "#")."""
 
     byte_start: int
     byte_end: int
-    uri: str
+    uri: str = ""
+    tag: str = ""
+
+    def feature(self) -> dict[str, str]:
+        """The facet's feature as `app.bsky.richtext.facet` takes it: a tag, or a link."""
+        if self.tag:
+            return {"$type": "app.bsky.richtext.facet#tag", "tag": self.tag}
+        return {"$type": "app.bsky.richtext.facet#link", "uri": self.uri}
+
+    def saved(self) -> dict[str, object]:
+        """The facet as `bluesky.json` keeps it: its byte offsets, and its URI or its tag."""
+        index = {"byteStart": self.byte_start, "byteEnd": self.byte_end}
+        return {"index": index, "tag": self.tag} if self.tag else {"index": index, "uri": self.uri}
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class LinkCard:
 
 @dataclass(frozen=True)
 class BlueskyPost:
-    """One post: its text, its links as facets, and its grapheme count."""
+    """One post: its text, its links and hashtags as facets, and its grapheme count."""
 
     text: str
     facets: tuple[Facet, ...] = ()
@@ -52,11 +64,9 @@ class BlueskyDraft:
     image_file: Path | None = field(default=None, compare=False)
 
     def files(self) -> dict[str, bytes]:
-        """`bluesky.json`: the records' text, facets and embeds exactly as created."""
+        """`bluesky.json`: the records' text, facets (a link's URI or a hashtag's tag) and embeds exactly as created."""
         return {"bluesky.json": json_bytes({
-            "posts": [{"text": post.text, "facets": [
-                {"index": {"byteStart": f.byte_start, "byteEnd": f.byte_end}, "uri": f.uri} for f in post.facets]}
-                for post in self.posts],
+            "posts": [{"text": post.text, "facets": [facet.saved() for facet in post.facets]} for post in self.posts],
             "card": None if self.card is None else {
                 "uri": self.card.uri, "title": self.card.title, "description": self.card.description},
             "language": self.language, "image": self.image, "image_alt": self.image_alt,

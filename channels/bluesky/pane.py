@@ -1,23 +1,29 @@
-"""The Bluesky pane: the thread as post cards with their links and grapheme counts, post 1's link card."""
+"""The Bluesky pane: the thread as post cards with their links, hashtags and grapheme counts, post 1's link card."""
 
 from __future__ import annotations
 
 from html import escape
 
-from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost
+from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost, Facet
 from channels.panes import attr, figure, files_line, lang_attrs, pane
 
 NEAR = 0.9
 
 
+def facet_html(facet: Facet, shown: str) -> str:
+    """A link facet as a link to its full URI, a tag facet as a hashtag naming its tag."""
+    if facet.tag:
+        return f'<span class="link tag" title="{attr("#" + facet.tag)}">{escape(shown)}</span>'
+    return f'<a class=link href="{attr(facet.uri)}" title="{attr(facet.uri)}">{escape(shown)}</a>'
+
+
 def post_html(post: BlueskyPost) -> str:
-    """A post's text with each link facet shown as a link to its full URI."""
+    """A post's text with each link facet shown as a link to its full URI and each hashtag as a tag."""
     data = post.text.encode()
     out, last = [], 0
     for facet in sorted(post.facets, key=lambda f: f.byte_start):
         out.append(escape(data[last:facet.byte_start].decode()))
-        shown = data[facet.byte_start:facet.byte_end].decode()
-        out.append(f'<a class=link href="{attr(facet.uri)}" title="{attr(facet.uri)}">{escape(shown)}</a>')
+        out.append(facet_html(facet, data[facet.byte_start:facet.byte_end].decode()))
         last = facet.byte_end
     out.append(escape(data[last:].decode()))
     return "".join(out)

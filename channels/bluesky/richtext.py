@@ -1,25 +1,48 @@
-"""Bluesky post text: links shown short with a facet carrying the full URI, lengths in graphemes."""
+"""Bluesky post text: links shown short with a facet carrying the full URI, hashtags as tags, lengths in graphemes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import regex
 
 from channels.bluesky.draft import MAX_BYTES, MAX_GRAPHEMES, BlueskyPost, Facet
+from channels.bluesky.tlds import TLDS
 from channels.threads import split
 
 SHORT_PATH = 15  # graphemes of path a link shows whole (as Bluesky's app does); a longer one is cut
 KEPT_PATH = 14  # ...after the last "/", "-" or "_" among its first KEPT_PATH graphemes, then MORE
 MORE = "…"
 SEPARATORS = "/-_"
+MAX_TAG_GRAPHEMES = 64  # app.bsky.richtext.facet#tag: maxGraphemes 64 and maxLength 640 (UTF-8 bytes)
+MAX_TAG_BYTES = 640
 
 # A link as herald writes it: http(s) and the characters a URL may hold (herald's links are percent-encoded).
-_LINK = regex.compile(r"(?<![\w@/.:])https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", regex.IGNORECASE)
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_LINK = regex.compile(rf"(?<![\w@/.:])https?://{_URL_CHARS}+", regex.IGNORECASE)
+# Bluesky's app links a bare domain after a space or "(": ASCII labels without hyphens, the last a real TLD
+# (herald leaves out an e-mail address, which the app would link as https://first.last@host).
+_DOMAIN = regex.compile(rf"(?<![^\s(])(?P<host>(?>[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+))(?!@){_URL_CHARS}*")
+# The app's hashtag: "#" or "＃" after a space, not a keycap (#️⃣), up to a space or an invisible separator, with
+# something other than ASCII digits and punctuation in it.
+_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+_TAG = regex.compile(rf"(?<!\S)[#＃](?!\ufe0f)([^\s{_INVISIBLE}]*[^0-9\s\p{{P}}{_INVISIBLE}][^\s{_INVISIBLE}]*)")
+_TAG_END = regex.compile(r"\p{P}+$")
 _TRAILING = ".,;:!?'*"
 _GRAPHEME = regex.compile(r"\X")
+
+
+class Mark(NamedTuple):
+    """A facet on the text as written: its span, its text as shown, and the URI it links or the tag it carries."""
+
+    start: int
+    end: int
+    label: str
+    uri: str = ""
+    tag: str = ""
 
 
 def graphemes(text: str) -> int:
@@ -42,19 +65,52 @@ def _weight(grapheme: str) -> int:
     return max(1, -(-len(grapheme.encode()) * MAX_GRAPHEMES // MAX_BYTES))
 
 
+def _trimmed(text: str, start: int, end: int) -> int:
+    """Where a link ends without the sentence punctuation after it or a closing parenthesis it does not open."""
+    while end > start:
+        last = text[end - 1]
+        unopened = last == ")" and text.count("(", start, end) < text.count(")", start, end)
+        if last not in _TRAILING and not unopened:
+            break
+        end -= 1
+    return end
+
+
 def links(text: str) -> list[tuple[int, int]]:
-    """Each link's span, without the sentence punctuation after it or a closing parenthesis it does not open."""
+    """Each http(s) link's span, without the punctuation after it or a closing parenthesis it does not open."""
+    return [(match.start(), _trimmed(text, *match.span())) for match in _LINK.finditer(text)]
+
+
+def domains(text: str) -> list[tuple[int, int]]:
+    """Each bare domain (with its path) that Bluesky's app links, its TLD a real one, trimmed as a link is."""
+    return [(match.start(), _trimmed(text, *match.span())) for match in _DOMAIN.finditer(text)
+            if match["host"].rsplit(".", 1)[1] in TLDS]
+
+
+def tags(text: str) -> list[tuple[int, int, str]]:
+    """Each hashtag's span ("#" and the tag, no punctuation after it) and tag, as the app finds them, if in limits."""
     found = []
-    for match in _LINK.finditer(text):
-        start, end = match.span()
-        while end > start:
-            last = text[end - 1]
-            unopened = last == ")" and text.count("(", start, end) < text.count(")", start, end)
-            if last not in _TRAILING and not unopened:
-                break
-            end -= 1
-        found.append((start, end))
+    for match in _TAG.finditer(text):
+        tag = _TAG_END.sub("", match[1])
+        if graphemes(tag) <= MAX_TAG_GRAPHEMES and len(tag.encode()) <= MAX_TAG_BYTES:
+            found.append((match.start(), match.start(1) + len(tag), tag))
     return found
+
+
+def _free(span: tuple[int, int], taken: list[Mark]) -> bool:
+    """Whether a span overlaps none of the marks taken."""
+    return all(span[1] <= mark.start or mark.end <= span[0] for mark in taken)
+
+
+@lru_cache(maxsize=1024)
+def marks(text: str) -> tuple[Mark, ...]:
+    """A text's facets in order, never overlapping: http(s) links, then bare domains, then hashtags outside them."""
+    found = [Mark(start, end, short(text[start:end]), text[start:end]) for start, end in links(text)]
+    found += [Mark(start, end, text[start:end], f"https://{text[start:end]}")
+              for start, end in domains(text) if _free((start, end), found)]
+    found += [Mark(start, end, text[start:end], tag=tag)
+              for start, end, tag in tags(text) if _free((start, end), found)]
+    return tuple(sorted(found))
 
 
 def _readable(path: str) -> str:
@@ -83,18 +139,17 @@ def short(url: str) -> str:
 
 
 def post(text: str) -> BlueskyPost:
-    """A post's text with its links shown short, a facet on each (UTF-8 byte offsets into the shown text)."""
+    """A post's text, links shown short, with a facet on each link and hashtag (UTF-8 byte offsets, as shown)."""
     shown: list[str] = []
     facets: list[Facet] = []
     size = last = 0
-    for start, end in links(text):
-        before = text[last:start]
-        label = short(text[start:end])
+    for mark in marks(text):
+        before = text[last : mark.start]
         size += len(before.encode())
-        facets.append(Facet(size, size + len(label.encode()), text[start:end]))
-        size += len(label.encode())
-        shown += [before, label]
-        last = end
+        facets.append(Facet(size, size + len(mark.label.encode()), mark.uri, mark.tag))
+        size += len(mark.label.encode())
+        shown += [before, mark.label]
+        last = mark.end
     shown.append(text[last:])
     body = "".join(shown)
     return BlueskyPost(text=body, facets=tuple(facets), graphemes=graphemes(body))
@@ -106,7 +161,7 @@ class PostLength:
     a heavy emoji sequence as its share of the byte limit."""
 
     def weigh(self, text: str) -> split.Weighed:
-        """Grapheme weights, each link whole at the length of its short form."""
+        """Grapheme weights, each link whole at the length of its short form (a bare domain as written)."""
         return _weighed(text)
 
     def check(self, text: str) -> tuple[bool, int]:
@@ -118,6 +173,6 @@ class PostLength:
 
 @lru_cache(maxsize=1024)
 def _weighed(text: str) -> split.Weighed:
-    """Weights of a text for the splitter (cached: condensing weighs the same sentences again)."""
-    found = [(start, end, graphemes(short(text[start:end]))) for start, end in links(text)]
+    """Weights of a text for the splitter, each link whole (cached: condensing weighs the same sentences again)."""
+    found = [(mark.start, mark.end, graphemes(mark.label)) for mark in marks(text) if mark.uri]
     return split.grapheme_weighed(text, found, _weight)

@@ -70,7 +70,7 @@ def post_url(handle: str, rkey: str) -> str:
 
 def post_hash(post: BlueskyPost) -> str:
     """The ledger's payload hash of one post: its text and facets."""
-    facets = "".join(f"|{f.byte_start}:{f.byte_end}:{f.uri}" for f in post.facets)
+    facets = "".join(f"|{f.byte_start}:{f.byte_end}:{f.uri or '#' + f.tag}" for f in post.facets)
     return hashlib.sha256((post.text + facets).encode()).hexdigest()
 
 
@@ -83,8 +83,7 @@ def post_record(post: BlueskyPost, language: str, created_at: str, reply: dict |
     """The `app.bsky.feed.post` record of one post."""
     record: dict[str, Any] = {"$type": COLLECTION, "text": post.text, "createdAt": created_at, "langs": [language]}
     if post.facets:
-        record["facets"] = [{"index": {"byteStart": f.byte_start, "byteEnd": f.byte_end},
-                             "features": [{"$type": "app.bsky.richtext.facet#link", "uri": f.uri}]}
+        record["facets"] = [{"index": {"byteStart": f.byte_start, "byteEnd": f.byte_end}, "features": [f.feature()]}
                             for f in post.facets]
     if reply is not None:
         record["reply"] = reply

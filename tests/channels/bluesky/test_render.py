@@ -12,8 +12,11 @@ import regex
 
 from channels.bluesky.draft import MAX_BYTES, MAX_GRAPHEMES, BlueskyDraft, LinkCard
 from channels.bluesky.options import BlueskyOptions
+from channels.bluesky.pane import post_html
 from channels.bluesky.render import MAX_ALT_TEXT, render
+from channels.bluesky.richtext import post as post_of
 from channels.bluesky.settings import BlueskySettings
+from channels.bluesky.transport import post_record
 from channels.registry import load_update, update_model
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
@@ -58,17 +61,18 @@ def load(path: Path) -> Update:
 
 
 def linked(text: str, facets: tuple) -> str:
-    """A post's text with each facet's shown text replaced by the URI it carries (working on UTF-8 bytes)."""
+    """A post's text with each link facet's shown text replaced by the URI it carries (working on UTF-8 bytes)."""
     data = text.encode("utf-8")
     out, last = b"", 0
-    for facet in facets:
+    for facet in (facet for facet in facets if facet.uri):
         out += data[last : facet.byte_start] + facet.uri.encode()
         last = facet.byte_end
     return (out + data[last:]).decode()
 
 
 def assert_valid(draft: BlueskyDraft) -> None:
-    """Every post is within 300 graphemes (recounted here), and each facet's bytes are exactly a link's text."""
+    """Every post is within 300 graphemes (recounted here), and each facet's bytes are exactly a link's or a
+    hashtag's text."""
     assert draft.posts
     for post in draft.posts:
         assert len(regex.findall(r"\X", post.text)) == post.graphemes <= MAX_GRAPHEMES, post.text
@@ -78,10 +82,13 @@ def assert_valid(draft: BlueskyDraft) -> None:
         for facet in post.facets:
             assert last <= facet.byte_start < facet.byte_end <= len(data)  # in order, never overlapping
             shown = data[facet.byte_start : facet.byte_end].decode("utf-8")  # a facet never cuts a character
+            last = facet.byte_end
+            if facet.tag:
+                assert shown[0] in "#＃" and shown[1:] == facet.tag and not facet.uri, shown
+                continue
             host = facet.uri.split("/")[2]
             assert shown.startswith(host) and not shown.startswith("http"), (shown, facet.uri)
             assert not shown[-1].isspace() and "\n" not in shown
-            last = facet.byte_end
 
 
 def unnumbered(draft: BlueskyDraft) -> list[str]:
@@ -227,3 +234,39 @@ def test_a_hand_written_post_over_300_graphemes_or_3000_bytes_is_refused_naming_
     assert draft.warnings == (f"the hand-written thread does not link the Diff post ({DIFF_URL})",)
     with pytest.raises(RenderError, match=r"bluesky\.thread\.3: the hand-written thread has 3 posts"):
         render(make("Body."), CONTEXT, BlueskySettings(max_posts=2), BlueskyOptions(thread=("a", "b", "c")))
+
+
+@pytest.mark.parametrize("before", ["Свобода знаний", "文化庁のページ", "تابعوا صفحة المناصرة", "family 👩‍👩‍👧‍👦 🇺🇦 #️⃣"])
+def test_a_hashtag_in_a_post_is_a_tag_facet_in_the_draft_and_its_record(before: str) -> None:
+    body = f"{before} #KeepItOn. {before}: wikimedia.org/policy, not #2026."
+    draft = render(make(body), CONTEXT, SETTINGS, OPTIONS)
+    assert_valid(draft)
+    [made] = draft.posts
+    data = made.text.encode("utf-8")
+    [tag] = [facet for facet in made.facets if facet.tag]
+    assert data[tag.byte_start : tag.byte_end] == b"#KeepItOn" and tag.tag == "KeepItOn"
+    assert data[: tag.byte_start].decode().endswith(f"{before} ")
+    [domain] = [facet for facet in made.facets if facet.uri.endswith("://wikimedia.org/policy")]  # Markdown linkifies
+    assert data[domain.byte_start : domain.byte_end] == b"wikimedia.org/policy"
+    index = {"byteStart": tag.byte_start, "byteEnd": tag.byte_end}
+    assert {"index": index, "tag": "KeepItOn"} in json.loads(draft.files()["bluesky.json"])["posts"][0]["facets"]
+    record = post_record(made, draft.language, "2026-10-01T12:00:00.000Z", None, None)
+    assert {"index": index, "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "KeepItOn"}]} \
+        in record["facets"]
+    assert [facet["features"][0]["$type"].rsplit("#", 1)[1] for facet in record["facets"]] == ["tag", "link", "link"]
+
+
+def test_a_hand_written_post_keeps_its_hashtags_as_tags() -> None:
+    thread = (f"Наш лист 🇪🇺 #KeepItOn! {DIFF_URL}", "文化庁 ＃著作権 #2026 example.org")
+    draft = render(make("Body."), CONTEXT, SETTINGS, BlueskyOptions(thread=thread))
+    assert_valid(draft)
+    assert [[(f.tag, f.uri) for f in post.facets] for post in draft.posts] == [
+        [("KeepItOn", ""), ("", DIFF_URL)], [("著作権", ""), ("", "https://example.org")]]
+    assert [linked(post.text, post.facets) for post in draft.posts] == [thread[0], thread[1].replace(
+        "example.org", "https://example.org")]
+
+
+def test_the_pane_shows_links_as_links_and_hashtags_as_tags() -> None:
+    html = post_html(post_of("文化庁 #KeepItOn & <b> example.org #2026"))
+    assert html == ('文化庁 <span class="link tag" title="#KeepItOn">#KeepItOn</span> &amp; &lt;b&gt; '
+                    '<a class=link href="https://example.org" title="https://example.org">example.org</a> #2026')

@@ -1,11 +1,12 @@
-"""Bluesky post text: links shown short, facets at UTF-8 byte offsets, lengths in grapheme clusters."""
+"""Bluesky post text: links shown short, hashtags as tags, facets at UTF-8 byte offsets, lengths in graphemes."""
 
 from __future__ import annotations
 
 import pytest
 import regex
 
-from channels.bluesky.richtext import MORE, PostLength, graphemes, links, post, short
+from channels.bluesky.draft import Facet
+from channels.bluesky.richtext import MORE, PostLength, domains, graphemes, links, post, short, tags
 
 DIFF_URL = "https://diff.wikimedia.org/2026/10/08/herald-test-update/"
 BEFORE_LINKS = {
@@ -33,6 +34,90 @@ def test_a_facet_points_at_the_links_utf8_bytes_whatever_comes_before_it(name: s
     assert made.graphemes == len(regex.findall(r"\X", made.text))
 
 
+def sliced(text: str, facet: Facet) -> str:
+    """The text a facet's UTF-8 byte offsets point at."""
+    return text.encode("utf-8")[facet.byte_start : facet.byte_end].decode("utf-8")
+
+
+@pytest.mark.parametrize("name", BEFORE_LINKS)
+def test_tag_and_bare_domain_facets_point_at_their_utf8_bytes_whatever_comes_before_them(name: str) -> None:
+    before = BEFORE_LINKS[name]
+    made = post(f"{before} #KeepItOn! {before} wikimedia.org/policy. {before} {DIFF_URL} {before} ＃全部")
+    tag, domain, link, wide = made.facets  # nothing in the text before them is a tag (a keycap #️⃣ is not)
+    assert tag.byte_start == len(f"{before} ".encode())
+    assert (sliced(made.text, tag), tag.tag, tag.uri) == ("#KeepItOn", "KeepItOn", "")
+    assert (sliced(made.text, domain), domain.uri) == ("wikimedia.org/policy", "https://wikimedia.org/policy")
+    assert (sliced(made.text, link), link.uri) == (short(DIFF_URL), DIFF_URL)
+    assert (sliced(made.text, wide), wide.tag) == ("＃全部", "全部")
+    assert made.text.encode()[tag.byte_end : tag.byte_end + 1] == b"!"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("#KeepItOn", ["KeepItOn"]),
+        ("Join us: #KeepItOn.", ["KeepItOn"]),
+        ("strips trailing #punctuation, #like. #this! #multi_trailing___...", ["punctuation", "like", "this",
+                                                                              "multi_trailing"]),
+        ("#2026 #2026! #1? and #2026年 #1a", ["2026年", "1a"]),  # all digits (and punctuation) is no tag
+        ("#٢٠٢٦", ["٢٠٢٦"]),  # the app's digits are ASCII ones only
+        ("https://example.org/page#KeepItOn and example.org/#KeepItOn", []),  # a fragment is the link's
+        ("word#KeepItOn (#KeepItOn) \"#KeepItOn\"", []),  # "#" after a space or at the start only
+        ("its a #double#rainbow ##hashash", ["double#rainbow", "#hashash"]),
+        ("keycap #️⃣ and #️⃣tag, but ＃#️⃣tag", ["#️⃣tag"]),
+        ("# #? ## text #", []),
+        ("#a\u200bb #\u200ba #a\u20e2b #t\nag", ["a", "a", "t"]),  # zero-width characters end a tag
+        ("#ويكيبيديا و#no #свободазнаний #Википедия. #🦋 #butter🦋fly", ["ويكيبيديا", "свободазнаний", "Википедия",
+                                                                          "🦋", "butter🦋fly"]),
+        ("#" + "a" * 64 + " #" + "b" * 65 + " #" + "c" * 64 + "!", ["a" * 64, "c" * 64]),  # 64 graphemes at most
+        ("#" + "🏴󠁧󠁢󠁳󠁣󠁴󠁿" * 23, []),  # 23 graphemes but 644 bytes: over the lexicon's 640
+        ("#👩‍👩‍👧‍👦", ["👩"]),  # a zero-width joiner ends a tag in the app too
+    ],
+)
+def test_hashtags_are_found_as_bluesky_s_app_finds_them(text: str, found: list[str]) -> None:
+    made = post(text)
+    assert [facet.tag for facet in made.facets if facet.tag] == found
+    for facet in made.facets:
+        if facet.tag:
+            assert sliced(made.text, facet) in (f"#{facet.tag}", f"＃{facet.tag}")
+    assert [tag for _, _, tag in tags(text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("See wikimedia.org/policy.", ["wikimedia.org/policy"]),
+        ("example.com, (meta.wikimedia.org) and bsky.app: done", ["example.com", "meta.wikimedia.org", "bsky.app"]),
+        ("a example.com/index.php?x=1#top link", ["example.com/index.php?x=1#top"]),
+        ("mastodon.social/@Wikimedia", ["mastodon.social/@Wikimedia"]),
+        ("file.txt, e.g. this, e.g./foo, website.com.jpg, something-cool.jpg, v1.2.3", []),  # not a real TLD
+        ("not.. a..url ..here, wiki-media.org, Example.COM", []),  # as the app: no hyphen, TLD as listed
+        ("press@wikimedia.org, first.last@wikimedia.org", []),  # e-mail addresses
+        ("ftp://x.org and mailto:a.b@x.org", []),  # not http(s)
+        ("元维基 example.org/文化 — wikimedia.org\u200f باللغة", ["example.org/", "wikimedia.org"]),
+    ],
+)
+def test_a_bare_domain_with_a_real_tld_is_linked_with_https(text: str, found: list[str]) -> None:
+    made = post(text)
+    assert made.text == text  # shown as written
+    assert [sliced(made.text, facet) for facet in made.facets] == found
+    assert [facet.uri for facet in made.facets] == [f"https://{shown}" for shown in found]
+    assert [text[start:end] for start, end in domains(text)] == found
+
+
+def test_facets_never_overlap_and_links_win() -> None:
+    text = "#see(https://x.org) https://x.org/#tag (example.com/#tag) https://en.wikipedia.org/wiki/Foo_(bar.com) #tag"
+    made = post(text)
+    assert [(sliced(made.text, f), f.uri or f"#{f.tag}") for f in made.facets] == [
+        ("x.org", "https://x.org"),  # the tag would take in the link: no tag
+        ("x.org#tag", "https://x.org/#tag"),
+        ("example.com/#tag", "https://example.com/#tag"),
+        ("en.wikipedia.org/wiki/Foo…", "https://en.wikipedia.org/wiki/Foo_(bar.com)"),  # not bar.com as well
+        ("#tag", "#tag"),
+    ]
+    assert all(a.byte_end <= b.byte_start for a, b in zip(made.facets, made.facets[1:], strict=False))
+
+
 def test_a_link_leaves_out_the_punctuation_after_it_but_keeps_balanced_parentheses() -> None:
     text = "See https://en.wikipedia.org/wiki/Foo_(bar), (https://example.org/x) and https://example.org/y!"
     assert [text[start:end] for start, end in links(text)] == [
@@ -48,7 +133,7 @@ def test_a_link_stops_where_text_in_another_script_or_a_mark_begins() -> None:
         "https://meta.wikimedia.org/wiki/X",
         "https://meta.wikimedia.org/wiki/Advocacy-ar",
     ]
-    assert links("no scheme: wikimedia.org, mail press@wikimedia.org, ftp://x.org") == []
+    assert links("no scheme: wikimedia.org, mail press@wikimedia.org, ftp://x.org") == []  # see domains()
 
 
 @pytest.mark.parametrize(
@@ -74,7 +159,7 @@ def test_a_link_is_shown_as_its_host_and_the_start_of_its_path(url: str, shown: 
 
 def test_the_splitters_weights_count_a_link_as_its_short_form() -> None:
     measure = PostLength()
-    text = f"Свобода 🇺🇦 文化庁 {DIFF_URL} и https://example.org/a."
+    text = f"Свобода 🇺🇦 文化庁 {DIFF_URL} и https://example.org/a, wikimedia.org/policy #KeepItOn."
     assert measure.weigh(text).prefix[-1] == graphemes(post(text).text) == measure.check(text)[1]
     assert measure.check("Я" * 300) == (True, 300)
     assert measure.check("Я" * 301) == (False, 301)

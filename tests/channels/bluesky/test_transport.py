@@ -15,8 +15,9 @@ from pds_server import PdsAccount
 from wordpress_fault_proxy import WordPressFaultProxy
 
 from channels.bluesky.draft import BlueskyDraft, BlueskyPost, Facet, LinkCard
+from channels.bluesky.richtext import post as rich_post
 from channels.bluesky.settings import BlueskySettings
-from channels.bluesky.transport import BlueskyTransport, make_client, post_record, post_rkey
+from channels.bluesky.transport import BlueskyTransport, make_client, post_hash, post_record, post_rkey
 from herald.core.ledger import Ledger
 from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, TransportError
 from herald.pipeline.resolve import resolve
@@ -99,11 +100,16 @@ def test_record_keys_are_tids_derived_from_the_update_and_position() -> None:
 
 
 def test_a_record_carries_facets_in_bytes_the_language_and_the_reply() -> None:
-    post = BlueskyPost("é → https://x.org", (Facet(6, 21, "https://x.org"),))
+    post = BlueskyPost("é → https://x.org #été", (Facet(6, 21, "https://x.org"), Facet(22, 27, tag="été")))
     reply = {"root": {"uri": "at://a/b/c", "cid": "x"}, "parent": {"uri": "at://a/b/d", "cid": "y"}}
     record = post_record(post, "fr", "2026-11-30T12:00:00.000Z", reply, None)
     assert record["facets"] == [{"index": {"byteStart": 6, "byteEnd": 21},
-                                 "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x.org"}]}]
+                                 "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://x.org"}]},
+                                {"index": {"byteStart": 22, "byteEnd": 27},
+                                 "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "été"}]}]
+    assert post_hash(post) != post_hash(BlueskyPost(post.text, post.facets[:1]))
+    assert post_hash(BlueskyPost(post.text, post.facets[:1])) == hashlib.sha256(  # a link's hash as before tags
+        f"{post.text}|6:21:https://x.org".encode()).hexdigest()
     assert record["langs"] == ["fr"] and record["reply"] == reply and "embed" not in record
 
 
@@ -141,6 +147,26 @@ def test_a_thread_is_one_record_per_post_with_reply_refs_facets_and_the_card(
     assert part_states(bluesky_ledger, slug) == {1: "done", 2: "done", 3: "done"}
     assert [p.remote_id for p in sorted(bluesky_ledger.parts(slug, "bluesky", "post"), key=lambda p: p.position)] \
         == [r["uri"] for r in records]
+
+
+@pytest.mark.live
+def test_tag_and_link_facets_are_posted_and_read_back_at_their_bytes(pds: PdsAccount, bluesky_ledger: Ledger) -> None:
+    slug = update(bluesky_ledger, "thread-with-tags")
+    url = DIFF_URL.replace("é", "%C3%A9")  # as herald writes links
+    made = rich_post(f"文化庁 👩‍👩‍👧‍👦 تابعوا #KeepItOn! wikimedia.org/policy {url}")
+    draft = BlueskyDraft(posts=(made,), language="fr")
+    BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
+
+    [record] = assert_one_thread(pds, slug, draft)
+    facets = record["value"]["facets"]
+    assert [(f["index"]["byteStart"], f["index"]["byteEnd"]) for f in facets] == [
+        (f.byte_start, f.byte_end) for f in made.facets]
+    data = record["value"]["text"].encode()
+    assert [(data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"]) for f in facets] == [
+        ("#KeepItOn", [{"$type": "app.bsky.richtext.facet#tag", "tag": "KeepItOn"}]),
+        ("wikimedia.org/policy", [{"$type": "app.bsky.richtext.facet#link", "uri": "https://wikimedia.org/policy"}]),
+        ("diff.wikimedia.org/2026/11/30/…", [{"$type": "app.bsky.richtext.facet#link", "uri": url}]),
+    ]
 
 
 @pytest.mark.live
