@@ -26,7 +26,7 @@ from herald.pipeline.corrections import changed_results, changes
 from herald.pipeline.gate import prepare_publish
 from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.progress import outcome, report, reporter
-from herald.pipeline.render import render_update
+from herald.pipeline.render import relinked
 from herald.pipeline.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.pipeline.select import transport_for
 from herald.preview.page import attach_preview
@@ -133,7 +133,7 @@ def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
 def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
 ) -> list[dict]:
-    """Publish one update: Diff first, then Medium, X and email in parallel with the real Diff URL."""
+    """Publish one update: Diff first, then the other channels in parallel with the real Diff URL."""
     settings = load_settings(config)
     rendered = prepare_publish(path, settings, channels)
     attach_preview(rendered)
@@ -172,7 +172,7 @@ def publish_update(
         skipped = {result.channel for result in results}  # could not go: their images are not uploaded
         diff_url = _known_diff_url(ledger, update.slug)
         if "diff" in rendered.drafts and "diff" not in skipped:
-            draft = render_update(update, settings, ["diff"], image_urls=image_urls).drafts["diff"]
+            draft = relinked(rendered, settings, ["diff"], image_urls=image_urls).drafts["diff"]
             state = send("diff", update.slug, draft, transports["diff"], ledger, return_state=True)
             results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
             diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
@@ -189,8 +189,8 @@ def publish_update(
         elif others:
             if diff_url is not None and update.publish_at is not None:
                 diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
-            final = render_update(update, settings, others, diff_url=diff_url, image_urls=image_urls,
-                                  featured_url=uploaded_images(ledger, update.slug)["featured_url"])
+            final = relinked(rendered, settings, others, diff_url=diff_url, image_urls=image_urls,
+                             featured_url=uploaded_images(ledger, update.slug)["featured_url"])
             futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
                        for name in others}
             for future in futures.values():

@@ -35,7 +35,7 @@ def email_pane(draft: EmailDraft) -> str:
     body = (
         f"<dl>{headers}</dl>{size}<h3>Plain text (as sent)</h3>"
         f"<pre class=plain {lang_attrs(draft.lang)}>{escape(text)}</pre>"
-        f'<h3>HTML part</h3><iframe class=email-html sandbox title="HTML part" srcdoc="{attr(html)}"></iframe>'
+        f'<h3>HTML part</h3><iframe class=html-part sandbox title="HTML part" srcdoc="{attr(html)}"></iframe>'
         f"{files_line(draft)}"
     )
     return pane("email", "Email", body)

@@ -11,20 +11,20 @@ import typer
 from channels.registry import CHANNELS, lifecycle_hook
 from config.settings import Settings
 from content.errors import UpdateError
-from herald.cli import (
+from herald.cli.app import app
+from herald.cli.console import (
     EXIT_FAILED,
     EXIT_INVALID,
     INPUT_ERRORS,
     ConfigOption,
-    _fail,
-    _preflight_failed,
-    _print_channel,
-    _print_results,
-    _settings,
-    _slug_of,
-    app,
     err,
+    fail,
     out,
+    preflight_failed,
+    print_channel,
+    print_results,
+    settings_from,
+    slug_of,
 )
 from herald.core.ledger import Ledger, ReceiptRow
 from herald.core.report import NOT_DONE
@@ -45,7 +45,7 @@ def dry_run_report(rendered: Rendered, settings: Settings, path: str) -> None:
         if extra and "already published" not in detail:
             detail += "; " + "; ".join(extra)
         root = not CHANNELS[name].waits_for_diff
-        _print_channel(name, "dry_run", via, rendered.context.diff_url if root else None, detail)
+        print_channel(name, "dry_run", via, rendered.context.diff_url if root else None, detail)
     refusals = [refusal for _, refusal in said.values() if refusal]
     if refusals:
         err.print(f"[red]pre-flight would fail, nothing would be sent:[/red] {refusals[0]}", markup=True)
@@ -76,16 +76,16 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
                     result.channel, "CORRECTED_BY_A_PERSON")) for result in results):  # tracked by its own part
                 ledger.mark_part_done(slug, "lifecycle", "correction", revision, str(revision))
     except PreflightError as error:
-        _preflight_failed(error)
+        preflight_failed(error)
     except LeaseHeld as error:
         err.print(f"[red]not corrected:[/red] {error}", markup=True)
         raise typer.Exit(EXIT_FAILED) from None
     except INPUT_ERRORS as error:
-        _fail(error)
+        fail(error)
     finally:
         ledger.close()
     out.print(f"{slug}: correction {revision}", markup=False)
-    _print_results([result.as_dict() for result in results])
+    print_results([result.as_dict() for result in results])
     if any(result.status in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
 
@@ -145,16 +145,16 @@ def _open_ledger(update: str, settings: Settings) -> Ledger:
 
     ledger = existing_ledger(settings.ledger_url)
     if ledger is None:
-        _fail(UpdateError(update, None, f"nothing was published as {_slug_of(update, settings)!r} (no ledger at "
+        fail(UpdateError(update, None, f"nothing was published as {slug_of(update, settings)!r} (no ledger at "
                           f"{settings.ledger_url}), so there is nothing to take back"))
     return ledger
 
 
 def _recorded(update: str, settings: Settings, ledger: Ledger):  # noqa: ANN202 - UpdateRow
-    slug = _slug_of(update, settings)
+    slug = slug_of(update, settings)
     recorded = ledger.update(slug)
     if recorded is None or not ledger.receipts(slug):
-        _fail(UpdateError(update, None, f"nothing was published as {slug!r}, so there is nothing to take back"))
+        fail(UpdateError(update, None, f"nothing was published as {slug!r}, so there is nothing to take back"))
     return recorded
 
 
@@ -167,7 +167,7 @@ def unschedule(
     from herald.core.lease import LeaseHeld, publish_lease
     from herald.pipeline.unschedule import unschedule as take_back
 
-    settings = _settings(config)
+    settings = settings_from(config)
     ledger = _open_ledger(update, settings)
     try:
         recorded = _recorded(update, settings, ledger)
@@ -190,7 +190,8 @@ def retract(
     channels: Annotated[str | None, typer.Option(help="Comma-separated subset (default: every channel)")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why; sends a short notice to the list")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
-    by_hand: Annotated[bool, typer.Option("--by-hand", help="Medium: the story was deleted by hand")] = False,
+    by_hand: Annotated[bool, typer.Option(
+        "--by-hand", help="Its post was removed by hand (a channel herald cannot take down)")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Take an update back: Diff to the trash, the thread deleted, Medium by hand, a notice to the list."""
@@ -199,19 +200,19 @@ def retract(
     from herald.core.lease import LeaseHeld, publish_lease
     from herald.pipeline.retract import Retraction
 
-    settings = _settings(config)
+    settings = settings_from(config)
     selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else list(CHANNELS)
     unknown = [name for name in selected if name not in CHANNELS]
     if unknown:
-        _fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(CHANNELS)})"))
+        fail(UpdateError(update, "--channels", f"{unknown[0]!r} is not a channel ({', '.join(CHANNELS)})"))
     if reason is not None and not reason.strip():
-        _fail(UpdateError(update, "--reason", "is blank"))
+        fail(UpdateError(update, "--reason", "is blank"))
     ledger = _open_ledger(update, settings)
     try:
         recorded = _recorded(update, settings, ledger)
         if not yes:
             if not sys.stdin.isatty():
-                _fail(UpdateError(update, "--yes", "retract asks for confirmation on a terminal; without one, "
+                fail(UpdateError(update, "--yes", "retract asks for confirmation on a terminal; without one, "
                                   "add --yes"))
             if not typer.confirm(f"Retract {recorded.slug} from {', '.join(selected)}?", default=False):
                 out.print("nothing retracted")
@@ -225,7 +226,7 @@ def retract(
     finally:
         ledger.close()
     out.print(f"{recorded.slug}: retraction", markup=False)
-    _print_results([result.as_dict() for result in results])
+    print_results([result.as_dict() for result in results])
     if any(result.status in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from content.model import Update
 from herald.core.draft import Draft
-from herald.core.ledger import Ledger, ReceiptRow, UpdateRow
 from herald.core.report import ChannelResult
 from herald.core.sent import sent_text, word_diff
 from herald.core.status import Status
+
+if TYPE_CHECKING:  # the ledger's SQLAlchemy loads only where a ledger is opened
+    from herald.core.ledger import Ledger, ReceiptRow, UpdateRow
 
 KIND = "correction"  # a correction's ledger parts
 NOTICE_KIND = "retraction"  # a retraction notice's ledger part

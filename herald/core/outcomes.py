@@ -28,7 +28,7 @@ RULE = (
     "a write is retried only when it provably never reached the service (connection refused, DNS or TLS failure, "
     "connect timeout) or the service refused it (4xx, 429); any 5xx, timeout, reset or lost reply after sending "
     "may have been applied, so it is looked up (WordPress by slug, X on the account's timeline) or left for a person "
-    "(Medium, email), never sent again blindly"
+    "(a channel that cannot look a write up), never sent again blindly"
 )
 
 

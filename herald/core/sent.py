@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from typing import TYPE_CHECKING
 
 from herald.core.draft import Draft, draft_digest
-from herald.core.ledger import Ledger, ReceiptRow
+
+if TYPE_CHECKING:  # the ledger's SQLAlchemy loads only where a ledger is opened
+    from herald.core.ledger import Ledger, ReceiptRow
 
 MAX_DIFF_CHANGES = 4
 CONTEXT_WORDS = 4

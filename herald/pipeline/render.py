@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from channels.registry import CHANNELS, load_update
+from channels.registry import CHANNELS, ORDER, load_update
 from config.settings import Settings
 from content.body_images import raw_html_images
 from content.errors import UpdateError
 from content.i18n import missing_catalog
 from content.model import Update
 from herald.core.draft import Draft, RenderContext
+
+ROOT = ORDER[0]  # the canonical home (Diff): its URL is the one the others link to
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,23 @@ def render_update(
     context = context_for(update, settings, diff_url, image_urls, featured_url)
     names = select_channels(update, channels, settings)
     return Rendered(update, context, {name: render_channel(name, update, context, settings) for name in names})
+
+
+def relinked(
+    rendered: Rendered, settings: Settings, channels: Iterable[str], diff_url: str | None = None,
+    image_urls: Mapping[str, str] | None = None, featured_url: str | None = None,
+) -> Rendered:
+    """The drafts once the real links are known (the Diff URL, the images' URLs), as Pelican refreshes links after
+    writing: a channel is rendered again only when a link it shows changed, else its approved draft goes as it is."""
+    update = rendered.update
+    context = context_for(update, settings, diff_url, image_urls, featured_url)
+    before = rendered.context
+    drafts = {}
+    for name in channels:
+        same_links = context.image_urls == before.image_urls and (name == ROOT or context.diff_url == before.diff_url)
+        drafts[name] = rendered.drafts[name] if same_links and name in rendered.drafts \
+            else render_channel(name, update, context, settings)
+    return Rendered(update, context, drafts)
 
 
 def load_and_render(

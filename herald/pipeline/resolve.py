@@ -58,8 +58,8 @@ def resolve(ledger: Ledger, slug: str, channel: str, sent_url: str | None, posit
     transport = receipt.transport if receipt else "live"
     if receipt is not None and receipt.status == "pending_manual" and position is None:
         if not sent_url:
-            raise NothingToResolve(f"{slug}: {channel}: the manual import is still to be done; once the article is "
-                                   f"on Medium, run `herald resolve {slug} {channel} --sent URL`")
+            raise NothingToResolve(f"{slug}: {channel}: the manual import is still to be done; once it is "
+                                   f"imported on the service, run `herald resolve {slug} {channel} --sent URL`")
         ledger.record_receipt(slug, channel, "published", url=sent_url, remote_id=remote_id_from(channel, sent_url),
                               detail="imported by hand", transport=transport)
         return f"{channel}: recorded as published at {sent_url}"

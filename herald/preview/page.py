@@ -57,7 +57,7 @@ figure{margin:0 0 8px}img.featured{width:100%;height:auto;border-radius:4px}figc
 .near{color:#ac6600;font-weight:bold}.over,.warn{color:#d33;font-weight:bold}
 pre.plain{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8f9fa;border:1px solid #eaecf0;padding:8px;
  font:clamp(10px,calc((100cqw - 18px) / 44),13px)/1.4 ui-monospace,monospace}
-iframe.email-html{width:100%;height:480px;border:1px solid #c8ccd1;background:#fff}
+iframe.html-part{width:100%;height:480px;border:1px solid #c8ccd1;background:#fff}
 ul.index{background:#fff;border-radius:6px;padding:12px 32px;flex:1}ul.index li{margin:4px 0}.error{color:#d33}
 """
 

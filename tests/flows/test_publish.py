@@ -6,6 +6,7 @@ import email
 import email.policy
 import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,36 @@ def test_a_refused_image_upload_sends_nothing_that_shows_it_and_a_rerun_finishes
         outbox = next((workdir / "outbox").iterdir())
         message = email.message_from_bytes((outbox / "email.eml").read_bytes(), policy=email.policy.default)
         assert f'src="{media["source_url"]}"' in message.get_body(("html",)).get_content()
+
+
+def test_a_publish_renders_each_channel_once_when_the_links_it_planned_hold(workdir, prefect_engine, monkeypatch):
+    from herald.pipeline import render
+
+    rendered: list[str] = []
+    real = render.render_channel
+
+    def counting(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - a spy with the same signature
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_channel", counting)
+    assert _run("publish", EXAMPLE).exit_code == 0
+    # once at the CLI's gate (a bad update stops before Prefect starts), once in the flow (also a deployment's entry)
+    assert Counter(rendered) == dict.fromkeys(("diff", "medium", "twitter", "email"), 2), rendered
+
+
+def test_the_link_fixing_step_renders_again_only_what_shows_a_changed_link(workdir) -> None:
+    from config.settings import load_settings
+    from herald.core.draft import draft_digest
+    from herald.pipeline import render
+
+    settings = load_settings()
+    planned = render.load_and_render(EXAMPLE, settings)
+    moved = "https://diff.example.org/?p=42"
+    final = render.relinked(planned, settings, ["diff", "medium", "twitter", "email"], diff_url=moved)
+    assert final.drafts["diff"] is planned.drafts["diff"]  # its own URL is not in its body
+    assert moved in final.drafts["twitter"].text() and moved in final.drafts["medium"].canonical_url
+    for name in ("medium", "twitter", "email"):
+        assert final.drafts[name] is not planned.drafts[name]
+        again = render.render_update(planned.update, settings, [name], moved).drafts[name]
+        assert draft_digest(final.drafts[name]) == draft_digest(again), name

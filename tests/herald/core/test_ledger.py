@@ -89,11 +89,25 @@ def test_record_receipt_upserts_one_row_per_channel(ledger: Ledger) -> None:
     assert second.updated_at > first.updated_at
 
 
-def test_receipts_come_back_in_channel_order(ledger: Ledger) -> None:
+def test_receipts_come_back_in_the_order_the_ledger_was_given(ledger_url: str) -> None:
+    ledger = Ledger(ledger_url, ("diff", "medium", "twitter", "email"))
     _update(ledger)
-    for channel in ("email", "twitter", "diff", "medium"):
+    for channel in ("zulip", "email", "twitter", "diff", "medium"):
         ledger.record_receipt("hello", channel, "published")
-    assert [r.channel for r in ledger.receipts("hello")] == ["diff", "medium", "twitter", "email"]
+    assert [r.channel for r in ledger.receipts("hello")] == ["diff", "medium", "twitter", "email", "zulip"]
+    ledger.close()
+
+
+def test_the_pipeline_opens_the_ledger_in_publishing_order(tmp_path: Path) -> None:
+    from channels.registry import ORDER
+    from herald.pipeline.ledger_access import open_ledger
+
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'herald.db'}")
+    _update(ledger)
+    for channel in reversed(ORDER):
+        ledger.record_receipt("hello", channel, "published")
+    assert tuple(r.channel for r in ledger.receipts("hello")) == ORDER
+    ledger.close()
 
 
 def test_receipts_belong_to_their_update(ledger: Ledger) -> None:

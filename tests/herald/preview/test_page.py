@@ -61,7 +61,7 @@ def test_page_is_self_contained_with_a_strict_csp_and_no_script(tmp_path):
     assert "<script" not in page.lower() and "http-equiv" in page
     assert 'class=featured src="data:image/png;base64,' in page
     assert 'alt="A map of the countries where the team worked on policy this month"' in page
-    assert '<iframe class=email-html sandbox title="HTML part" srcdoc="' in page
+    assert '<iframe class=html-part sandbox title="HTML part" srcdoc="' in page
     assert all(f"id={pane}" in page for pane in ("diff", "medium", "twitter", "email", "problems"))
     assert "src=\"http" not in page and "<link" not in page
 
