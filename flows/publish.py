@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow, task
@@ -18,6 +20,7 @@ from content.body_images import InlineImage
 from herald.core.draft import Draft, Receipt, draft_digest
 from herald.core.lease import publish_lease
 from herald.core.ledger import Ledger, ReceiptRow
+from herald.core.parts import counted_since
 from herald.core.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.core.sent import record_sent, uploaded_images
 from herald.core.status import PUBLISHED_STATUSES
@@ -61,23 +64,33 @@ def earlier_receipt(ledger: Ledger, slug: str, channel: str, transport: Transpor
 
 
 @task(task_run_name="publish-{channel}", cache_policy=NONE, retry_condition_fn=is_transient)
-def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger) -> Receipt:
-    """Send one channel's draft unless the ledger says it already went; record the outcome."""
+def publish_channel(
+    channel: str, slug: str, draft: Draft, transport: Transport, ledger: Ledger, started: dt.datetime
+) -> Receipt:
+    """Send one channel's draft unless the ledger says it already went; record the outcome (with the reason of any
+    failed attempt this publish retried, and what every attempt of it posted)."""
     prior = earlier_receipt(ledger, slug, channel, transport)
     if prior:
         report(channel, outcome(channel, "already_published"))
         return Receipt(channel, "already_published", url=prior.url, remote_id=prior.remote_id,
                        detail=f"already published {prior.updated_at:%Y-%m-%d %H:%M} UTC via {prior.transport}")
     digest = draft_digest(draft)
+    retried = _retried_failure(ledger.receipt(slug, channel), started)
     ledger.record_receipt(slug, channel, "intended", payload_hash=digest, transport=transport.kind)
-    report(channel, "sending")
+    report(channel, "sending" if retried is None else f"sending again after: {retried}")
     try:
         receipt = transport.send(draft)
     except Exception as error:
-        ledger.record_receipt(slug, channel, status_of(error), payload_hash=digest, detail=str(error),
+        reason = " ".join(str(error).split()) or type(error).__name__
+        ledger.record_receipt(slug, channel, status_of(error), payload_hash=digest, detail=reason,
                               transport=transport.kind)
-        report(channel, outcome(channel, status_of(error)))
+        report(channel, f"{outcome(channel, status_of(error))}: {reason}")
         raise
+    spec = CHANNELS[channel]
+    if receipt.parts:
+        receipt = counted_since(receipt, ledger, slug, spec.part_kind, spec.parts_word, started)
+    if retried is not None:
+        receipt = replace(receipt, detail=f"{receipt.detail}; went after a retried failure: {retried}")
     report(channel, outcome(channel, receipt.status))
     ledger.record_receipt(
         slug, channel, receipt.status, url=receipt.url, remote_id=receipt.remote_id,
@@ -85,6 +98,13 @@ def publish_channel(channel: str, slug: str, draft: Draft, transport: Transport,
     )
     record_sent(ledger, slug, draft)
     return receipt
+
+
+def _retried_failure(prior: ReceiptRow | None, started: dt.datetime) -> str | None:
+    """The reason an earlier attempt of this same publish failed, when this attempt is its retry."""
+    if prior is None or prior.status not in NOT_DONE or prior.updated_at < started:
+        return None
+    return prior.detail or prior.status
 
 
 @task(task_run_name="upload-images", cache_policy=NONE, retry_condition_fn=is_transient)
@@ -144,6 +164,7 @@ def publish_update(
         return _report(update.slug, results, dry_run=True)
 
     ledger = open_ledger(settings.ledger_url)
+    started = dt.datetime.now(dt.UTC)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
     for name, transport in transports.items():
         transport.progress = reporter(name)
@@ -173,7 +194,7 @@ def publish_update(
         diff_url = _known_diff_url(ledger, update.slug)
         if "diff" in rendered.drafts and "diff" not in skipped:
             draft = relinked(rendered, settings, ["diff"], image_urls=image_urls).drafts["diff"]
-            state = send("diff", update.slug, draft, transports["diff"], ledger, return_state=True)
+            state = send("diff", update.slug, draft, transports["diff"], ledger, started, return_state=True)
             results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
             diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
                 else None
@@ -191,7 +212,7 @@ def publish_update(
                 diff_url = due_diff_url(ledger, update, transports.get("diff"), diff_url)
             final = relinked(rendered, settings, others, diff_url=diff_url, image_urls=image_urls,
                              featured_url=uploaded_images(ledger, update.slug)["featured_url"])
-            futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger)
+            futures = {name: send.submit(name, update.slug, final.drafts[name], transports[name], ledger, started)
                        for name in others}
             for future in futures.values():
                 future.wait()

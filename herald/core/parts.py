@@ -83,9 +83,19 @@ def reused_upload(ledger: Ledger, slug: str, channel: str, kind: str, digest: st
 def thread_receipt(channel: str, parts: list[dict], noun: str) -> Receipt:
     """A thread's receipt: post 1's URL and id, how many went out now, and which were posted earlier differently."""
     posted = sum(part["status"] == "posted" for part in parts)
-    detail = f"thread of {len(parts)} {noun}; {posted} posted now"
+    detail = f"thread of {len(parts)} {noun}; {posted} posted in this publish"
     changed = [str(part["position"]) for part in parts if part["changed"]]
     if changed:
         detail += f"; {noun} {', '.join(changed)} were posted earlier with different text"
     return Receipt(channel=channel, status="published", url=parts[0]["url"], remote_id=parts[0]["id"],
                    detail=detail, parts=tuple(parts))
+
+
+def counted_since(receipt: Receipt, ledger: Ledger, slug: str, kind: str, noun: str, since: dt.datetime) -> Receipt:
+    """A thread's receipt counting as posted in this publish every part done since it started, so posts an earlier
+    attempt of the same publish sent (before a retried failure) are not reported as sent some other time."""
+    fresh = {part.position for part in ledger.parts(slug, receipt.channel, kind)
+             if part.status == "done" and part.updated_at >= since}
+    parts = [{**part, "status": "posted"} if part["status"] == "already_posted" and part["position"] in fresh
+             else part for part in receipt.parts]
+    return thread_receipt(receipt.channel, parts, noun)

@@ -151,6 +151,12 @@ def test_a_503_after_a_stored_tweet_continues_the_same_thread(world: World, pref
     assert code == 0, output
     update = load_update(path, world.root / "content")
     assert_exactly_once(world, update.slug, update.title)
+    flat = " ".join(output.split())
+    # the whole publish is counted (tweet 1 went out in the attempt that failed), and the failure's reason kept
+    assert f"thread of {len(world.x.tweets)} tweets; {len(world.x.tweets)} posted in this publish" in flat, output
+    assert "went after a retried failure:" in flat and "503" in flat.split("went after a retried failure:")[1]
+    code, status = run("status", str(path))
+    assert "went after a retried failure:" in " ".join(status.split()), status
 
 
 def test_a_503_after_every_stored_medium_post_needs_a_person_and_leaves_one_post(world: World, prefect_engine) -> None:

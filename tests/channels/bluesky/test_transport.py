@@ -176,7 +176,7 @@ def test_a_second_send_posts_nothing_again(pds: PdsAccount, bluesky_ledger: Ledg
     BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
     receipt = BlueskyTransport(settings(pds), bluesky_ledger, slug).send(draft)
     assert [part["status"] for part in receipt.parts] == ["already_posted"] * 3
-    assert receipt.detail == "thread of 3 posts; 0 posted now"
+    assert receipt.detail == "thread of 3 posts; 0 posted in this publish"
     assert_one_thread(pds, slug, draft)
 
 
@@ -237,7 +237,7 @@ def test_a_post_applied_but_unanswered_is_read_back_at_once(
     assert pds_proxy.faults.injected == 1
     assert_one_thread(pds, slug, draft)
     assert part_states(bluesky_ledger, slug) == {1: "done", 2: "done", 3: "done"}
-    assert receipt.detail == "thread of 3 posts; 3 posted now"
+    assert receipt.detail == "thread of 3 posts; 3 posted in this publish"
 
 
 @pytest.mark.parametrize("fault", ["before:500", "before:drop", "before:reset"])

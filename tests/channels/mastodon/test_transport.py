@@ -120,7 +120,7 @@ def test_a_thread_is_posted_as_a_reply_chain_with_its_image_settings_and_one_key
 
     again = transport(fake, ledger).send(draft())
     assert len(fake.statuses) == 3 and len(posts(fake)) == 3 and again.url == receipt.url
-    assert [p["status"] for p in again.parts] == ["already_posted"] * 3 and "0 posted now" in again.detail
+    assert [p["status"] for p in again.parts] == ["already_posted"] * 3 and "0 posted in this publish" in again.detail
 
 
 def test_the_key_changes_with_the_text_and_is_stable_for_the_same_request() -> None:
