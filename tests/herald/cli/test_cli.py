@@ -113,7 +113,7 @@ def test_an_unexpected_error_anywhere_is_one_line_and_its_traceback_goes_to_the_
         raise RuntimeError("the disk\nvanished")
 
     monkeypatch.setattr(cli, "app", broken)
-    monkeypatch.setattr(cli, "_run_on_server", False)  # an earlier flow test may have left it set
+    monkeypatch.setattr(cli.flowrun, "ran_on_server", False)  # an earlier flow test may have left it set
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     assert stopped.value.code == 1
