@@ -220,10 +220,7 @@ SESSION = re.compile(r"^/2/media/upload/([^/]+)/(append|finalize)$")
 
 @dataclass
 class Media:
-    """An upload: a simple one, or a chunked session (`chunked`) whose `data` is set at finalize.
-
-    `state`: `initialized` (chunked, not finalized), `pending` and `in_progress` (processing, advanced by STATUS
-    calls), `succeeded`. `alt_text` is set by a metadata call (None until then)."""
+    """An upload: a simple one, or a chunked session (`chunked`) whose `data` is set at finalize."""
 
     id: str
     media_type: str
@@ -232,8 +229,8 @@ class Media:
     chunked: bool = False
     total_bytes: int | None = None
     segments: dict[int, bytes] = field(default_factory=dict)  # segment_index -> bytes, as appended
-    state: str = "succeeded"
-    alt_text: str | None = None
+    state: str = "succeeded"  # initialized (chunked, not finalized) -> pending -> in_progress (STATUS) -> succeeded
+    alt_text: str | None = None  # set by a metadata call
     alt_text_calls: int = 0  # how many metadata calls set an alt text on it
     status_calls: int = 0  # how many STATUS reads asked about it
     expires_at: int = 0  # epoch seconds
