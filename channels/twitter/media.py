@@ -154,7 +154,7 @@ class MediaClient:
         except requests.RequestException as error:
             if never_left(error):
                 raise TransientError(f"twitter: could not reach X on {step} ({why_unreachable(error)})") from None
-            raise TransientError(f"twitter: no answer from X on {step} ({why_unreachable(error)}); {again}") from None
+            raise TransientError(f"twitter: no answer from X on {step} ({_why(error)}); {again}") from None
         status = response.status_code
         if status == 429:
             raise TransientError(f"twitter: X is rate limiting {step} (429)",
@@ -175,6 +175,13 @@ class MediaClient:
         if not isinstance(data, dict):
             raise TransientError(f"twitter: X's answer to {step} could not be read; {again}")
         return data
+
+
+def _why(error: requests.RequestException) -> str:
+    """Why no answer came, in a few words."""
+    if "without response" in str(error) or "RemoteDisconnected" in repr(error):
+        return "connection closed without an answer"
+    return why_unreachable(error)
 
 
 def _sleep(seconds: float) -> None:
