@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import io
 import re
 import time
 from pathlib import Path
@@ -19,24 +18,24 @@ from tweepy.errors import (
     HTTPException,
     NotFound,
     TooManyRequests,
-    TweepyException,
     TwitterServerError,
     Unauthorized,
 )
 from twitter_text import extract_urls
 
+from channels.twitter.media import MediaClient, seconds_until, too_large
 from channels.twitter.settings import TwitterSettings
 from herald.core.draft import Receipt
 from herald.core.ledger import Ledger, PartRow
-from herald.core.outcomes import network_failure, why_unreachable
+from herald.core.outcomes import network_failure
 from herald.core.parts import is_unsettled, reused_upload, thread_receipt, tracked_write
 from herald.core.transport import Ambiguous, NeedsAttention, PreflightError, TransientError, Transport, TransportError
 
 CHANNEL = "twitter"
 PART_KIND = "tweet"
 TWEEPY_HOST = "https://api.twitter.com"
-UPLOAD_HOST = "https://upload.twitter.com"
 MEDIA_KIND = "media"
+ALT_KIND = "alt_text"  # the alt text of the upload at the same position: its own write, idempotent
 MEDIA_REFUSED = "media ids are invalid"  # X's 400 for a media id it no longer knows (expired)
 MEDIA_REUSE = dt.timedelta(hours=23)  # X media ids expire after expires_after_secs (86,400 s): reuse well before
 STATUS_URL = "https://x.com/i/status/{id}"
@@ -63,8 +62,8 @@ class ThreadLike(Protocol):
 
 
 class ApiBaseAdapter(HTTPAdapter):
-    """Sends tweepy's requests to a hard-coded X host (`host`: api. or upload.twitter.com) to `api_base` when it is
-    not X's own, with a timeout on each."""
+    """Sends requests for X's host (tweepy's hard-coded one, also the media calls') to `api_base` when it is not X's
+    own, with a timeout on each."""
 
     def __init__(self, api_base: str, timeout: float, host: str = TWEEPY_HOST) -> None:
         super().__init__(max_retries=0)
@@ -94,13 +93,9 @@ def tweet_url(tweet_id: str) -> str:
 
 def retry_after(error: TooManyRequests, now: float | None = None) -> float | None:
     """Seconds until `x-rate-limit-reset` (epoch seconds), never negative."""
-    reset = error.reset_time
-    if reset is None:
-        header = error.response.headers.get("x-rate-limit-reset") if error.response is not None else None
-        reset = int(header) if header and header.isdigit() else None
-    if reset is None:
-        return None
-    return max(0.0, reset - (time.time() if now is None else now))
+    if error.reset_time is not None:
+        return max(0.0, error.reset_time - (time.time() if now is None else now))
+    return seconds_until(error.response.headers.get("x-rate-limit-reset") if error.response is not None else None, now)
 
 
 def _api_detail(error: HTTPException) -> str:
@@ -126,20 +121,6 @@ def make_client(settings: TwitterSettings) -> tweepy.Client:
     return client
 
 
-def make_media_api(settings: TwitterSettings) -> tweepy.API:
-    """tweepy's v1.1 API for media uploads, with the same OAuth 1.0a credentials, routed like the client."""
-    secrets = (settings.consumer_key, settings.consumer_secret, settings.access_token, settings.access_token_secret)
-    if not all(secrets):
-        raise PreflightError("twitter: the consumer key and secret and the access token and secret are all required")
-    auth = tweepy.OAuth1UserHandler(*(secret.get_secret_value() for secret in secrets))  # type: ignore[union-attr]
-    api = tweepy.API(auth, timeout=settings.timeout_seconds)
-    adapter = ApiBaseAdapter(settings.api_base, settings.timeout_seconds, UPLOAD_HOST)
-    api.session.mount(UPLOAD_HOST, adapter)
-    if settings.api_base.rstrip("/") != TWEEPY_HOST:
-        api.session.mount(settings.api_base.rstrip("/"), adapter)
-    return api
-
-
 def media_hash(data: bytes, alt_text: str) -> str:
     """The ledger's payload hash of an image upload: its bytes and its alt text."""
     return hashlib.sha256(hashlib.sha256(data).digest() + alt_text.encode()).hexdigest()
@@ -157,7 +138,7 @@ class XTransport(Transport):
         self.ledger = ledger
         self.slug = slug
         self._client = client
-        self._media_api: tweepy.API | None = None
+        self._media: MediaClient | None = None
 
     @property
     def client(self) -> tweepy.Client:
@@ -177,6 +158,11 @@ class XTransport(Transport):
             raise PreflightError(
                 f"twitter: the thread has {count} tweets but at most {self.settings.max_tweets} are allowed"
             )
+        image: Path | None = getattr(draft, "image_file", None)
+        if image is not None and 1 not in self._done():
+            refused = too_large(_read(image), image.name)
+            if refused:
+                raise PreflightError(f"twitter: {refused}")
         remaining = count - len(set(self._done()) & set(range(1, count + 1)))
         recent = self.ledger.posts_since(CHANNEL, dt.datetime.now(dt.UTC) - QUOTA_WINDOW)
         if remaining + recent > self.settings.daily_post_quota:
@@ -341,11 +327,11 @@ class XTransport(Transport):
         return tweet_id
 
     @property
-    def media_api(self) -> tweepy.API:
-        """tweepy's v1.1 API for the image upload, made on first use."""
-        if self._media_api is None:
-            self._media_api = make_media_api(self.settings)
-        return self._media_api
+    def media(self) -> MediaClient:
+        """X's v2 media endpoints on the tweepy client's session, made on first use."""
+        if self._media is None:
+            self._media = MediaClient.for_client(self.client)
+        return self._media
 
     def _post_tweet(self, number: int, text: str, previous: str | None, draft: ThreadLike | None) -> str:
         """A tweet; tweet 1 with the draft's image, uploaded again once if X refuses the upload as expired."""
@@ -358,46 +344,39 @@ class XTransport(Transport):
         return self._post(number, text, previous, self._media_ids(draft, again=True))
 
     def _media_ids(self, draft: ThreadLike, again: bool = False) -> list[str] | None:
-        """Tweet 1's image as a media id: uploaded once with its alt text, the upload reused while X keeps it.
+        """Tweet 1's image as a media id: uploaded once, described once, the upload reused while X keeps it.
 
         A new upload is a new ledger part (an image changed, or an upload X has let expire, or `again`); an
         upload that may or may not have happened is simply made again, since media that no tweet uses is never
-        shown.
+        shown. Its alt text is a ledger part of its own (kind `alt_text`, the upload's position), sent again until
+        it is done: setting the same alt text twice changes nothing.
         """
         image: Path | None = getattr(draft, "image_file", None)
         if image is None:
             return None
         alt_text = getattr(draft, "image_alt", None) or ""
-        try:
-            data = image.read_bytes()
-        except OSError as error:
-            raise TransportError(f"twitter: cannot read the image {image}: {error.strerror}") from None
+        data = _read(image)
+        refused = too_large(data, image.name)
+        if refused:
+            raise TransportError(f"twitter: {refused}")
         digest = media_hash(data, alt_text)
-        return [reused_upload(self.ledger, self.slug, CHANNEL, MEDIA_KIND, digest,
-                              lambda: self._upload(image.name, data, alt_text), MEDIA_REUSE, again, _now())]
+        media_id = reused_upload(self.ledger, self.slug, CHANNEL, MEDIA_KIND, digest,
+                                 lambda: self.media.upload(image.name, data), MEDIA_REUSE, again, _now())
+        if alt_text:
+            self._describe(media_id, alt_text)
+        return [media_id]
 
-    def _upload(self, filename: str, data: bytes, alt_text: str) -> str:
-        """Upload an image with v1.1 `media/upload` and set its alt text with `media/metadata/create`."""
-        step = "media/upload"
-        try:
-            media = self.media_api.simple_upload(filename, file=io.BytesIO(data), media_category="tweet_image")
-            media_id = str(media.media_id_string)
-            if alt_text:
-                step = "media/metadata/create"
-                self.media_api.create_media_metadata(media_id, alt_text)
-        except TooManyRequests as error:
-            raise TransientError(f"twitter: rate limited on {step} (429)", retry_after(error)) from None
-        except TwitterServerError as error:
-            raise TransientError(f"twitter: X answered {error.response.status_code} on {step}") from None
-        except Unauthorized:
-            raise TransportError(f"twitter: X rejected the OAuth credentials on {step} (401)") from None
-        except HTTPException as error:
-            status = error.response.status_code if error.response is not None else "?"
-            raise TransportError(f"twitter: X refused the image on {step} ({status}): {_api_detail(error)}") from None
-        except TweepyException as error:  # tweepy's API wraps connection errors and timeouts
-            cause = why_unreachable(error.__context__ or error)
-            raise TransientError(f"twitter: could not reach X on {step} ({cause})") from None
-        return media_id
+    def _describe(self, media_id: str, alt_text: str) -> None:
+        """Set the upload's alt text unless the ledger says it was set."""
+        uploads = self.ledger.parts(self.slug, CHANNEL, MEDIA_KIND)
+        position = max(part.position for part in uploads if part.remote_id == media_id)
+        digest = hashlib.sha256(f"{media_id}\0{alt_text}".encode()).hexdigest()
+        part = self.ledger.part(self.slug, CHANNEL, ALT_KIND, position)
+        if part is not None and part.status == "done" and part.payload_hash == digest:
+            return
+        with tracked_write(self.ledger, self.slug, CHANNEL, ALT_KIND, position, digest):
+            self.media.set_alt_text(media_id, alt_text)
+        self.ledger.mark_part_done(self.slug, CHANNEL, ALT_KIND, position, media_id)
 
     def _ambiguous(self, number: int, why: str = "the request was sent but no answer came") -> Ambiguous:
         return Ambiguous(f"twitter: outcome unknown for tweet {number}: {why}; the next attempt looks it up "
@@ -410,6 +389,13 @@ def comparable(text: str) -> str:
     for url in sorted(set(extract_urls(text)), key=len, reverse=True):
         text = text.replace(url, LINK)
     return " ".join(_TCO.sub(LINK, text).split())
+
+
+def _read(image: Path) -> bytes:
+    try:
+        return image.read_bytes()
+    except OSError as error:
+        raise TransportError(f"twitter: cannot read the image {image}: {error.strerror}") from None
 
 
 def _now() -> dt.datetime:

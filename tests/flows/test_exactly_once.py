@@ -74,6 +74,10 @@ def _assert_exactly_once(world: World, slug: str, title: str, message_id: str, s
     assert [t.original for t in chain] == [t.original for t in sorted(chain, key=lambda t: int(t.id))]
     assert len({t.original for t in chain}) == len(chain)
     assert diff_url in chain[0].original  # tweet 1 carries the Diff link
+    if "\nimage:" in source.read_text(encoding="utf-8"):  # and the image: one upload, described, v2 only
+        (media,) = world.x.media_of(chain[0])
+        assert media.alt_text == "The plenary hall."
+    assert all(t.media_ids == () for t in chain[1:]) and world.x.v1_media_calls == []
     texts = {t.original for t in world.x.tweets}
     assert all(t.original in {c.original for c in chain} for t in world.x.tweets if t.original.startswith(title))
     assert len(texts) == len(world.x.tweets)  # no tweet text was ever posted twice

@@ -31,6 +31,8 @@ WRITES = {  # a kind of write: (method, path the fake sees, which occurrence)
     "medium-post": ("POST", "/v1/users/*/posts", None),
     "tweet-1": ("POST", "/2/tweets", 1),
     "tweet-3": ("POST", "/2/tweets", 3),
+    "tweet-media-upload": ("POST", "/2/media/upload", None),  # X's featured image, one-shot (the drill's is small)
+    "tweet-media-alt": ("POST", "/2/media/metadata", None),
     "email": ("DATA", None, None),
     "mastodon-status-1": ("POST", "/api/v1/statuses", 1),
     "mastodon-status-2": ("POST", "/api/v1/statuses", 2),
@@ -42,12 +44,14 @@ HTTP_SHAPES = ("before:429", "before:400", "before:503", "before:drop", "before:
 SMTP_SHAPES = ("before:451", "before:421", "before:550", "before:drop", "before:reset", "before:timeout",
                "after:451", "after:drop", "after:reset", "after:timeout")
 CASES = [(write, shape) for write in WRITES for shape in (SMTP_SHAPES if write == "email" else HTTP_SHAPES)]
-_HTTP_WRITES = [write for write in WRITES if write != "email" and not write.startswith(OPT_IN)]
+_HTTP_WRITES = [write for write in WRITES if write != "email" and not write.startswith((*OPT_IN, "tweet-media"))]
 QUICK = [(_HTTP_WRITES[index % len(_HTTP_WRITES)], shape) for index, shape in enumerate(HTTP_SHAPES)] + [
     ("email", shape) for shape in SMTP_SHAPES] + [  # every shape once, every write at least once
     ("mastodon-status-1", "before:429"), ("mastodon-status-1", "after:503"), ("mastodon-status-2", "after:timeout"),
     ("mastodon-status-2", "before:400"), ("bluesky-post-1", "after:drop"), ("bluesky-post-1", "before:429"),
-    ("bluesky-post-2", "after:502"), ("bluesky-post-2", "before:reset")]  # a few of each opt-in channel's
+    ("bluesky-post-2", "after:502"), ("bluesky-post-2", "before:reset"),  # a few of each opt-in channel's
+    ("tweet-media-upload", "after:drop"), ("tweet-media-upload", "before:400"),  # X's image: uploaded again, or
+    ("tweet-media-alt", "after:503")]  # refused in X's words; its alt text sent again on the same upload
 
 
 def _params(cases: list[tuple[str, str]]) -> list:
@@ -113,6 +117,9 @@ def assert_exactly_once(world: World, slug: str, title: str, source: Path | None
     chain = world.x.thread(roots[0].id)
     assert len(chain) == len(world.x.tweets) and len({tweet.original for tweet in chain}) == len(chain)
     assert any(diff_url in tweet.original for tweet in chain)
+    (media,) = world.x.media_of(chain[0])  # the image, on tweet 1 only, described, never through v1.1
+    assert media.alt_text == "The plenary hall." and all(tweet.media_ids == () for tweet in chain[1:])
+    assert world.x.v1_media_calls == []
     assert len(world.smtp.mailbox.envelopes) == 1
     assert len(world.wordpress.media) <= 1
     if world.mastodon is not None or world.bluesky is not None:

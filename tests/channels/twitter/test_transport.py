@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from faults import FaultPlan
 from pydantic import SecretStr
-from x_api import DUPLICATE, FakeX, Tweet, rate_limited
+from x_api import DUPLICATE, FakeX, Tweet, form_fields, rate_limited
 
 from channels.registry import load_update
 from channels.twitter.settings import TwitterSettings
@@ -319,21 +320,25 @@ def test_x_reports_each_tweet_posted_to_the_progress_callback(fake: FakeX, ledge
     assert steps == [f"tweet {n} of {len(THREAD)} posted" for n in range(1, len(THREAD) + 1)]
 
 
-# Tweet 1's image: uploaded once with its alt text, attached to tweet 1 only.
+# Tweet 1's image: uploaded once through X API v2 with its alt text, attached to tweet 1 only; never v1.1.
 
 IMAGE = Path(__file__).resolve().parents[2] / "fixtures" / "images" / "map.png"
 ALT = "A map of the countries where the team worked on policy this month."
+LARGE = IMAGE.read_bytes() + bytes(range(256)) * (10 * 1024)  # 2.5 MiB + the PNG: chunked in three segments
+GIF = b"GIF89a\x10\x00\x10\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x00\x00\x00\x00\x00,\x00\x00\x00\x00" \
+      b"\x10\x00\x10\x00\x00\x02\x02D\x01\x00;"
 
 
-def image_thread(tmp_path: Path, alt: str = ALT, body: str = "") -> object:
+def image_thread(tmp_path: Path, alt: str = ALT, body: str = "", image: bytes | None = None,
+                 name: str = "map.png") -> object:
     """A rendered thread (tweet 1 with the Diff link and the image) from an update file with an image."""
-    (tmp_path / "map.png").write_bytes(IMAGE.read_bytes())
+    (tmp_path / name).write_bytes(IMAGE.read_bytes() if image is None else image)
     sentences = "The committee met again to discuss the bill. " * 5
     body = body or "\n\n".join(f"Paragraph {n}. {sentences}" for n in range(3))
     path = tmp_path / "image-update.md"
     path.write_text(
         f"---\ntitle: \"Don't Blink: September 2026\"\ndate: 2026-10-01\nslug: {SLUG}\n"
-        f"summary: What moved this month.\nimage: map.png\nimage_alt: {json.dumps(alt)}\n---\n{body}\n",
+        f"summary: What moved this month.\nimage: {name}\nimage_alt: {json.dumps(alt)}\n---\n{body}\n",
         encoding="utf-8",
     )
     from channels.twitter.render import Twitter
@@ -341,27 +346,254 @@ def image_thread(tmp_path: Path, alt: str = ALT, body: str = "") -> object:
     return Twitter().render(load_update(path), RenderContext(diff_url=DIFF_URL, diff_url_known=True))
 
 
-def test_x_image_is_uploaded_once_with_alt_text_and_attached_to_tweet_1(
+def assert_one_thread_with_the_image(fake: FakeX, ledger: Ledger, draft, data: bytes = b"") -> None:  # noqa: ANN001
+    """One thread as drafted; tweet 1 carries one upload (these bytes, the alt text), no other tweet any; every other
+    upload is an orphan no tweet carries; the ledger's last upload and its alt text are done; nothing went to v1.1."""
+    assert [tweet.original for tweet in fake.tweets] == list(draft.tweets)
+    first, *rest = fake.thread(fake.tweets[0].id)
+    assert len(rest) == len(draft.tweets) - 1 and all(tweet.media_ids == () for tweet in rest)
+    (media,) = fake.media_of(first)
+    assert media.data == (data or IMAGE.read_bytes()) and media.usable
+    assert media.alt_text == draft.image_alt
+    attached = {media_id for tweet in fake.tweets for media_id in tweet.media_ids}
+    assert attached == {media.id}
+    *_, upload = ledger.parts(SLUG, "twitter", "media")
+    assert (upload.status, upload.remote_id) == ("done", media.id)
+    alt = ledger.part(SLUG, "twitter", "alt_text", upload.position)
+    assert (alt.status, alt.remote_id) == ("done", media.id)
+    assert fake.v1_media_calls == []
+
+
+def send_as_the_flow_does(sender: XTransport, draft, tries: int = 4) -> list[TransportError]:  # noqa: ANN001
+    """Send, and again after each transient error (the flow's retry, without its waits); the errors seen."""
+    errors: list[TransportError] = []
+    for _ in range(tries):
+        try:
+            sender.send(draft)
+            return errors
+        except TransportError as error:
+            errors.append(error)
+            if not error.transient:
+                raise
+    raise AssertionError(f"still failing after {tries} attempts: {errors}")
+
+
+def test_x_image_goes_through_v2_with_alt_text_and_tweet_1_carries_it(
     fake: FakeX, ledger: Ledger, tmp_path: Path
 ) -> None:
     draft = image_thread(tmp_path)
     assert len(draft.tweets) > 2 and DIFF_URL in draft.tweets[0]
     transport(fake, ledger).send(draft)
 
-    (upload,) = fake.calls("POST", "/1.1/media/upload.json")
-    assert fake.oauth(upload) is not None  # signed for https://upload.twitter.com, sent to api_base
+    (upload,) = fake.calls("POST", "/2/media/upload")
+    assert fake.signed_host(upload) == TWEEPY_HOST  # signed for X's URL, sent to api_base
+    assert upload.headers["content-type"].startswith("multipart/form-data")
     (media,) = fake.media.values()
-    assert media.data == IMAGE.read_bytes() and media.category == "tweet_image"
-    assert media.alt_text == ALT and media.alt_text_calls == 1
-    first, *rest = fake.thread(fake.tweets[0].id)
-    assert first.text == draft.tweets[0] and DIFF_URL in first.text
-    assert fake.media_of(first) == [media]
-    assert all(tweet.media_ids == () for tweet in rest) and len(rest) == len(draft.tweets) - 1
-    (part,) = ledger.parts(SLUG, "twitter", "media")
-    assert (part.status, part.remote_id) == ("done", media.id)
+    assert (media.category, media.chunked, media.media_type) == ("tweet_image", False, "image/png")
+    (metadata,) = fake.calls("POST", "/2/media/metadata")
+    assert fake.signed_host(metadata) == TWEEPY_HOST
+    assert metadata.json == {"id": media.id, "metadata": {"alt_text": {"text": ALT}}}
+    assert media.alt_text_calls == 1
+    assert_one_thread_with_the_image(fake, ledger, draft)
+    assert fake.calls("POST", "/2/tweets")[0].json["media"] == {"media_ids": [media.id]}
+    assert [(r.method, r.path) for r in fake.requests[:3]] == [
+        ("POST", "/2/media/upload"), ("POST", "/2/media/metadata"), ("POST", "/2/tweets")]
 
     transport(fake, ledger).send(draft)  # a rerun sends nothing
-    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1 and len(fake.tweets) == len(draft.tweets)
+    assert fake.upload_count == 1 and media.alt_text_calls == 1 and len(fake.tweets) == len(draft.tweets)
+
+
+def test_x_media_calls_share_the_tweepy_session_a_test_mounts_a_fake_on(
+    fake: FakeX, ledger: Ledger, tmp_path: Path
+) -> None:
+    client = make_client(settings(TWEEPY_HOST))
+    fake.mount(client.session)
+    draft = image_thread(tmp_path)
+    XTransport(settings(TWEEPY_HOST), ledger, SLUG, client=client).send(draft)
+    assert fake.upload_count == 1
+    assert_one_thread_with_the_image(fake, ledger, draft)
+
+
+def test_x_a_large_image_is_uploaded_in_segments(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path, image=LARGE)
+    transport(fake, ledger).send(draft)
+
+    assert fake.calls("POST", "/2/media/upload") == []  # no one-shot upload
+    (initialize,) = fake.calls("POST", "/2/media/upload/initialize")
+    assert initialize.json == {"media_type": "image/png", "total_bytes": len(LARGE), "media_category": "tweet_image"}
+    (media,) = fake.media.values()
+    appends = fake.calls("POST", f"/2/media/upload/{media.id}/append")
+    assert [int(form_fields(a)["segment_index"]) for a in appends] == [0, 1, 2]
+    assert [len(form_fields(a)["media"]) for a in appends] == [1024 * 1024, 1024 * 1024, len(LARGE) - 2 * 1024 * 1024]
+    assert len(fake.calls("POST", f"/2/media/upload/{media.id}/finalize")) == 1
+    assert all(fake.signed_host(r) == TWEEPY_HOST for r in (initialize, *appends))
+    assert media.chunked and media.category == "tweet_image"
+    assert_one_thread_with_the_image(fake, ledger, draft, LARGE)
+
+
+def test_x_a_gif_is_chunked_as_tweet_gif_and_waited_for(
+    fake: FakeX, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channels.twitter.media as media_module
+
+    waits: list[float] = []
+    monkeypatch.setattr(media_module, "_sleep", waits.append)
+    draft = image_thread(tmp_path, image=GIF, name="chart.gif")
+    transport(fake, ledger).send(draft)
+    (media,) = fake.media.values()
+    assert (media.category, media.media_type, media.chunked) == ("tweet_gif", "image/gif", True)
+    statuses = fake.calls("GET", "/2/media/upload")
+    assert len(statuses) == fake.processing_steps == len(waits) and waits == [1.0] * len(waits)
+    assert statuses[0].query == {"command": "STATUS", "media_id": media.id}
+    assert_one_thread_with_the_image(fake, ledger, draft, GIF)
+
+
+def test_x_an_image_over_x_s_limit_fails_pre_flight(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    draft = image_thread(tmp_path, image=IMAGE.read_bytes() + b"\0" * (6 * 1024 * 1024))
+    with pytest.raises(PreflightError, match=r"^twitter: map.png is 6.\d MB; X takes at most 5 MB for an image$"):
+        transport(fake, ledger).preflight(draft)
+    with pytest.raises(TransportError, match="X takes at most 5 MB"):
+        transport(fake, ledger).send(draft)
+    assert fake.requests == []
+
+
+MEDIA_WRITES = {  # a media write: (path to fault, image, nth matching write, X's step in messages)
+    "upload": ("/2/media/upload", None, 1, "media/upload"),
+    "initialize": ("/2/media/upload/initialize", LARGE, 1, "media/upload/initialize"),
+    "append": ("/2/media/upload/*/append", LARGE, 2, "media/upload/append (segment 1)"),
+    "finalize": ("/2/media/upload/*/finalize", LARGE, 1, "media/upload/finalize"),
+    "metadata": ("/2/media/metadata", None, 1, "media/metadata"),
+}
+SHAPES = ("before:refuse", "before:400", "before:403", "before:429", "before:500", "before:503", "before:drop",
+          "before:reset", "before:timeout", "after:500", "after:503", "after:drop", "after:reset", "after:timeout")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("write", MEDIA_WRITES)
+def test_x_every_fault_at_every_media_write_ends_with_one_thread_carrying_one_upload(
+    ledger: Ledger, tmp_path: Path, write: str, shape: str
+) -> None:
+    path, image, nth, step = MEDIA_WRITES[write]
+    plan = FaultPlan.scripted(retry_after=30, hold=1.5).on("POST", path, shape, nth=nth, times=1)
+    with FakeX(**SECRETS, faults=plan) as fake:
+        draft = image_thread(tmp_path, image=image)
+        sender = transport(fake, ledger, timeout_seconds=0.5)
+        what = "the alt text" if write == "metadata" else "the image"
+        if shape in ("before:400", "before:403"):  # a refusal: reported in X's words, not retried
+            with pytest.raises(TransportError) as caught:
+                sender.send(draft)
+            assert not caught.value.transient
+            message = str(caught.value)
+            assert message.startswith(f"twitter: X refused {what} on {step} ({shape[-3:]}): ") and "\n" not in message
+            assert fake.tweets == []
+            errors = send_as_the_flow_does(transport(fake, ledger), draft)  # the next publish
+        else:
+            errors = send_as_the_flow_does(sender, draft)
+        assert plan.injected == 1
+        if write == "append" and shape not in ("before:429",):
+            assert errors == []  # a segment is simply sent again under its segment_index
+        elif shape not in ("before:400", "before:403"):
+            (error,) = errors
+            assert isinstance(error, TransientError) and error.transient and step in str(error)
+            again = "the alt text is sent again" if write == "metadata" else "the image is uploaded again"
+            status = shape.split(":")[1].replace("refuse", "503")
+            if shape == "before:429":
+                assert 20 <= error.retry_after <= 30 and str(error) == f"twitter: X is rate limiting {step} (429)"
+            elif status.isdigit():
+                assert str(error) == f"twitter: X answered {status} on {step}; {again}"
+            else:
+                assert str(error).startswith(f"twitter: no answer from X on {step} (") and str(error).endswith(again)
+                assert "ConnectionError" not in str(error)
+        assert_one_thread_with_the_image(fake, ledger, draft, image or b"")
+        assert fake.calls("POST", "/2/tweets")[0].json["media"] == {"media_ids": [fake.media_of(fake.tweets[0])[0].id]}
+        assert len(fake.calls("POST", "/2/tweets")) == len(draft.tweets)  # tweet 1 posted once
+        if write == "metadata":
+            assert fake.upload_count == 1  # the upload was kept: only the alt text was sent again
+
+
+def test_x_a_lost_reply_to_the_upload_uploads_again_and_the_orphan_is_never_attached(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    plan = FaultPlan.scripted().on("POST", "/2/media/upload", "after:drop", times=1)
+    with FakeX(**SECRETS, faults=plan) as fake:
+        draft = image_thread(tmp_path)
+        sender = transport(fake, ledger)
+        with pytest.raises(TransientError, match=r"^twitter: no answer from X on media/upload \(.+\); the image is "
+                                                 r"uploaded again$"):
+            sender.send(draft)
+        (orphan,) = fake.media.values()  # X stored it; herald never learnt its id
+        assert fake.tweets == [] and orphan.alt_text is None
+        assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["not_sent"]
+
+        sender.send(draft)
+        assert fake.upload_count == 2 and fake.uploads_by_digest()[orphan.digest()] == 2
+        assert_one_thread_with_the_image(fake, ledger, draft)
+        assert fake.media_of(fake.tweets[0])[0].id != orphan.id and orphan.alt_text is None
+        assert len(fake.calls("POST", "/2/tweets")) == len(draft.tweets)
+        assert [(p.position, p.status) for p in ledger.parts(SLUG, "twitter", "media")] == [(1, "done")]
+
+
+def test_x_a_lost_reply_to_the_alt_text_sends_it_again_on_the_same_upload(ledger: Ledger, tmp_path: Path) -> None:
+    plan = FaultPlan.scripted().on("POST", "/2/media/metadata", "after:reset", times=1)
+    with FakeX(**SECRETS, faults=plan) as fake:
+        draft = image_thread(tmp_path)
+        sender = transport(fake, ledger)
+        with pytest.raises(TransientError, match=r"on media/metadata \(.+\); the alt text is sent again$"):
+            sender.send(draft)
+        (media,) = fake.media.values()
+        assert media.alt_text == ALT and fake.tweets == []  # applied, the answer lost
+        assert [p.status for p in ledger.parts(SLUG, "twitter", "alt_text")] == ["not_sent"]
+
+        sender.send(draft)
+        assert fake.upload_count == 1 and media.alt_text_calls == 2  # harmless: the same text again
+        assert_one_thread_with_the_image(fake, ledger, draft)
+
+
+def test_x_a_rerun_after_a_killed_publish_reuses_the_upload(
+    fake: FakeX, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = image_thread(tmp_path)
+    killed = transport(fake, ledger)
+
+    def kill(*args: object, **kwargs: object) -> str:
+        raise SystemExit("killed while tweet 1 was being sent")
+
+    monkeypatch.setattr(killed, "_post", kill)
+    with pytest.raises(SystemExit):
+        killed.send(draft)
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["intended"]
+    (media,) = fake.media.values()
+
+    import channels.twitter.transport as x
+
+    later = x._now() + dt.timedelta(hours=20)  # within X's 24 hours (herald reuses an upload for 23)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(x, "_now", lambda: later)
+        transport(fake, ledger).send(draft)
+    assert fake.upload_count == 1 and media.alt_text_calls == 1
+    assert len(fake.calls("GET", f"/2/users/{fake.user['id']}/tweets")) == 1  # tweet 1 looked up first: not there
+    assert_one_thread_with_the_image(fake, ledger, draft)
+
+
+def test_x_a_publish_killed_mid_upload_uploads_again(
+    fake: FakeX, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = image_thread(tmp_path)
+    killed = transport(fake, ledger)
+    real = killed.media.upload
+
+    def upload_then_die(filename: str, data: bytes) -> str:
+        real(filename, data)
+        raise SystemExit("killed before the upload was recorded")
+
+    monkeypatch.setattr(killed.media, "upload", upload_then_die)
+    with pytest.raises(SystemExit):
+        killed.send(draft)
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["intended"]
+
+    transport(fake, ledger).send(draft)
+    assert fake.upload_count == 2
+    assert_one_thread_with_the_image(fake, ledger, draft)
 
 
 def test_x_a_failed_tweet_1_reuses_the_upload_on_the_rerun(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
@@ -369,11 +601,11 @@ def test_x_a_failed_tweet_1_reuses_the_upload_on_the_rerun(fake: FakeX, ledger: 
     fake.fail_once("POST", "/2/tweets", 503, {"title": "Service Unavailable", "status": 503})
     with pytest.raises(Ambiguous, match="outcome unknown for tweet 1"):
         transport(fake, ledger).send(draft)
-    assert fake.tweets == [] and len(fake.media) == 1
+    assert fake.tweets == [] and fake.upload_count == 1
 
     transport(fake, ledger).send(draft)
-    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1
-    assert fake.media_of(fake.tweets[0]) == list(fake.media.values())
+    assert fake.upload_count == 1 and fake.media_of(fake.tweets[0]) == list(fake.media.values())
+    assert_one_thread_with_the_image(fake, ledger, draft)
 
 
 def test_x_a_failure_after_tweet_1_never_uploads_again(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
@@ -388,8 +620,8 @@ def test_x_a_failure_after_tweet_1_never_uploads_again(fake: FakeX, ledger: Ledg
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(x, "_now", lambda: later)
         transport(fake, ledger).send(draft)
-    assert len(fake.calls("POST", "/1.1/media/upload.json")) == 1
-    assert len(fake.tweets) == len(draft.tweets)
+    assert fake.upload_count == 1 and len(fake.calls("POST", "/2/media/metadata")) == 1
+    assert_one_thread_with_the_image(fake, ledger, draft)
 
 
 def test_x_an_expired_upload_is_made_again_while_tweet_1_is_not_posted(
@@ -411,29 +643,25 @@ def test_x_an_expired_upload_is_made_again_while_tweet_1_is_not_posted(
     assert [(p.position, p.status, p.remote_id) for p in ledger.parts(SLUG, "twitter", "media")] == [
         (1, "done", old), (2, "done", new)
     ]
+    assert [(p.position, p.remote_id) for p in ledger.parts(SLUG, "twitter", "alt_text")] == [(1, old), (2, new)]
 
 
-def test_x_a_failed_upload_is_transient_and_nothing_is_posted(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
-    draft = image_thread(tmp_path)
-    fake.fail_once("POST", "/1.1/media/upload.json", 503, {"errors": [{"code": 131, "message": "Internal error"}]})
-    with pytest.raises(TransientError, match=r"X answered 503 on media/upload"):
-        transport(fake, ledger).send(draft)
-    assert fake.tweets == [] and fake.media == {}
-    assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["not_sent"]
-    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["not_sent"]  # certainly not sent
-
-    transport(fake, ledger).send(draft)
-    (media,) = fake.media.values()
-    assert fake.tweets[0].media_ids == (media.id,) and media.alt_text == ALT
-
-
-def test_x_an_unreachable_upload_host_is_transient(ledger: Ledger, tmp_path: Path) -> None:
+def test_x_an_unreachable_api_fails_the_upload_as_not_sent(ledger: Ledger, tmp_path: Path) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     sender = XTransport(settings(f"http://127.0.0.1:{port}"), ledger, SLUG)
-    with pytest.raises(TransientError, match=r"could not reach X on media/upload \(connection refused\)"):
+    with pytest.raises(TransientError, match=r"^twitter: could not reach X on media/upload \(connection refused\)$"):
         sender.send(image_thread(tmp_path))
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "media")] == ["not_sent"]
+    assert [p.status for p in ledger.parts(SLUG, "twitter", "tweet")] == ["not_sent"]  # certainly not sent
+
+
+def test_x_rejected_credentials_on_the_upload_are_one_line(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
+    bad = transport(fake, ledger, consumer_secret=SecretStr("cs-WRONG-SECRET-0000"))
+    with pytest.raises(TransportError, match=r"^twitter: X rejected the OAuth credentials on media/upload \(401\)$"):
+        bad.send(image_thread(tmp_path))
+    assert fake.upload_count == 0 and fake.tweets == []
 
 
 def test_x_a_changed_alt_text_is_uploaded_again_before_tweet_1(fake: FakeX, ledger: Ledger, tmp_path: Path) -> None:
@@ -458,4 +686,3 @@ def test_x_an_upload_x_has_already_expired_is_made_again_once(fake: FakeX, ledge
     assert old_again == old and fake.tweets[0].media_ids == (new,) and fake.media[new].alt_text == ALT
     assert len(fake.calls("POST", "/2/tweets")) == 2 + len(draft.tweets)  # the 403, the 400, then the thread
     assert [(p.position, p.remote_id) for p in ledger.parts(SLUG, "twitter", "media")] == [(1, old), (2, new)]
-
