@@ -27,18 +27,20 @@ def remote_id_from(channel: str, url: str) -> str:
     """The service's id in a URL a person pasted (a tweet's status id; otherwise the URL itself)."""
     return CHANNELS[channel].remote_id(url) if channel in CHANNELS else url
 
+REMADE = ("media", "alt_text")  # uploads and their descriptions are made again by a rerun, never settled by hand
+
 
 def _pick(ledger: Ledger, slug: str, channel: str, position: int | None, gone: bool = False) -> PartRow:
     """The write a person is settling: the first unsettled one, or the one at `position`."""
     recorded = ledger.parts(slug, channel)
     if position is None:
-        unsettled = [part for part in recorded if is_unsettled(part)]
+        unsettled = sorted((part for part in recorded if is_unsettled(part)), key=lambda part: part.kind in REMADE)
         if not unsettled:
             raise NothingToResolve(f"{slug}: {channel}: nothing is waiting to be resolved")
         return unsettled[0]
     # a retraction's own deletes are never what a person settles
     candidates = sorted((part for part in recorded if part.position == position and part.kind != "delete"),
-                        key=lambda part: (not is_unsettled(part), part.kind == "media"))
+                        key=lambda part: (not is_unsettled(part), part.kind in REMADE))
     if not candidates:
         raise NothingToResolve(f"{slug}: {channel}: there is no part {position}")
     part = candidates[0]
