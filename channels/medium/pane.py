@@ -5,15 +5,33 @@ from __future__ import annotations
 from html import escape
 
 from channels.medium.render import MAX_TAGS, MediumDraft
-from channels.panes import files_line, lang_attrs, pane, terms
+from channels.panes import attr, data_uri, files_line, pane, terms
+
+
+def featured_note(draft: MediumDraft) -> str:
+    """Where the featured image (the article's first figure) is sent from."""
+    if draft.image_src is None:
+        return "<span class=meta>none</span>" if draft.image_file is None else "<span class=warn>left out</span>"
+    if draft.image_src.startswith(("http://", "https://")):
+        return escape(draft.image_src)
+    return "the first figure, at the URL of its Diff upload"
+
+
+def shown_content(draft: MediumDraft) -> str:
+    """The article with its featured image shown from the file (the page loads nothing)."""
+    uri = data_uri(draft.image_file) if draft.image_src else None
+    if uri is None:
+        return draft.content
+    return draft.content.replace(f'src="{attr(draft.image_src)}"', f'src="{attr(uri)}"', 1)
 
 
 def medium_pane(draft: MediumDraft) -> str:
-    """The Medium article, its canonical link and the tags Medium keeps."""
+    """The Medium article (its featured image the first figure), its canonical link and the tags Medium keeps."""
     body = (
         f"<dl><dt>Status</dt><dd>{escape(draft.publish_status)}</dd>"
         f"<dt>Canonical</dt><dd>{escape(draft.canonical_url)}</dd>"
-        f"<dt>Tags ({len(draft.tags)}/{MAX_TAGS})</dt><dd>{terms(draft.tags)}</dd></dl>"
-        f"<article class=post {lang_attrs(draft.lang)}>{draft.content}</article>{files_line(draft)}"
+        f"<dt>Tags ({len(draft.tags)}/{MAX_TAGS})</dt><dd>{terms(draft.tags)}</dd>"
+        f"<dt>Featured image</dt><dd>{featured_note(draft)}</dd></dl>"
+        f"<article class=post>{shown_content(draft)}</article>{files_line(draft)}"
     )
     return pane("medium", "Medium", body)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 from channels.medium.html import to_medium
 from channels.medium.options import MediumOptions
@@ -29,6 +31,8 @@ class MediumDraft:
     warnings: tuple[str, ...] = ()
     content_format: str = "html"
     lang: str = "en"
+    image_src: str | None = None  # the featured image's figure: its Diff upload's URL, or its file while planned
+    image_file: Path | None = field(default=None, compare=False)
     channel: str = "medium"
 
     def payload(self) -> dict:
@@ -83,17 +87,24 @@ def block_attrs(lang: str) -> dict[str, str]:
     return {"lang": lang, "dir": "rtl"} if i18n.is_rtl(lang) else {"lang": lang}
 
 
-def head_html(update: Update) -> list[str]:
+def featured_src(update: Update, images: Mapping[str, str], planning: bool) -> str | None:
+    """Where the featured image's figure points: the URL of its Diff upload, or while planning its file (the URL
+    takes its place once uploaded); None when it is left out."""
+    if update.image is None:
+        return None
+    return images.get(update.image.as_posix()) or (update.image.as_posix() if planning else None)
+
+
+def head_html(update: Update, image_src: str | None) -> list[str]:
     """Title, subtitle (the summary, as the `h2` Medium's importer reads), byline and featured image."""
     parts = [f"<h1>{escape(update.title)}</h1>"]
     if update.summary:
         parts.append(f"<h2>{escape(update.summary)}</h2>")
     if update.authors:
         parts.append(f"<p><em>{escape(i18n.byline(update.lang, update.authors))}</em></p>")
-    if update.image is not None:
+    if image_src is not None:
         alt = escape(update.image_alt or "")
-        parts.append(f'<figure><img src="{escape(update.image.as_posix())}" alt="{alt}">'
-                     f"<figcaption>{alt}</figcaption></figure>")
+        parts.append(f'<figure><img src="{escape(image_src)}" alt="{alt}"><figcaption>{alt}</figcaption></figure>')
     return parts
 
 
@@ -123,12 +134,13 @@ class Medium:
         if len(update.title) > MAX_TITLE_LENGTH:
             warnings.append(f"medium shows only the first {MAX_TITLE_LENGTH} characters of the title")
         images = dict(context.image_urls)
-        html = "\n".join([*head_html(update), render_html(update.body, images), closing_html(update, context)])
-        content, notes = to_medium(html, images, i18n.t(update.lang, "Notes"), block_attrs(update.lang))
-        if update.image is not None and update.image.as_posix() not in images:
-            notes = [note for note in notes if repr(update.image.as_posix()) not in note]
-            if context.diff_url_known:
-                warnings.append("the featured image is left out: its public URL from the Diff upload is missing")
+        image_src = featured_src(update, images, planning=not context.diff_url_known)
+        html = "\n".join([*head_html(update, image_src), render_html(update.body, images),
+                          closing_html(update, context)])
+        planned = {image_src: image_src} if image_src and image_src not in images.values() else {}
+        content, notes = to_medium(html, {**images, **planned}, i18n.t(update.lang, "Notes"), block_attrs(update.lang))
+        if update.image is not None and image_src is None:
+            warnings.append("the featured image is left out: its public URL from the Diff upload is missing")
         return MediumDraft(
             title=update.title,
             content=content + "\n",
@@ -137,4 +149,6 @@ class Medium:
             publish_status=options.publish_status,
             warnings=(*warnings, *notes),
             lang=update.lang,
+            image_src=image_src,
+            image_file=update.image_path,
         )
