@@ -52,27 +52,22 @@ def uploaded(update) -> RenderContext:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", ["full.md", "amicus.md", "consultation.md"])
-def test_the_planned_article_has_the_featured_image_as_its_first_figure(name: str) -> None:
-    update = load(name)
-    draft = Medium().render(update, PLANNED)
-    sent = json.loads(draft.files()["medium.json"])["content"]
-    figure = f'<img src="{update.image.as_posix()}" alt="{update.image_alt}">'
-    assert figure in sent and sent.index(figure) < sent.index("<p", sent.index("<figure"))  # before the body
-    assert sent.count("<img") >= 1 and sent.index("<img") == sent.index(figure)
-
-
-@pytest.mark.parametrize("name", ["full.md", "amicus.md"])
-def test_once_uploaded_only_the_featured_image_url_changes(name: str) -> None:
+def test_the_pane_shows_the_first_figure_that_medium_gets_once_the_image_is_uploaded(name: str) -> None:
     update = load(name)
     planned, published = Medium().render(update, PLANNED), Medium().render(update, uploaded(update))
-    assert published.content.replace(UPLOADED, update.image.as_posix()) == planned.content
-    assert published.image_src == UPLOADED
+    assert "<img" not in json.loads(planned.files()["medium.json"])["content"].split("</h1>")[0]
+    sent = published.content.split("\n")
+    assert sent[planned.figure_at] == planned.pending_figure.replace(update.image.as_posix(), UPLOADED)
+    assert sent[: planned.figure_at] == planned.content.split("\n")[: planned.figure_at]  # title, subtitle, byline
+    assert sent[planned.figure_at].startswith("<figure") and published.image_src == UPLOADED
+    assert not any("<img" in line for line in sent[: planned.figure_at])  # the first figure of the article
 
 
 @pytest.mark.parametrize("known", [False, True])
 def test_the_pane_shows_the_featured_image_first_from_its_file(known: bool) -> None:
     update = load("full.md")
     draft = Medium().render(update, uploaded(update) if known else PLANNED)
+    assert (draft.image_src is None) is (not known) and bool(draft.pending_figure) is (not known)
     shown = article(medium_pane(draft))
     first = shown.images[0]
     assert first["alt"] == update.image_alt
@@ -83,7 +78,7 @@ def test_the_pane_shows_the_featured_image_first_from_its_file(known: bool) -> N
 
 def test_the_pane_names_where_the_featured_image_is_sent_from() -> None:
     update = load("full.md")
-    assert "the first figure, at the URL of its Diff upload" in medium_pane(Medium().render(update, PLANNED))
+    assert "the first figure, sent at the URL of its Diff upload" in medium_pane(Medium().render(update, PLANNED))
     assert UPLOADED in medium_pane(Medium().render(update, uploaded(update)))
     left_out = Medium().render(update, RenderContext(diff_url=PLANNED.diff_url, diff_url_known=True))
     assert "<img" not in left_out.content and "left out" in medium_pane(left_out)
