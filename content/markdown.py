@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 from typing import Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -19,6 +20,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote"]
 LinkStyle = Callable[[str, str], str]
+ImageStyle = Callable[[str], str]  # an image's alt text -> what plain text shows for it
 
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"section", "figure", "figcaption", "del", "s", "sup", "sub", "hr"}
 _ALLOWED_ATTRIBUTES = {
@@ -146,18 +148,122 @@ MARKDOWN.add_render_rule("image", _render_image)
 MARKDOWN.add_render_rule("softbreak", _render_softbreak)
 
 
-def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
-    """Plain text of inline tokens; links go through `link(text, href)`."""
+def alt_text(alt: str) -> str:
+    """An image shown in plain text as its alt text (the default `ImageStyle`)."""
+    return alt
+
+
+def web_url(href: str) -> str:
+    """A raw HTML link's URL when plain text may show it (http, https, mailto), else ""."""
+    url = clean_url(href.strip())
+    return url if urlsplit(url).scheme.lower() in _URL_SCHEMES else ""
+
+
+class _Tags(HTMLParser):
+    """Raw HTML as plain text: links through a `LinkStyle`, images through an `ImageStyle`, no script or style."""
+
+    def __init__(self, link: LinkStyle, image: ImageStyle) -> None:
+        super().__init__(convert_charrefs=True)
+        self.link, self.image = link, image
+        self.out: list[str] = []
+        self.links: list[tuple[str, list[str]]] = []
+        self.hidden = 0
+
+    def _target(self) -> list[str]:
+        return self.links[-1][1] if self.links else self.out
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag in {"script", "style"}:
+            self.hidden += 1
+        elif tag == "a":
+            self.links.append((web_url(values.get("href", "")), []))
+        elif tag == "img":
+            self._target().append(self.image(" ".join(values.get("alt", "").split())))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag == "a" and self.links:
+            href, parts = self.links.pop()
+            self._target().append(_linked(self.link, "".join(parts), href))
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self._target().append(data)
+
+    def text(self) -> str:
+        """Everything fed so far as text (links still open keep their text)."""
+        self.close()
+        while self.links:
+            self.handle_endtag("a")
+        return "".join(self.out)
+
+
+def raw_html_text(html: str, link: LinkStyle, image: ImageStyle = alt_text) -> str:
+    """A raw HTML block as one line of plain text, its links through `link` and its images through `image`."""
+    parser = _Tags(link, image)
+    parser.feed(html)
+    return " ".join(parser.text().split())
+
+
+def _linked(link: LinkStyle, text: str, href: str) -> str:
+    """A link's text through the link style; a link without a URL keeps only its text."""
+    text = " ".join(text.split())
+    return link(text, href) if href else text
+
+
+class _Tag(HTMLParser):
+    """The first tag of a piece of raw HTML: its name, attributes, and whether it closes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: tuple[str, dict[str, str], bool] = ("", {}, False)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.found[0]:
+            self.found = (tag, {name: value or "" for name, value in attrs}, False)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.found[0]:
+            self.found = (tag, {}, True)
+
+
+def raw_tag(html: str) -> tuple[str, dict[str, str], bool]:
+    """One inline raw HTML tag (`<a href="...">`, `</a>`, `<img alt="...">`): its name, attributes, and whether it
+    closes."""
+    parser = _Tag()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def inline_text(children: Sequence[Token], link: LinkStyle, image: ImageStyle = alt_text) -> str:
+    """Plain text of inline tokens; links (Markdown or raw HTML) go through `link(text, href)`, images through
+    `image(alt)`."""
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
     hidden = False  # inside an inline <script> or <style>: its content is not text
+
+    def close_link() -> None:
+        href, parts = stack.pop()
+        (stack[-1][1] if stack else out).append(_linked(link, "".join(parts).strip(), href))
+
     for child in children:
         kind = child.type
         target = stack[-1][1] if stack else out
         if kind == "html_inline":
-            tag = _HIDDEN_TAG.match(child.content)
-            if tag:
-                hidden = not tag.group(1)
+            name, attrs, closing = raw_tag(child.content)
+            if name in {"script", "style"}:
+                hidden = not closing
+            elif hidden:
+                continue
+            elif name == "a" and not closing:
+                stack.append((web_url(attrs.get("href", "")), []))
+            elif name == "a" and stack:
+                close_link()
+            elif name == "img":
+                target.append(image(" ".join(attrs.get("alt", "").split())))
         elif hidden:
             continue
         elif kind in {"s_open", "s_close"}:
@@ -169,15 +275,15 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
         elif kind == "hardbreak":
             target.append("\n")
         elif kind == "image":
-            target.append(inline_text(child.children or [], link))
+            target.append(image(inline_text(child.children or [], link)))
         elif kind == "footnote_ref":
             target.append(f"[{child.meta['id'] + 1}]")
         elif kind == "link_open":
             stack.append((str(child.attrs.get("href", "")), []))
         elif kind == "link_close" and stack:
-            href, parts = stack.pop()
-            text = "".join(parts).strip()
-            (stack[-1][1] if stack else out).append(link(text, href))
+            close_link()
+    while stack:  # a raw <a> never closed keeps its text
+        close_link()
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
@@ -186,12 +292,12 @@ def footnote_count(body: str) -> int:
     return sum(1 for token in tokens(body) if token.type == "footnote_open")
 
 
-def blocks(body: str, link: LinkStyle) -> list[Block]:
-    """The body as plain-text blocks in reading order."""
-    return list(_walk(tokens(body), link))
+def blocks(body: str, link: LinkStyle, image: ImageStyle = alt_text) -> list[Block]:
+    """The body as plain-text blocks in reading order; links through `link`, images through `image`."""
+    return list(_walk(tokens(body), link, image))
 
 
-def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
+def _walk(stream: Sequence[Token], link: LinkStyle, image: ImageStyle) -> Iterator[Block]:
     lists: list[list] = []  # [ordered, next number, item paragraphs seen]
     quote_depth = 0
     footnote = 0
@@ -217,14 +323,14 @@ def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
         elif kind == "tr_open" and table_rows is not None:
             table_rows.append([])
         elif kind == "inline" and table_rows is not None:
-            table_rows[-1].append(inline_text(token.children or [], link))
+            table_rows[-1].append(inline_text(token.children or [], link, image))
         elif kind == "table_close" and table_rows is not None:
             yield Block("table", "\n".join(" | ".join(row) for row in table_rows))
             table_rows = None
         elif kind == "heading_open":
-            yield Block("heading", inline_text(stream[index + 1].children or [], link), level=int(token.tag[1]))
+            yield Block("heading", inline_text(stream[index + 1].children or [], link, image), level=int(token.tag[1]))
         elif kind == "paragraph_open":
-            text = inline_text(stream[index + 1].children or [], link)
+            text = inline_text(stream[index + 1].children or [], link, image)
             if not text:
                 continue
             if footnote:
@@ -243,7 +349,7 @@ def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
         elif kind in {"fence", "code_block"}:
             yield Block("code", token.content.rstrip("\n"), level=len(lists))
         elif kind == "html_block":
-            text = " ".join(nh3.clean(token.content, tags=set()).split())
+            text = raw_html_text(token.content, link, image)
             if text:
                 yield Block("paragraph", text, level=len(lists))
         elif kind == "hr":

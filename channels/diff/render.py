@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from channels.diff.options import DiffOptions
+from channels.diff.settings import DiffSettings
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
@@ -84,9 +85,19 @@ def byline(lang: str, authors: tuple[str, ...]) -> str:
     return f'<p class="byline">{escape(i18n.byline(lang, authors), quote=False)}</p>\n'
 
 
-def render(update: Update, context: RenderContext, settings: object, options: DiffOptions) -> DiffDraft:
-    """The Diff post for an update (the channel's entry point; the site's settings do not change the post)."""
-    return Diff().render(update, context, options)
+def language_wrapper(content: str, lang: str, site_lang: str) -> str:
+    """The post's HTML inside a `<div lang dir>` when its language or direction is not the site's: WordPress marks
+    neither, and the theme's `<html lang dir>` is the site's."""
+    if lang.lower() == site_lang.lower():
+        return content
+    direction = i18n.direction(lang)
+    shown = f' dir="{direction}"' if direction != i18n.direction(site_lang) else ""
+    return f'<div lang="{escape(lang)}"{shown}>\n{content}</div>\n'
+
+
+def render(update: Update, context: RenderContext, settings: DiffSettings, options: DiffOptions) -> DiffDraft:
+    """The Diff post for an update (the channel's entry point)."""
+    return Diff(settings).render(update, context, options)
 
 
 class Diff:
@@ -94,6 +105,9 @@ class Diff:
 
     name = "diff"
     max_title_length = MAX_TITLE_LENGTH
+
+    def __init__(self, settings: DiffSettings | None = None) -> None:
+        self.site_lang = settings.site_lang if settings is not None else DiffSettings().site_lang
 
     def render(self, update: Update, context: RenderContext, options: DiffOptions | None = None) -> DiffDraft:
         """Render an update as a WordPress post."""
@@ -116,8 +130,10 @@ class Diff:
                 status = "future"
         return DiffDraft(
             title=update.title,
-            content=byline(update.lang, update.authors)
-            + render_html(update.body, dict(context.image_urls), one_line=True),
+            content=language_wrapper(
+                byline(update.lang, update.authors) + render_html(update.body, dict(context.image_urls), one_line=True),
+                update.lang, self.site_lang,
+            ),
             excerpt=update.summary,
             slug=update.slug,
             status=status,

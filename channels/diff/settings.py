@@ -17,6 +17,7 @@ class DiffSettings(ChannelSettings):
     app_password: SecretStr | None = None
     permalink: str = "{base_url}/{date:%Y/%m/%d}/{slug}/"
     timezone: str = "UTC"  # the site's time zone (Settings > General): the date in a scheduled post's URL
+    site_lang: str = "en"  # the site's language (Settings > General): a post in another one is marked in its content
     timeout_seconds: float = 30.0
 
     @field_validator("timezone")

@@ -7,6 +7,7 @@ import email.policy
 import hashlib
 import re
 import textwrap
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +19,22 @@ from html import escape
 from channels.email.options import EmailOptions
 from channels.email.settings import EmailSettings
 from content import i18n
-from content.markdown import Block, LinkStyle, blocks, footnote_count, inline_text, render_html, tokens
+from content.markdown import (
+    Block,
+    ImageStyle,
+    LinkStyle,
+    blocks,
+    footnote_count,
+    inline_text,
+    render_html,
+    tokens,
+)
 from content.model import Update
 from herald.core.draft import RenderContext, RenderError, fenced
 
-MAX_MESSAGE_BYTES = 40 * 1024
+MAX_MESSAGE_BYTES = 40 * 1024  # Mailman's max_message_size (KB) is of the message as received: encoded
+MAX_8BIT_LINE_BYTES = 998  # RFC 5321: a longer line cannot go as 8bit
+SEVEN_BIT = ("quoted-printable", "base64")
 DATE_HEADER_BYTES = len("Date: Wed, 30 Sep 2026 23:59:59 +0000\r\n")  # the transport adds it when sending
 WRAP_WIDTH = 72
 SECTION_LEVEL = 2
@@ -62,9 +74,9 @@ class EmailDraft:
         return {"email.eml": self.as_bytes()}
 
     def plain(self) -> str:
-        """The text/plain part as sent, decoded."""
+        """The text/plain part as sent, decoded, with its lines ending in `\n` (base64 carries SMTP's CRLF)."""
         body = self.message.get_body(("plain",)) if self.message.is_multipart() else self.message
-        return body.get_content() if body is not None else ""
+        return body.get_content().replace("\r\n", "\n") if body is not None else ""
 
     def summary(self) -> str:
         """The message's size."""
@@ -82,7 +94,8 @@ class EmailDraft:
         """The headers people see and the text part, exactly as sent."""
         head = "".join(f"{name}: {self.message[name]}\n" for name in ("From", "To", "Subject"))
         sent = email.message_from_bytes(self.as_bytes(), policy=email.policy.default).get_body(("plain",))
-        return f"\n## Email (text/plain, as sent)\n\n{fenced(head + chr(10) + sent.get_content())}"
+        text = sent.get_content().replace("\r\n", "\n")
+        return f"\n## Email (text/plain, as sent)\n\n{fenced(head + chr(10) + text)}"
 
 
 class _References:
@@ -101,7 +114,23 @@ class _References:
         return f"{text} [{self.urls.index(href) + self.first}]"
 
 
-def tables(body: str, link: LinkStyle) -> list[list[list[str]]]:
+def image_label(lang: str) -> ImageStyle:
+    """An image in plain text: `[Image: alt]` in the update's language, never a bare line of alt text."""
+    word = i18n.t(lang, "Image")
+    return lambda alt: f"[{word}: {alt}]" if alt else f"[{word}]"
+
+
+def no_image(alt: str) -> str:
+    """An image left out (of the highlights: a lead is a sentence)."""
+    return ""
+
+
+def title_lines(update: Update) -> list[str]:
+    """The title as a plain-text reader expects it: first, underlined, then a blank line."""
+    return [*_heading(update.title, 1), ""]
+
+
+def tables(body: str, link: LinkStyle, image: ImageStyle) -> list[list[list[str]]]:
     """Every table of the body as rows of cell texts, the header row first."""
     found: list[list[list[str]]] = []
     inside = False
@@ -113,7 +142,7 @@ def tables(body: str, link: LinkStyle) -> list[list[list[str]]]:
         elif inside and token.type == "tr_open":
             found[-1].append([])
         elif inside and token.type == "inline":
-            found[-1][-1].append(inline_text(token.children or [], link))
+            found[-1][-1].append(inline_text(token.children or [], link, image))
     return found
 
 
@@ -132,16 +161,16 @@ def table_lines(rows: list[list[str]]) -> list[str]:
 
 
 def plain_text(update: Update, diff_url: str, site_name: str = "Diff") -> str:
-    """The text/plain part: the Diff link on top, byline, wrapped paragraphs, notes, then the link references."""
-    lang = update.lang
+    """The text/plain part: the title, the Diff link, byline, wrapped paragraphs, notes, then the link references."""
+    lang, image = update.lang, image_label(update.lang)
     references = _References(first=footnote_count(update.body) + 1)
-    lines = [*_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
+    lines = [*title_lines(update), *_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
     if update.authors:
         lines += [*_wrap(i18n.byline(lang, update.authors)), ""]
     if update.summary:
         lines += [*_wrap(update.summary), ""]
-    body = blocks(update.body, references)
-    found = iter(tables(update.body, references))
+    body = blocks(update.body, references, image)
+    found = iter(tables(update.body, references, image))
     notes = False
     for block in body:
         if block.kind == "footnote" and not notes:
@@ -161,9 +190,15 @@ def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
     ) or [first.rstrip()]
 
 
+def display_width(text: str) -> int:
+    """The columns a monospace font gives the text: wide East Asian characters two, combining marks none."""
+    return sum(0 if unicodedata.category(char) in {"Mn", "Me", "Cf"}
+               else 2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1 for char in text)
+
+
 def _heading(text: str, level: int) -> list[str]:
     lines = _wrap(text)
-    return [*lines, ("=" if level <= 2 else "-") * min(max(len(line) for line in lines), WRAP_WIDTH)]
+    return [*lines, ("=" if level <= 2 else "-") * min(max(display_width(line) for line in lines), WRAP_WIDTH)]
 
 
 def _code(text: str, indent: str) -> list[str]:
@@ -249,7 +284,7 @@ def _point(heading: str, content: list[Block]) -> str:
 
 def highlights(update: Update) -> list[str]:
     """One line per section: its heading and its first full sentence (without sections, each paragraph's)."""
-    body = blocks(update.body, lambda text, href: text or href)
+    body = blocks(update.body, lambda text, href: text or href, no_image)
     levels = {block.level for block in body if block.kind == "heading"}
     if not levels:
         return [lead_sentence(block.text) for block in body if block.kind == "paragraph"]
@@ -266,7 +301,7 @@ def highlights(update: Update) -> list[str]:
 def announcement(update: Update, diff_url: str, site_name: str) -> tuple[str, str]:
     """A short note for a long update: the summary, each section's lead, and the link (text and HTML parts)."""
     lang, points = update.lang, highlights(update)
-    lines = [*_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
+    lines = [*title_lines(update), *_wrap(i18n.t(lang, "Read on {site}: {url}", site=site_name, url=diff_url)), ""]
     if update.authors:
         lines += [*_wrap(i18n.byline(lang, update.authors)), ""]
     if update.summary:
@@ -283,6 +318,24 @@ def announcement(update: Update, diff_url: str, site_name: str) -> tuple[str, st
     html = (f'{_html_open(update)}{_html_head(update)}{listed}<p><a href="{escape(diff_url)}">{link}</a></p>\n'
             "</body>\n</html>\n")
     return "\n".join(lines) + "\n", html
+
+
+def encoded_size(text: str, subtype: str, encoding: str) -> int:
+    """The bytes a text part's body takes in `encoding`."""
+    part = EmailMessage(policy=email.policy.SMTP)
+    part.set_content(text, subtype=subtype, cte=encoding)
+    return len(part.get_payload())
+
+
+def transfer_encoding(text: str, subtype: str, setting: str) -> str:
+    """A part's Content-Transfer-Encoding: `8bit` where its lines allow, a fixed one as set, or with `auto` the
+    smaller 7-bit one (quoted-printable triples every byte of non-Latin text, base64 adds a third)."""
+    if setting == "8bit":
+        fits = all(len(line.encode()) <= MAX_8BIT_LINE_BYTES for line in text.splitlines())
+        return "8bit" if fits else transfer_encoding(text, subtype, "auto")
+    if setting != "auto":
+        return setting
+    return min(SEVEN_BIT, key=lambda encoding: encoded_size(text, subtype, encoding))
 
 
 def mime_boundary(text: str, html: str) -> str:
@@ -342,8 +395,9 @@ class Email:
         except ValueError as error:
             raise RenderError(update, "email.subject", str(error)) from None
         message["Message-ID"] = message_id
-        message.set_content(text, cte="quoted-printable")
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
+        encoding = self.settings.transfer_encoding
+        message.set_content(text, cte=transfer_encoding(text, "plain", encoding))
+        message.add_alternative(html, subtype="html", cte=transfer_encoding(html, "html", encoding))
         message.set_boundary(mime_boundary(text, html))
         message["Content-Language"] = update.lang  # after add_alternative, which moves Content-* into the first part
         return EmailDraft(message=message, message_id=message_id, warnings=(note,) if note else (),

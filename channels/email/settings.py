@@ -23,6 +23,10 @@ class EmailSettings(ChannelSettings):
     username: str = ""
     password: SecretStr | None = None
     timeout_seconds: float = 30.0
+    # How each part is encoded, which is what the list measures against its size limit: "auto" takes the smaller of
+    # quoted-printable and base64 per part (7-bit, any server; base64 for non-Latin text); "8bit" sends UTF-8 as it
+    # is (the smallest; the relay must offer 8BITMIME, which pre-flight checks).
+    transfer_encoding: Literal["auto", "8bit", "base64", "quoted-printable"] = "auto"
 
     def has_credentials(self) -> bool:
         return bool(self.username and self.password)

@@ -56,6 +56,11 @@ def envelope(draft: EmailDraft) -> tuple[str, list[str]]:
     return sender, recipients
 
 
+def is_8bit(draft: EmailDraft) -> bool:
+    """Whether a part of the message goes as 8bit (the relay must offer 8BITMIME)."""
+    return any(part.get("Content-Transfer-Encoding") == "8bit" for part in draft.message.walk())
+
+
 def _reply(error: smtplib.SMTPResponseException) -> str:
     text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
     return f"{error.smtp_code} {' '.join(text.split())}"
@@ -139,7 +144,19 @@ class SmtpTransport(Transport):
                 smtp = stack.enter_context(self._session(PreflightError))
             except TransientError as error:
                 raise PreflightError(str(error)) from None
+            if is_8bit(draft):
+                self._require_8bitmime(smtp, PreflightError)
             self._kept = (stack.pop_all(), smtp, time.monotonic())
+
+    def _require_8bitmime(self, smtp: smtplib.SMTP, failure: type[TransportError]) -> None:
+        """Refuse, before any message data, a relay that does not take 8bit bodies."""
+        try:
+            smtp.ehlo_or_helo_if_needed()
+        except (smtplib.SMTPException, OSError) as error:
+            raise TransientError(f"email: the connection to {self.where} failed: {type(error).__name__}") from None
+        if not smtp.has_extn("8bitmime"):
+            raise failure(f'email: {self.where} does not offer 8BITMIME, which [email] transfer_encoding = "8bit" '
+                          'needs; set it to "auto" (base64 or quoted-printable, any server)')
 
     def close(self) -> None:
         """Quit a session pre-flight kept and send did not use."""
@@ -184,7 +201,7 @@ class SmtpTransport(Transport):
         with self._send_session() as smtp, tracked_write(
             self.ledger, self.slug, CHANNEL, self.part_kind, PART_POSITION, hashlib.sha256(data).hexdigest()
         ):
-            self._envelope(smtp, sender, recipients, len(data))
+            self._envelope(smtp, sender, recipients, len(data), is_8bit(draft))
             try:
                 code, reply = smtp.data(data)
             except smtplib.SMTPResponseException as error:  # DATA itself refused: no content went out
@@ -208,11 +225,16 @@ class SmtpTransport(Transport):
         return Receipt(channel=CHANNEL, status="published", url=url, remote_id=draft.message_id,
                        detail=f"accepted by {self.where}: {text}")
 
-    def _envelope(self, smtp: smtplib.SMTP, sender: str, recipients: list[str], size: int) -> None:
+    def _envelope(
+        self, smtp: smtplib.SMTP, sender: str, recipients: list[str], size: int, eight_bit: bool = False
+    ) -> None:
         """MAIL FROM and RCPT TO; nothing of the message has gone out yet, so failures are clean."""
         try:
             smtp.ehlo_or_helo_if_needed()
             options = [f"SIZE={size}"] if smtp.has_extn("size") else []
+            if eight_bit:
+                self._require_8bitmime(smtp, TransportError)
+                options.append("BODY=8BITMIME")
             code, reply = smtp.mail(sender, options)
             if code != 250:
                 raise self._refused(code, f"{code} {reply.decode(errors='replace')}", f"sender {sender}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 from channels.medium.html import to_medium
 from channels.medium.options import MediumOptions
@@ -29,6 +30,10 @@ class MediumDraft:
     warnings: tuple[str, ...] = ()
     content_format: str = "html"
     lang: str = "en"
+    image_src: str | None = None  # the featured image's URL in the article (from its Diff upload)
+    image_file: Path | None = field(default=None, compare=False)
+    pending_figure: str = field(default="", compare=False)  # the first figure once the Diff upload gives its URL
+    figure_at: int = field(default=0, compare=False)  # the article's line it takes (after title, subtitle, byline)
     channel: str = "medium"
 
     def payload(self) -> dict:
@@ -83,18 +88,31 @@ def block_attrs(lang: str) -> dict[str, str]:
     return {"lang": lang, "dir": "rtl"} if i18n.is_rtl(lang) else {"lang": lang}
 
 
-def head_html(update: Update) -> list[str]:
+def featured_figure(update: Update, src: str) -> str:
+    """The featured image as a figure, its alt text the caption."""
+    alt = escape(update.image_alt or "")
+    return f'<figure><img src="{escape(src)}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
+
+
+def head_html(update: Update, image_url: str | None) -> list[str]:
     """Title, subtitle (the summary, as the `h2` Medium's importer reads), byline and featured image."""
     parts = [f"<h1>{escape(update.title)}</h1>"]
     if update.summary:
         parts.append(f"<h2>{escape(update.summary)}</h2>")
     if update.authors:
         parts.append(f"<p><em>{escape(i18n.byline(update.lang, update.authors))}</em></p>")
-    if update.image is not None:
-        alt = escape(update.image_alt or "")
-        parts.append(f'<figure><img src="{escape(update.image.as_posix())}" alt="{alt}">'
-                     f"<figcaption>{alt}</figcaption></figure>")
+    if image_url is not None:
+        parts.append(featured_figure(update, image_url))
     return parts
+
+
+def pending_figure(update: Update) -> tuple[str, int]:
+    """The featured figure as the article will have it once the Diff upload gives its URL (its file until then),
+    and the article's line it will take."""
+    assert update.image is not None
+    src = update.image.as_posix()
+    figure, _ = to_medium(featured_figure(update, src), {src: src}, block_attrs=block_attrs(update.lang))
+    return figure, 1 + bool(update.summary) + bool(update.authors)
 
 
 def closing_html(update: Update, context: RenderContext) -> str:
@@ -123,12 +141,16 @@ class Medium:
         if len(update.title) > MAX_TITLE_LENGTH:
             warnings.append(f"medium shows only the first {MAX_TITLE_LENGTH} characters of the title")
         images = dict(context.image_urls)
-        html = "\n".join([*head_html(update), render_html(update.body, images), closing_html(update, context)])
+        image_url = images.get(update.image.as_posix()) if update.image is not None else None
+        html = "\n".join([*head_html(update, image_url), render_html(update.body, images),
+                          closing_html(update, context)])
         content, notes = to_medium(html, images, i18n.t(update.lang, "Notes"), block_attrs(update.lang))
-        if update.image is not None and update.image.as_posix() not in images:
-            notes = [note for note in notes if repr(update.image.as_posix()) not in note]
+        pending, figure_at = "", 0
+        if update.image is not None and image_url is None:
             if context.diff_url_known:
                 warnings.append("the featured image is left out: its public URL from the Diff upload is missing")
+            else:
+                pending, figure_at = pending_figure(update)
         return MediumDraft(
             title=update.title,
             content=content + "\n",
@@ -137,4 +159,8 @@ class Medium:
             publish_status=options.publish_status,
             warnings=(*warnings, *notes),
             lang=update.lang,
+            image_src=image_url,
+            image_file=update.image_path,
+            pending_figure=pending,
+            figure_at=figure_at,
         )

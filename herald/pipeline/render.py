@@ -14,6 +14,7 @@ from content.body_images import raw_html_images
 from content.errors import UpdateError
 from content.i18n import missing_catalog
 from content.model import Update
+from content.slug import slug_warning
 from herald.core.draft import Draft, RenderContext
 
 ROOT = ORDER[0]  # the canonical home (Diff): its URL is the one the others link to
@@ -35,11 +36,13 @@ class Rendered:
 
 
 def content_warnings(update: Update) -> list[str]:
-    """What to fix in the update itself whatever the channel: a language without a catalog, images without alt text
-    or written as raw HTML."""
+    """What to fix in the update itself whatever the channel: a language without a catalog, a slug transliterated
+    from the title, images without alt text or written as raw HTML."""
     missing = missing_catalog(update.lang)
+    slug = slug_warning(update.title, update.slug)
     return [
         *([f"lang: {missing}"] if missing else []),
+        *([slug] if slug else []),
         *(f"body: image {image.src} (line {image.line}) has no alt text for readers of screen readers"
           for image in update.images if not image.alt.strip()),
         *(f"body: the HTML image {image.src} is neither checked nor uploaded; write it as ![alt text]({image.src})"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from channels.panes import attr, data_uri
+from channels.panes import attr, data_uri, lang_attrs
 from channels.registry import CHANNELS
 from config.settings import Settings
 from content.errors import UpdateError
@@ -108,12 +108,13 @@ def preview_page(rendered: Rendered, version: str | None = None) -> str:
     panes = with_image_data("".join(CHANNELS[name].pane(draft) for name, draft in rendered.drafts.items()), rendered)
     planned = "" if rendered.context.diff_url_known else " (planned: WordPress gives the final one)"
     header = (
-        f"<header><h1>{escape(update.title)}</h1><div class=meta>{escape(str(update.source))} · "
+        f"<header><h1 {lang_attrs(update.lang)}>{escape(update.title)}</h1>"
+        f"<div class=meta>{escape(str(update.source))} · "
         f"{escape(update.status)} · Diff URL: {escape(rendered.context.diff_url)}{planned}</div>"
         "<div class=meta>Every pane is drawn from the very draft that publish sends.</div></header>"
     )
     body = f"{header}{problems_html(rendered.warnings)}<div class=panes>{panes}</div>"
-    return shell(f"Preview: {update.title}", body, update.lang, version)
+    return shell(f"Preview: {update.title}", body, version=version)  # the page's own words are English
 
 
 def error_page(path: Path, error: str, version: str | None = None) -> str:

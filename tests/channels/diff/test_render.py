@@ -167,3 +167,38 @@ def test_body_images_point_at_their_planned_then_uploaded_urls() -> None:
     sent = render_update(update, Settings(), ["diff"], image_urls={image.digest: real}).drafts["diff"]
     assert f'<img src="{real}" alt="{image.alt}">' in sent.content
     assert sent.content.replace(real, image.media_name) == planned.content  # the URL is the only change
+
+
+def wrapper(content: str) -> str:
+    """The content's opening tag."""
+    return content.split(">", 1)[0] + ">"
+
+
+@pytest.mark.parametrize(("name", "lang"), [("arabic_update.md", "ar"), ("arabic.md", "ar")])
+def test_a_right_to_left_post_carries_dir_and_lang_in_its_content(name: str, lang: str) -> None:
+    draft = Diff().render(load(name), CONTEXT)
+    assert wrapper(draft.content) == f'<div lang="{lang}" dir="rtl">'
+    assert draft.content.rstrip().endswith("</div>")
+    assert draft.content.count("<div") == draft.content.count("</div>")
+    assert json.loads(draft.files()["diff.json"])["content"] == draft.content  # in what is sent, not only shown
+
+
+@pytest.mark.parametrize(("name", "opening"), [
+    ("cyrillic.md", '<div lang="ru">'), ("cjk.md", '<div lang="ja">'), ("spanish.md", '<div lang="es">'),
+])  # fmt: skip
+def test_a_post_in_another_language_than_the_site_carries_lang(name: str, opening: str) -> None:
+    assert wrapper(Diff().render(load(name), CONTEXT).content) == opening
+
+
+def test_a_post_in_the_site_language_is_not_wrapped() -> None:
+    assert not Diff().render(load("consultation.md"), CONTEXT).content.startswith("<div")
+
+
+def test_the_site_language_is_a_setting(tmp_path: Path) -> None:
+    from channels.diff.settings import DiffSettings
+
+    arabic_site = Diff(DiffSettings(site_lang="ar"))
+    assert not arabic_site.render(load("arabic_update.md"), CONTEXT).content.startswith("<div")
+    assert wrapper(arabic_site.render(load("consultation.md"), CONTEXT).content) == '<div lang="en" dir="ltr">'
+    french = write(tmp_path, "title: Réponse\ndate: 2026-10-08\nlang: fr", "Nous avons répondu à la Commission.\n")
+    assert wrapper(Diff(DiffSettings(site_lang="fr")).render(french, CONTEXT).content) == "<p>"

@@ -7,6 +7,7 @@ import json
 import struct
 import zlib
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -199,6 +200,77 @@ def test_unreachable_site_fails_preflight(ledger, tmp_path: Path) -> None:  # no
     transport = WordPressTransport(settings("http://127.0.0.1:9"), ledger(slug), slug)
     with pytest.raises(PreflightError, match=r"^diff: cannot reach 127\.0\.0\.1:9 \(connection refused\)$"):
         transport.preflight(draft)
+
+
+def author(site, name: str) -> str:  # noqa: ANN001
+    """An author (no `unfiltered_html`: WordPress runs kses on what they post) with an application password."""
+    return site.php(
+        f"$id = wp_insert_user(['user_login' => '{name}', 'user_pass' => wp_generate_password(), "
+        f"'user_email' => '{name}@example.org', 'role' => 'author']);"
+        "if (is_wp_error($id) || user_can($id, 'unfiltered_html')) { fwrite(STDERR, 'no author'); exit(1); }"
+        "$created = WP_Application_Passwords::create_new_application_password($id, ['name' => 'herald']);"
+        "echo $created[0];"
+    ).strip()
+
+
+class _Divs(HTMLParser):
+    """Every `div` of a page with its attributes and the text inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.divs: list[tuple[dict[str, str | None], list[str]]] = []
+        self.open: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            self.open.append(len(self.divs))
+            self.divs.append((dict(attrs), []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for index in self.open:
+            self.divs[index][1].append(data)
+
+
+def divs(html: str) -> list[tuple[dict[str, str | None], str]]:
+    parser = _Divs()
+    parser.feed(html)
+    return [(attrs, " ".join("".join(text).split())) for attrs, text in parser.divs]
+
+
+@pytest.mark.live
+def test_an_rtl_post_keeps_dir_and_lang_through_kses_for_an_author(wordpress, ledger, tmp_path: Path) -> None:  # noqa: ANN001
+    slug = "live-rtl-author"
+    name = "rtl-author"
+    password = author(wordpress, name)
+    source = (Path(__file__).resolve().parents[2] / "fixtures" / "updates" / "arabic_update.md").read_text("utf-8")
+    path = tmp_path / "arabic.md"
+    path.write_text(source.replace("tags: [سياسة, حرية المعرفة]", f"slug: {slug}\ndiff: {{categories: [Advocacy]}}"),
+                    encoding="utf-8")
+    draft = Diff().render(load_update(path, tmp_path), RenderContext(diff_url="https://diff.example.org/rtl/"))
+    sender = WordPressTransport(DiffSettings(transport="live", base_url=wordpress.base_url, username=name,
+                                             app_password=SecretStr(password), timeout_seconds=20),
+                                ledger(slug), slug)
+    sender.preflight(draft)
+    receipt = sender.send(draft)
+
+    edit = httpx.get(f"{wordpress.base_url}/", params={"rest_route": f"/wp/v2/posts/{receipt.remote_id}",
+                                                       "context": "edit"}, auth=(name, password), timeout=30).json()
+    assert edit["content"]["raw"] == draft.content  # kses kept every attribute: the raw post is what was sent
+    view = wordpress.get(f"posts/{receipt.remote_id}", context="view").json()["content"]["rendered"]
+    (outer, text), *_ = divs(view)
+    assert (outer.get("lang"), outer.get("dir")) == ("ar", "rtl")
+    assert "ناقش البرلمان هذا الشهر مشروع قانون جديد" in text and "الخطوات التالية" in text  # the whole post inside
+
+    # The control: the same author's markup with an event handler loses it, keeping dir and lang (kses did run).
+    control = httpx.post(f"{wordpress.base_url}/", params={"rest_route": "/wp/v2/posts"}, auth=(name, password),
+                         json={"title": "kses control", "status": "draft",
+                               "content": '<div lang="fa" dir="rtl" onclick="alert(1)">متن</div>'}, timeout=30)
+    raw = wordpress.get(f"posts/{control.json()['id']}", context="edit").json()["content"]["raw"]
+    assert "onclick" not in raw and '<div lang="fa" dir="rtl">' in raw
 
 
 # --- error paths through httpx.MockTransport -------------------------------------------------------------------

@@ -5,15 +5,16 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import unicodedata
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from update_files import load, write
+from update_files import load, solid_png, write
 
-from channels.email.render import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, highlights, lead_sentence
+from channels.email.render import MAX_MESSAGE_BYTES, WRAP_WIDTH, Email, EmailDraft, highlights, lead_sentence
 from channels.email.settings import EmailSettings
 from content.model import Update
 from herald.core.draft import Channel, RenderContext, RenderError, draft_digest
@@ -140,11 +141,16 @@ def test_long_urls_stay_whole_on_their_own_line() -> None:
     assert any(len(line) > WRAP_WIDTH for line in text.splitlines())
 
 
-def test_diff_link_is_at_the_top() -> None:
+def after_title(text: str) -> str:
+    """The plain text after its underlined title and the blank line below it."""
+    return re.split(r"\n=+\n\n", text, maxsplit=1)[1]
+
+
+def test_diff_link_is_at_the_top_below_the_title() -> None:
     text, html = parts(load("full.md"))
-    assert text.startswith(f"Read on Diff:\n{DIFF_URL}\n\n")  # too long for one line: the URL goes whole below
+    assert after_title(text).startswith(f"Read on Diff:\n{DIFF_URL}\n\n")  # too long for a line: the URL below
     short = RenderContext(diff_url="https://diff.wikimedia.org/?p=4242")
-    assert Email(SETTINGS).render(load("full.md"), short).message.get_body(("plain",)).get_content().startswith(
+    assert after_title(Email(SETTINGS).render(load("full.md"), short).plain()).startswith(
         "Read on Diff: https://diff.wikimedia.org/?p=4242\n\n"
     )
     body = html.split("<body>", 1)[1].lstrip()
@@ -206,17 +212,27 @@ def test_code_blocks_are_indented_and_not_wrapped() -> None:
         ("emoji_urls.md", "Our team 👩🏽‍💻👨🏿‍💻 read all 1,200 pages of the consultation 🧑‍🤝‍🧑"),
     ],
 )
-def test_non_ascii_survives_as_quoted_printable(name: str, phrase: str) -> None:
+def test_non_ascii_survives_in_the_smaller_7bit_encoding(name: str, phrase: str) -> None:
     update = load(name)
     data = Email(SETTINGS).render(update, CONTEXT).files()["email.eml"]
-    assert data.isascii()  # 7-bit clean on the wire
+    assert data.isascii()  # 7-bit clean on the wire: any relay takes it
     message = email.message_from_bytes(data, policy=email.policy.default)
     for part in message.iter_parts():
-        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        content, chosen = part.get_content(), part["Content-Transfer-Encoding"]
+        subtype = part.get_content_subtype()
+        sizes = {cte: len(reencoded(content, subtype, cte)) for cte in ("quoted-printable", "base64")}
+        assert len(part.get_payload().replace("\r\n", "\n")) == sizes[chosen] == min(sizes.values())
     text, html = parts(update)
     assert phrase in " ".join(text.split())
     assert phrase.split()[0] in html
     assert message["Subject"] == update.title
+
+
+def reencoded(text: str, subtype: str, cte: str) -> str:
+    """A part's body as the email package encodes it in `cte`."""
+    part = EmailMessage(policy=email.policy.SMTP)
+    part.set_content(text, subtype=subtype, cte=cte)
+    return part.get_payload().replace("\r\n", "\n")
 
 
 def test_html_part_is_a_sanitised_document() -> None:
@@ -333,7 +349,7 @@ def test_footnotes_are_listed_under_a_notes_heading() -> None:
 
 def test_byline_from_authors_in_both_parts() -> None:
     text, html = parts(load("consultation.md"))
-    assert text.split("\n\n")[1] == "By Global Advocacy team and Anna Schmidt"
+    assert after_title(text).split("\n\n")[1] == "By Global Advocacy team and Anna Schmidt"
     assert "<p>By Global Advocacy team and Anna Schmidt</p>" in html
 
 
@@ -382,7 +398,8 @@ def test_lead_sentence(text: str, lead: str) -> None:
 
 def test_spanish_boilerplate_in_both_parts() -> None:
     text, html = parts(load("spanish.md"))
-    assert text.startswith(f"Leer en Diff:\n{DIFF_URL}\n\nPor Equipo de Incidencia Global y Wikimedia Chile\n")
+    assert after_title(text).startswith(
+        f"Leer en Diff:\n{DIFF_URL}\n\nPor Equipo de Incidencia Global y Wikimedia Chile\n")
     assert "\nEnlaces:\n[1] https://cl.wikimedia.org/\n" in text
     assert f'<a href="{DIFF_URL}">Leer en Diff</a>' in html and '<html lang="es">' in html
     assert "Read on" not in text + html and "Links:" not in text
@@ -391,5 +408,178 @@ def test_spanish_boilerplate_in_both_parts() -> None:
 def test_arabic_html_is_right_to_left() -> None:
     text, html = parts(load("arabic_update.md"))
     assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
-    assert text.startswith("اقرأ على Diff:")
+    assert after_title(text).startswith("اقرأ على Diff:")
     assert sent(load("arabic_update.md"))["Content-Language"] == "ar"
+
+
+# --- the size the list measures: encoded bytes, the same for every script ---------------------------------------
+
+ENGLISH = ("Parliament debated a new cybercrime bill this week. The draft would make platforms remove content within "
+           "twenty-four hours of a government request, without a court order. Volunteer editors who write about "
+           "history, health and public life could face fines for articles that officials dislike. We asked the "
+           "committee to exempt non-profit, community-governed projects and to require judicial review before any "
+           "removal.")
+ARABIC = ("ناقش البرلمان هذا الأسبوع مشروع قانون جديد للجرائم الإلكترونية. يلزم المشروع المنصات بإزالة المحتوى خلال "
+          "أربع وعشرين ساعة من طلب حكومي، من دون أمر قضائي. وقد يواجه المحررون المتطوعون الذين يكتبون عن التاريخ "
+          "والصحة والحياة العامة غرامات بسبب مقالات لا تعجب المسؤولين. طلبنا من اللجنة استثناء المشاريع غير الربحية "
+          "التي تديرها المجتمعات، واشتراط مراجعة قضائية قبل أي إزالة.")
+TITLES = {"en": "The new cybercrime law and the freedom of knowledge",
+          "ar": "قانون الجرائم الإلكترونية الجديد وحرية المعرفة"}
+
+
+def same_length_update(folder: Path, lang: str, words: int) -> Update:
+    """A realistic update of exactly `words` words: the paragraph over and over, a section every five paragraphs."""
+    paragraph, heading = (ENGLISH, "Part") if lang == "en" else (ARABIC, "القسم")
+    out, count = [], 0
+    while count < words:
+        if len(out) % 6 == 0:
+            out.append(f"## {heading} {len(out) // 6 + 1}")
+            count += len(out[-1].split())
+        take = paragraph.split()[: words - count]
+        out.append(" ".join(take))
+        count += len(take)
+    folder.mkdir(parents=True)
+    update = write(folder, f'title: "{TITLES[lang]}"\ndate: 2026-10-08\nlang: {lang}\nslug: cybercrime-{lang}',
+                   "\n\n".join(out) + "\n")
+    assert len(update.body.split()) == words
+    return update
+
+
+def pair(tmp_path: Path, words: int, **overrides: str) -> dict[str, EmailDraft]:
+    settings = SETTINGS.model_copy(update=overrides)
+    return {lang: Email(settings).render(same_length_update(tmp_path / lang, lang, words), CONTEXT)
+            for lang in ("en", "ar")}
+
+
+def condensed(draft: EmailDraft) -> bool:
+    return any(warning.startswith("email condensed to highlights") for warning in draft.warnings)
+
+
+@pytest.mark.parametrize("encoding", ["auto", "8bit"])
+def test_arabic_and_english_of_equal_length_both_go_whole(tmp_path: Path, encoding: str) -> None:
+    drafts = pair(tmp_path, 1000, transfer_encoding=encoding)
+    sizes = {lang: len(draft.as_bytes()) for lang, draft in drafts.items()}
+    assert not any(condensed(draft) for draft in drafts.values())
+    assert all(size <= MAX_MESSAGE_BYTES for size in sizes.values())
+    assert sizes["ar"] < 2.5 * sizes["en"]  # UTF-8 Arabic letters are two bytes; quoted-printable made them six
+    for draft in drafts.values():
+        assert ARABIC.split()[0] in draft.plain() or ENGLISH.split()[0] in draft.plain()
+
+
+def test_quoted_printable_would_have_cut_the_arabic_update_to_an_announcement(tmp_path: Path) -> None:
+    drafts = pair(tmp_path, 1000, transfer_encoding="quoted-printable")
+    assert not condensed(drafts["en"]) and condensed(drafts["ar"])
+
+
+def test_arabic_and_english_of_equal_length_are_both_condensed_past_the_limit(tmp_path: Path) -> None:
+    drafts = pair(tmp_path, 3000)
+    assert all(condensed(draft) for draft in drafts.values())
+    assert all(len(draft.as_bytes()) <= MAX_MESSAGE_BYTES for draft in drafts.values())
+
+
+def test_the_limit_is_checked_against_the_encoded_message(tmp_path: Path) -> None:
+    draft = pair(tmp_path, 1000)["ar"]
+    message = email.message_from_bytes(draft.as_bytes(), policy=email.policy.default)
+    assert [part["Content-Transfer-Encoding"] for part in message.iter_parts()] == ["base64", "base64"]
+    decoded = sum(len(part.get_content().encode()) for part in message.iter_parts())
+    assert len(draft.as_bytes()) > decoded  # what the list counts is the encoded bytes, not the text's
+    assert f"{len(draft.as_bytes()) / 1024:.1f} KB" in draft.facts()
+
+
+def test_8bit_sends_utf8_as_it_is_and_is_the_smallest(tmp_path: Path) -> None:
+    seven, eight = pair(tmp_path / "7", 1000)["ar"], pair(tmp_path / "8", 1000, transfer_encoding="8bit")["ar"]
+    message = email.message_from_bytes(eight.as_bytes(), policy=email.policy.default)
+    assert [part["Content-Transfer-Encoding"] for part in message.iter_parts()] == ["8bit", "8bit"]
+    assert not eight.as_bytes().isascii() and ARABIC.encode()[:40] in eight.as_bytes()
+    assert len(eight.as_bytes()) < len(seven.as_bytes())
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == eight.plain()
+
+
+def test_8bit_falls_back_to_7bit_for_a_line_too_long_for_smtp(tmp_path: Path) -> None:
+    line = " ".join([ARABIC] * 4)  # one source line of well over 998 bytes: the HTML part keeps it whole
+    update = write(tmp_path, "title: قانون\ndate: 2026-10-08\nlang: ar\nslug: long-line", line + "\n")
+    draft = Email(SETTINGS.model_copy(update={"transfer_encoding": "8bit"})).render(update, CONTEXT)
+    encodings = {part.get_content_subtype(): part["Content-Transfer-Encoding"] for part in draft.message.iter_parts()}
+    assert encodings == {"plain": "8bit", "html": "base64"}
+    assert all(len(raw) <= 1000 for raw in draft.as_bytes().split(b"\r\n"))
+
+
+# --- the plain text as a plain-text reader expects it ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["full.md", "cyrillic.md", "cjk.md", "arabic_update.md", "spanish.md"])
+def test_the_plain_text_opens_with_the_title_underlined(name: str) -> None:
+    update = load(name)
+    text, _ = parts(update)
+    *title_lines, underline = text.split("\n\n", 1)[0].splitlines()
+    assert " ".join(title_lines) == update.title and set(underline) == {"="}
+    widest = max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in title_lines)
+    assert len(underline) == min(widest, WRAP_WIDTH)  # as wide as the title looks, CJK characters two columns
+
+
+def test_a_condensed_email_opens_with_the_title_too() -> None:
+    update = load("explainer.md")
+    draft = Email(SETTINGS).render(update, CONTEXT)
+    assert condensed(draft)
+    assert " ".join(draft.plain().split("\n=")[0].split()) == update.title
+
+
+@pytest.mark.parametrize(("lang", "alt", "label"), [
+    ("en", "A chart of active editors in 2020 and 2026", "[Image: A chart of active editors in 2020 and 2026]"),
+    ("fr", "Un graphique des contributeurs actifs", "[Image: Un graphique des contributeurs actifs]"),
+    ("ru", "График активных участников", "[Изображение: График активных участников]"),
+    ("ar", "رسم بياني للمحررين النشطين", "[صورة: رسم بياني للمحررين النشطين]"),
+    ("zh", "活跃编者人数图表", "[图片: 活跃编者人数图表]"),
+])  # fmt: skip
+def test_an_image_is_a_labelled_line_never_bare_alt_text(tmp_path: Path, lang: str, alt: str, label: str) -> None:
+    solid_png(tmp_path / "chart.png", (30, 90, 160))
+    body = f"Before the chart.\n\n![{alt}](chart.png)\n\nAfter the chart, with ![{alt}](chart.png) inline.\n"
+    update = write(tmp_path, f"title: T\ndate: 2026-10-08\nlang: {lang}", body)
+    text = Email(SETTINGS).render(update, CONTEXT).plain()
+    lines = text.splitlines()
+    assert label in lines  # the lone image: a line of its own
+    assert alt not in [line.strip() for line in lines]  # never a bare paragraph of alt text
+    assert f"with {label} inline." in " ".join(text.split())
+
+
+def test_a_realistic_update_shows_its_body_image_labelled() -> None:
+    update = load("amicus.md")
+    text = " ".join(Email(SETTINGS).render(update, CONTEXT).plain().split())
+    alt = update.images[0].alt
+    assert f"[Image: {alt}]" in text and text.count(alt) == 1
+
+
+def test_an_image_without_alt_text_is_still_labelled(tmp_path: Path) -> None:
+    solid_png(tmp_path / "chart.png", (200, 90, 10))
+    update = write(tmp_path, "title: T\ndate: 2026-10-08", "Text.\n\n![](chart.png)\n")
+    assert "\n[Image]\n" in Email(SETTINGS).render(update, CONTEXT).plain()
+
+
+def test_highlights_never_lead_with_an_image(tmp_path: Path) -> None:
+    solid_png(tmp_path / "chart.png", (10, 200, 10))
+    update = write(tmp_path, "title: T\ndate: 2026-10-08",
+                   "## Findings\n\n![A chart of the findings](chart.png)\n\nThe findings are clear. More follows.\n")
+    assert highlights(update) == ["Findings: The findings are clear."]
+
+
+@pytest.mark.parametrize(("body", "shown", "url"), [
+    ('See <a href="https://meta.wikimedia.org/wiki/Policy">the policy page</a> first.\n',
+     "See the policy page [1] first.", "https://meta.wikimedia.org/wiki/Policy"),
+    ("Voir <a href='https://fr.wikipedia.org/wiki/Droit_d%27auteur'>l'article</a>.\n",
+     "Voir l'article [1].", "https://fr.wikipedia.org/wiki/Droit_d%27auteur"),
+    ('<p>Прочитайте <a href="https://ru.wikipedia.org/wiki/Авторское_право">статью</a> &amp; комментарии.</p>\n',
+     "Прочитайте статью [1] & комментарии.", "https://ru.wikipedia.org/wiki/Авторское_право"),
+    ('<div>阅读<a href="https://zh.wikipedia.org/wiki/版权">这篇文章</a>。</div>\n',
+     "阅读这篇文章 [1]。", "https://zh.wikipedia.org/wiki/版权"),
+])  # fmt: skip
+def test_a_raw_html_link_keeps_its_url(tmp_path: Path, body: str, shown: str, url: str) -> None:
+    text = Email(SETTINGS).render(write(tmp_path, "title: T\ndate: 2026-10-08", body), CONTEXT).plain()
+    assert shown in " ".join(text.split())
+    assert text.endswith(f"\n[1] {url}\n")
+
+
+def test_a_raw_html_link_to_a_script_shows_only_its_text(tmp_path: Path) -> None:
+    body = 'Do <a href="javascript:alert(1)">not click</a> and <a href="https://diff.wikimedia.org/">read</a>.\n'
+    text = Email(SETTINGS).render(write(tmp_path, "title: T\ndate: 2026-10-08", body), CONTEXT).plain()
+    assert "Do not click and read [1]." in text and "javascript" not in text
+    assert text.endswith("\n[1] https://diff.wikimedia.org/\n")

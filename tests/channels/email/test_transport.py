@@ -195,3 +195,45 @@ def test_no_secret_appears_in_errors_receipts_ledger_or_logs(
     joined = "\n".join(texts)
     assert "refused the login for user 'herald'" in joined and "could not be verified" in joined
     assert PASSWORD not in joined and wrong not in joined
+
+
+def arabic_draft(encoding: str) -> EmailDraft:
+    update = load_update(FIXTURES / "updates" / "arabic_update.md", FIXTURES)
+    context = RenderContext(diff_url=DIFF_URL, diff_url_known=True)
+    settings = EmailSettings(from_addr=f"Advocacy <{SENDER}>", list_addr=LIST, message_id_domain="example.org",
+                             transfer_encoding=encoding)
+    return Email(settings).render(update, context)
+
+
+async def without_8bitmime(server, session, envelope, hostname: str, responses: list[str]) -> list[str]:  # noqa: ANN001
+    """An EHLO reply like a relay that takes only 7-bit bodies."""
+    session.host_name = hostname
+    return [line for line in responses if "8BITMIME" not in line]
+
+
+def test_an_8bit_message_goes_with_body_8bitmime_byte_for_byte(smtpd: Server, pki: Pki, ledger: Ledger) -> None:
+    draft = arabic_draft("8bit")
+    sender = transport(smtpd.port, ledger, pki)
+    sender.preflight(draft)
+    sender.send(draft)
+    (envelope,) = smtpd.mailbox.envelopes
+    assert "BODY=8BITMIME" in envelope.mail_options
+    assert undated(envelope.original_content) == draft.as_bytes() and not draft.as_bytes().isascii()
+
+
+def test_a_relay_without_8bitmime_fails_preflight_for_8bit_in_one_line(smtpd: Server, pki: Pki, ledger: Ledger) -> None:
+    smtpd.mailbox.handle_EHLO = without_8bitmime  # every new session reads the handler's hooks
+    with pytest.raises(PreflightError) as caught:
+        transport(smtpd.port, ledger, pki).preflight(arabic_draft("8bit"))
+    assert str(caught.value) == (f'email: 127.0.0.1:{smtpd.port} does not offer 8BITMIME, which [email] '
+                                 'transfer_encoding = "8bit" needs; set it to "auto" (base64 or quoted-printable, '
+                                 'any server)')
+    with pytest.raises(TransportError, match="does not offer 8BITMIME") as refused:
+        transport(smtpd.port, ledger, pki).send(arabic_draft("8bit"))
+    assert not refused.value.transient and smtpd.mailbox.envelopes == []
+    seven = arabic_draft("auto")  # 7-bit: any relay
+    sender = transport(smtpd.port, ledger, pki)
+    sender.preflight(seven)
+    sender.send(seven)
+    (envelope,) = smtpd.mailbox.envelopes
+    assert "BODY=8BITMIME" not in envelope.mail_options and undated(envelope.content) == seven.as_bytes()

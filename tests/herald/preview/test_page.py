@@ -268,10 +268,13 @@ def test_problems_list_medium_conversions_and_a_missing_catalog(tmp_path):
     assert "lang: no message catalog for lang &#x27;sw&#x27;" in problems
 
 
-def test_panes_carry_the_language_and_direction(tmp_path):
+def test_panes_show_the_language_and_direction_the_outputs_carry_themselves(tmp_path):
     page = preview_page(render(FIXTURES / "updates" / "arabic_update.md", tmp_path))
-    assert page.count('<article class=post lang="ar" dir="rtl">') == 2  # Diff and Medium
+    assert page.startswith('<!DOCTYPE html><html lang="en">')  # the page's own words; nothing masks an output's
+    assert page.count("<article class=post>") == 2  # Diff and Medium: no lang or dir around what is sent
+    assert '<article class=post><h1>قانون' in page and '<div lang="ar" dir="rtl">' in page  # the Diff post's own
+    assert '<article class=post><h1 lang="ar" dir="rtl">قانون' in page  # Medium's blocks carry their own
     assert '<pre class=plain lang="ar" dir="rtl">' in page
     assert "<div class=tweet-text dir=auto>" in page
-    english = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
-    assert '<article class=post lang="es">' in english and 'dir="rtl"' not in english
+    spanish = preview_page(render(FIXTURES / "updates" / "spanish.md", tmp_path))
+    assert '<div lang="es">' in spanish and 'dir="rtl"' not in spanish
