@@ -305,6 +305,12 @@ class Ledger:
             row = conn.execute(select(updates).where(updates.c.slug == slug)).first()
         return _update_row(row) if row else None
 
+    def updates_named(self, file_name: str) -> list[UpdateRow]:
+        """The recorded updates whose source file has this name (in any folder), for telling a file's earlier slug."""
+        with self._read() as conn:
+            rows = conn.execute(select(updates).where(updates.c.source.like(f"%{file_name}"))).all()
+        return [_update_row(row) for row in rows]
+
     def _receipt_query(self) -> Any:
         return select(receipts, updates.c.slug).join(updates, receipts.c.update_id == updates.c.id)
 

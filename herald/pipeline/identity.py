@@ -14,6 +14,7 @@ from config.settings import Settings
 from content.errors import UpdateError
 from content.model import Update
 from herald.core.ledger import Ledger
+from herald.core.status import PUBLISHED_STATUSES
 
 if TYPE_CHECKING:
     from herald.pipeline.render import Rendered
@@ -44,6 +45,7 @@ def check_identity(ledger: Ledger, update: Update) -> None:
     recorded = ledger.update(update.slug)
     receipts = ledger.receipts(update.slug) if recorded is not None else []
     if recorded is None or not receipts:
+        _check_earlier_slug(ledger, update)
         return
     if receipts and any(row.status == "retracted" for row in receipts):
         raise UpdateError(update.source, "slug", f"{update.slug!r} was retracted; it is not published again under "
@@ -97,3 +99,17 @@ class IdentityCheck:
         """Release the ledger's connections."""
         if self.ledger is not None:
             self.ledger.close()
+
+
+def _check_earlier_slug(ledger: Ledger, update: Update) -> None:
+    """Refuse a file published under another slug (its title, or herald's slug rule, changed): publishing it under
+    the new one would send it a second time."""
+    for earlier in ledger.updates_named(Path(update.source).name):
+        if earlier.slug == update.slug or not same_file(earlier.source, update.source):
+            continue
+        went = [row for row in ledger.receipts(earlier.slug) if row.status in PUBLISHED_STATUSES]
+        if went:
+            raise UpdateError(update.source, "slug", f"this file went out as {earlier.slug!r}, but its slug is now "
+                              f"{update.slug!r} (its title or herald's slug rule changed); set `slug: {earlier.slug}` "
+                              "to keep it one update, or take that one back first with "
+                              f"`herald retract {earlier.slug}` to publish this anew")

@@ -178,3 +178,19 @@ def test_a_retraction_takes_the_update_back_and_it_is_not_published_again(workdi
     assert _receipts(workdir)["medium"] == "retracted"
     again = _run("publish", EXAMPLE)
     assert again.exit_code == 2 and "was retracted" in again.output
+
+
+def test_a_published_file_whose_slug_changed_is_refused_until_its_slug_is_pinned(workdir, prefect_engine):
+    assert _run("publish", EXAMPLE).exit_code == 0
+    path = workdir / EXAMPLE
+    _edit(path, 'title: "What we told the European Commission', 'title: "What we told the Commission')
+    outbox = sorted((workdir / "outbox").iterdir())
+    for command in (["check", EXAMPLE], ["publish", EXAMPLE]):
+        refused = _run(*command)
+        line = " ".join(refused.output.split())
+        assert refused.exit_code == 2 and f"went out as '{SLUG}'" in line and f"`slug: {SLUG}`" in line, line
+    assert sorted((workdir / "outbox").iterdir()) == outbox  # nothing sent under the new slug
+    _edit(path, "status: ready", f"slug: {SLUG}\nstatus: ready")  # the advice, as printed
+    pinned = _run("publish", EXAMPLE)
+    assert pinned.exit_code == 0 or "--correct" in pinned.output, pinned.output
+    assert sorted((workdir / "outbox").iterdir()) == outbox
