@@ -24,6 +24,7 @@ EMOJI_UNITS = OPTIONS["default_weight"] // SCALE
 MIN_FILL = 0.5  # open a new tweet at a paragraph or sentence boundary only once the current one is half full
 MAX_ROUNDS = 60  # verification rounds before giving up on a pathological text
 ELLIPSIS = "…"
+NUMBERING = " {number}/{count}"  # the suffix of each post of a numbered thread
 SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a heading within a paragraph
 
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
@@ -576,20 +577,21 @@ def cut_words(found: Sequence[Sentence], budget: int) -> str:
     return "".join(parts)
 
 
-def numbered(texts: Sequence[str]) -> list[str]:
-    """Append " k/n" to each tweet of a thread of more than one tweet."""
+def numbered(texts: Sequence[str], numbering: str = NUMBERING) -> list[str]:
+    """Append the numbering (" k/n") to each tweet of a thread of more than one tweet."""
     if len(texts) < 2:
         return list(texts)
-    return [f"{text} {number}/{len(texts)}" for number, text in enumerate(texts, 1)]
+    return [text + numbering.format(number=number, count=len(texts)) for number, text in enumerate(texts, 1)]
 
 
-def numbering_reserve(count: int) -> int:
-    """Weight of the widest " k/n" suffix in a thread of `count` tweets."""
-    return 2 + 2 * len(str(count))
+def numbering_reserve(count: int, numbering: str = NUMBERING) -> int:
+    """Weight of the widest numbering suffix in a thread of `count` tweets."""
+    return plain_weight(numbering.format(number=count, count=count))
 
 
 def verified_thread(
-    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1, measure: Measure = X
+    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1, measure: Measure = X,
+    numbering: str = NUMBERING,
 ) -> tuple[list[str], list[int]]:
     """Build, number and check each tweet with the service's own count; shrink a tweet's budget when it counts
     more. `expected` (how many tweets the thread will likely have) saves a build when it is right."""
@@ -597,12 +599,12 @@ def verified_thread(
     parsed: dict[str, tuple[bool, int]] = {}
     count = max(1, expected)
     for _ in range(MAX_ROUNDS):
-        reserve = numbering_reserve(count)
+        reserve = numbering_reserve(count, numbering)
         texts = build(lambda index, reserve=reserve: max(floor, limit - reserve - cuts.get(index, 0)))
-        if numbering_reserve(len(texts)) > reserve:
+        if numbering_reserve(len(texts), numbering) > reserve:
             count = len(texts)
             continue
-        final = numbered(texts)
+        final = numbered(texts, numbering)
         for text in final:
             if text not in parsed:
                 parsed[text] = measure.check(text)

@@ -42,8 +42,9 @@ def digests(path: Path) -> dict[str, str]:
     cases = {**{name: (name, {}) for name in CHANNELS}, **VARIANTS}
     for label, (name, values) in cases.items():
         spec = CHANNELS[name]
+        settings = spec.settings(enabled=True, **values)
         try:
-            draft = spec.render(update, CONTEXT, spec.settings(enabled=True, **values), update.block(name, spec.options))
+            draft = spec.render(update, CONTEXT, settings, update.block(name, spec.options))
         except RenderError as error:
             out[label] = f"refused: {error.field}: {error.message}"
         else:
