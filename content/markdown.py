@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
-BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote"]
+BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote", "image"]
 LinkStyle = Callable[[str, str], str]
 
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"section", "figure", "figcaption", "del", "s", "sup", "sub", "hr"}
@@ -146,8 +146,9 @@ MARKDOWN.add_render_rule("image", _render_image)
 MARKDOWN.add_render_rule("softbreak", _render_softbreak)
 
 
-def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
-    """Plain text of inline tokens; links go through `link(text, href)`."""
+def inline_text(children: Sequence[Token], link: LinkStyle, images: list[str] | None = None) -> str:
+    """Plain text of inline tokens; links go through `link(text, href)`; an image is its alt text, or, given
+    `images`, no text at all (its alt text goes to that list)."""
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
     hidden = False  # inside an inline <script> or <style>: its content is not text
@@ -168,6 +169,8 @@ def inline_text(children: Sequence[Token], link: LinkStyle) -> str:
             target.append(" ")
         elif kind == "hardbreak":
             target.append("\n")
+        elif kind == "image" and images is not None:
+            images.append(inline_text(child.children or [], link))
         elif kind == "image":
             target.append(inline_text(child.children or [], link))
         elif kind == "footnote_ref":
@@ -186,12 +189,13 @@ def footnote_count(body: str) -> int:
     return sum(1 for token in tokens(body) if token.type == "footnote_open")
 
 
-def blocks(body: str, link: LinkStyle) -> list[Block]:
-    """The body as plain-text blocks in reading order."""
-    return list(_walk(tokens(body), link))
+def blocks(body: str, link: LinkStyle, images: bool = True) -> list[Block]:
+    """The body as plain-text blocks in reading order; with `images=False` a paragraph's images are not text but
+    `image` blocks (their alt text) ahead of it."""
+    return list(_walk(tokens(body), link, images))
 
 
-def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
+def _walk(stream: Sequence[Token], link: LinkStyle, images: bool = True) -> Iterator[Block]:
     lists: list[list] = []  # [ordered, next number, item paragraphs seen]
     quote_depth = 0
     footnote = 0
@@ -224,7 +228,9 @@ def _walk(stream: Sequence[Token], link: LinkStyle) -> Iterator[Block]:
         elif kind == "heading_open":
             yield Block("heading", inline_text(stream[index + 1].children or [], link), level=int(token.tag[1]))
         elif kind == "paragraph_open":
-            text = inline_text(stream[index + 1].children or [], link)
+            alts: list[str] | None = None if images else []
+            text = inline_text(stream[index + 1].children or [], link, alts)
+            yield from (Block("image", alt) for alt in alts or ())
             if not text:
                 continue
             if footnote:

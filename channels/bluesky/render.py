@@ -43,17 +43,19 @@ def render(update: Update, context: RenderContext, settings: BlueskySettings, op
     if update.image_alt and graphemes(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {graphemes(update.image_alt)} graphemes; Bluesky takes {MAX_ALT_TEXT} for an image's alt text"
         raise RenderError(update, "image_alt", message)
+    left_out: tuple[str, ...] = ()
     if options.thread is not None:
         posts, warnings = hand_written(update, context, settings, options.thread)
     else:
         thread = build_thread(update, context, rules(settings, context))
-        posts, warnings = tuple(post(text) for text in thread.posts), thread.warnings
+        posts, warnings, left_out = tuple(post(text) for text in thread.posts), thread.warnings, thread.left_out
     image = update.image.as_posix() if update.image else None
     return BlueskyDraft(
         posts=posts,
         card=LinkCard(uri=context.diff_url, title=update.title, description=update.summary),
         language=update.lang,
         warnings=warnings,
+        left_out=left_out,
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

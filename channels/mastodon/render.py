@@ -84,11 +84,12 @@ def render(
     if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {len(update.image_alt)} characters; Mastodon takes {MAX_ALT_TEXT} for an image's description"
         raise RenderError(update, "image_alt", message)
+    left_out: tuple[str, ...] = ()
     if options.thread is not None:
         statuses, warnings = options.thread, hand_written(update, context, settings, options.thread, measure)
     else:
         thread = build_thread(update, context, rules(settings, measure))
-        statuses, warnings = thread.posts, thread.warnings
+        statuses, warnings, left_out = thread.posts, thread.warnings, thread.left_out
     image = update.image.as_posix() if update.image else None
     return MastodonDraft(
         statuses=statuses,
@@ -98,6 +99,7 @@ def render(
         spoiler_text=warning,
         language=language(update.lang),
         warnings=warnings + local_mentions(statuses, settings),
+        left_out=left_out,
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

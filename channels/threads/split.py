@@ -44,6 +44,16 @@ _END_OR_CLOSER = frozenset(".!?…。！？\"'”’»)]")
 _ANNOUNCES = regex.compile(r"[:：]$")
 _ASKS = regex.compile(r"[?？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
+_SAID = (r"(?:said|says|added|adds|explained|explains|told|wrote|writes|noted|notes|stated|a déclaré|a dit|a ajouté|"
+         r"a expliqué|déclare|explique|dijo|afirmó|añadió|explicó|sagte|erklärte|disse|afirmou|заявила?|сказала?)")
+_ATTRIBUTED = regex.compile(  # “...,” said Jane Doe / Jane Doe said: “...”
+    rf"[”»“\"」』],?\s+(?:\S+\s+){{0,4}}?{_SAID}(?:\s|[.,:]|$)|^(?:\S+\s+){{0,6}}?{_SAID}:?\s*[“«„\"]"
+)
+_QUOTE_CLOSERS = {"“": "”", "«": "»", "„": "“", "‹": "›", "「": "」", "『": "』", '"': '"'}  # double quotes only: ’ is
+_CLOSES_QUOTE = regex.compile(r"[”»“›」』\"][.!?…。！？]?$")  # also an apostrophe
+_ATTRIBUTION = regex.compile(
+    rf"^(?:[—–―-]\s|(?:\S+\s+){{0,10}}?{_SAID}(?:\s|[.,:]|$)|قال|قالت|表示|说|說)"
+)
 
 BudgetFor = Callable[[int], int]
 
@@ -295,6 +305,34 @@ def ends_sentence(word: str, following: str, opens: bool = False) -> bool:
     if (opens and _LIST_MARKER.fullmatch(word)) or _ABBREVIATION.search(word):
         return False
     return not (_NUMBER_SIGN.search(word) and following[:1].isdigit())
+
+
+def open_quotes(text: str, stack: list[str]) -> list[str]:
+    """The closing marks of the quotations still open after `text`, given those open before it."""
+    for char in text:
+        if stack and char == stack[-1]:
+            stack.pop()
+        elif char in _QUOTE_CLOSERS:
+            stack.append(_QUOTE_CLOSERS[char])
+    return stack
+
+
+def quoted(found: Sequence[Sentence]) -> tuple[Sentence, ...]:
+    """Sentences with each quotation made one sentence, with the attribution that follows its closing mark: a quote
+    goes whole with its source or not at all."""
+    out: list[Sentence] = []
+    stack: list[str] = []
+    attributed = False  # the sentence before is a quotation with its source: a quotation right after it goes on
+    for sentence in found:
+        attributes = bool(out) and bool(_CLOSES_QUOTE.search(out[-1].text)) and bool(_ATTRIBUTION.search(sentence.text))
+        goes_on = attributed and sentence.text[:1] in _QUOTE_CLOSERS
+        if out and (stack or attributes or goes_on):
+            out[-1] = Sentence((*out[-1].pieces, *sentence.pieces))
+        else:
+            out.append(sentence)
+        open_quotes(sentence.text, stack)
+        attributed = not stack and bool(attributes or goes_on or _ATTRIBUTED.search(out[-1].text))
+    return tuple(out)
 
 
 def led(group: tuple[Sentence, ...], sep: str) -> tuple[Sentence, ...]:

@@ -14,6 +14,7 @@ from content.model import Update
 
 SKIPPED_KINDS = frozenset({"rule", "footnote"})
 TEXT_KINDS = frozenset({"paragraph", "item", "quote"})
+KEPT = frozenset({"code", "image"})  # blocks whose text is never edited
 SECTION_LEVEL = 2
 OPENING_QUOTES = ('"', "'", "“", "‘", "«", "„", "‚", "‹", "「", "『", "”")
 ATTRIBUTION_DASHES = ("—", "–", "―", "-")  # "— Jane Doe, Counsel": a quote's source, not more of the quote
@@ -54,11 +55,12 @@ def without_footnote_refs(text: str, count: int) -> str:
 
 
 def thread_blocks(update: Update) -> list[Block]:
-    """The body's blocks as the thread tells them: no rules, no footnotes and no footnote markers."""
+    """The body's blocks as the thread tells them: no rules, no footnotes and no footnote markers; an image is an
+    `image` block of its alt text, never words of a post."""
     count = footnote_count(update.body)
     return [
-        replace(block, text=without_footnote_refs(block.text, count)) if count and block.kind != "code" else block
-        for block in blocks(update.body, tweet_link)
+        replace(block, text=without_footnote_refs(block.text, count)) if count and block.kind not in KEPT else block
+        for block in blocks(update.body, tweet_link, images=False)
         if block.kind not in SKIPPED_KINDS
     ]
 
@@ -95,7 +97,7 @@ def block_sentences(block: Block, measure: split.Measure = split.X) -> tuple[spl
         return split.joined(one_sentence(line, measure) for line in block_text(block).split("\n"))
     if block.kind == "item":
         return one_sentence(block_text(block), measure)
-    return split.sentences(split.clean(block_text(block)), measure)
+    return split.quoted(split.sentences(split.clean(block_text(block)), measure))
 
 
 def one_sentence(text: str, measure: split.Measure = split.X) -> tuple[split.Sentence, ...]:

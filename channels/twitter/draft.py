@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
 from herald.core.draft import fenced, json_bytes
 
 MAX_WEIGHTED_LENGTH = 280
@@ -21,6 +22,7 @@ class ThreadDraft:
     condensed: bool = False
     hand_written: bool = False
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update the thread does not carry, by its first words
     image: str | None = None
     image_alt: str | None = None
     image_file: Path | None = field(default=None, compare=False)
@@ -42,11 +44,12 @@ class ThreadDraft:
     def summary(self) -> str:
         """How many tweets, and whether condensed or hand-written."""
         kind = "" if self.kind == "full body" else f", {self.kind}"
-        return f"{len(self.tweets)} tweets{kind}"
+        return f"{len(self.tweets)} tweets{kind}{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """How many tweets, how made, and the heaviest against the limit."""
-        return f"{len(self.tweets)} tweets ({self.kind}), longest {max(self.weights)}/{MAX_WEIGHTED_LENGTH}"
+        return (f"{len(self.tweets)} tweets ({self.kind}), longest {max(self.weights)}/{MAX_WEIGHTED_LENGTH}"
+                f"{left_out_line(self.left_out)}")
 
     def text(self) -> str:
         """The tweets as read."""
@@ -57,4 +60,5 @@ class ThreadDraft:
         count = len(self.tweets)
         return "\n## X thread\n" + "".join(
             f"\n**{number}/{count}** ({weight}/{MAX_WEIGHTED_LENGTH})\n\n{fenced(tweet)}"
-            for number, (tweet, weight) in enumerate(zip(self.tweets, self.weights, strict=True), 1))
+            for number, (tweet, weight) in enumerate(zip(self.tweets, self.weights, strict=True), 1)
+        ) + left_out_markdown(self.left_out)

@@ -76,7 +76,7 @@ def render(
         return replace(hand_written(update, context, max(1, settings.max_tweets), options.thread), **image)
     thread = build_thread(update, context, rules(settings))
     draft = ThreadDraft(tweets=thread.posts, weights=thread.weights, condensed=thread.condensed,
-                        warnings=thread.warnings)
+                        warnings=thread.warnings, left_out=thread.left_out)
     return replace(draft, **image)
 
 
