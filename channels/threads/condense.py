@@ -82,11 +82,15 @@ def choose(
     """The units that fit `most` posts: pinned ones first, then by rank, each whole or not at all."""
     chosen: list[Unit] = []
     first = {unit.order for unit in pinned}
+    capacity = sum(budget_for(index) for index in range(most)) - opening.weight - (closing.weight if closing else 0)
+    used = 0
     for unit in sorted(units, key=lambda unit: (unit.order not in first, unit.rank, unit.order)):
+        if used + unit.weight > capacity:
+            continue  # cannot fit, however packed
         trial = sorted([*chosen, unit], key=lambda unit: unit.order)
         packed = pack(opening, trial, closing, budget_for, most if short else None)
         if packed is not None and len(packed) <= most:
-            chosen = trial
+            chosen, used = trial, used + unit.weight
     return chosen
 
 

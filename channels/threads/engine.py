@@ -135,7 +135,7 @@ class ThreadEngine:
         needed = posts_needed(chunks, link_room, rules)
         short = is_short(body, chunks)
         cap = min(max_posts, SHORT_THREAD) if short else max_posts
-        widest = max((s.weight for chunk in chunks for s in chunk.sentences), default=0)
+        widest = max((s.weight for chunk in chunks for s in chunk.sentences if len(s.pieces) > 1), default=0)
         whole = widest <= rules.limit - rules.reserve(cap) - link_room(0)
         if needed <= cap and whole:
             posts, weights = split.verified_thread(
@@ -236,8 +236,11 @@ class ThreadEngine:
         keep = max_posts if short else None
 
         def build(limit_for: split.BudgetFor) -> list[str]:
-            packed = pack(opening, chosen, closing, lambda i: limit_for(i) - link_room(i), keep)
-            return self.linked(packed or [opening.text], context) if max_posts > 1 else packed or [opening.text]
+            packed = pack(opening, chosen, closing, lambda i: limit_for(i) - link_room(i), keep) or [opening.text]
+            if max_posts > 1 and first and len(packed) == 1:  # one post after all: the Diff link once, tags after
+                alone = pack(opening, chosen, None, lambda i: limit_for(i) - link_room(i)) or [opening.text]
+                return [f"{alone[0]}{LINK_SEPARATOR}{context.diff_url}" + (f" {tags}" if tags else "")]
+            return self.linked(packed, context) if max_posts > 1 else packed
 
         expected = len(pack(opening, chosen, closing, lambda i: budget - link_room(i), keep) or [0])
         posts, weights = split.verified_thread(build, most, most // 2, expected, measure, rules.numbering)

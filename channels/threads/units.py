@@ -13,6 +13,7 @@ from content.markdown import Block
 
 PINNED, ASKS, QUOTES, FIGURES, ACTIONS, LEADS, REST = range(7)  # ranks: a lower rank is chosen first
 LABEL_WORDS = 6  # how many first words name a passage left out
+SHORT_ANSWER = 4  # words: an answer this short ("No.") goes with the sentence that explains it
 LABEL_CHARACTERS = 48  # or first characters, in a language written without spaces
 
 _ORDINAL = regex.compile(
@@ -106,10 +107,10 @@ def is_date(text: str) -> bool:
     return bool(_DATE.search(text))
 
 
-def _first_sentence(line: str, measure: split.Measure) -> str:
-    """A list line by its first sentence (its marker kept)."""
+def _first_sentence(line: str, measure: split.Measure) -> Atom:
+    """A list line by its first sentence (its marker kept), weighed."""
     found = split.quoted(split.sentences(split.clean(line), measure))
-    return found[0].text if found else line
+    return Atom(found[0].text, found[0].weight, "\n") if found else Atom(line, split.text_weight(line, measure), "\n")
 
 
 def _tagged(sentences: Sequence[split.Sentence]) -> list[split.Sentence]:
@@ -170,6 +171,10 @@ class Reader:
             return self.listed(index, None, ())
         if block.kind == "quote":
             return self.quote(index, ())
+        following = self.body[index + 1] if index + 1 < len(self.body) else None
+        if block.kind == "paragraph" and _FIRST.match(block.text) and following is not None \
+                and following.kind == "paragraph" and _ORDINAL.match(following.text):
+            return self.ordinals(index, None)  # "First, ..." promises a second: the run goes together
         if block.kind == "paragraph":
             return self.paragraph(index)
         return index + 1  # code and images are left to the post
@@ -185,10 +190,11 @@ class Reader:
         if text.rstrip().endswith(("?", "？")) and following is not None and following.kind == "paragraph":
             sentences = block_sentences(following, self.measure)
             if sentences:
-                answer = sentences[0].text
+                taken = 2 if len(sentences) > 1 and len(sentences[0].pieces) < SHORT_ANSWER else 1  # "No." and why
+                answer = " ".join(sentence.text for sentence in sentences[:taken])
                 atoms = [self.atom(text), self.atom(answer, "\n")]
                 self.add(_glued(atoms), REST, "question", [text, answer], text, index)
-                self.sentences(sentences[1:], index + 1)
+                self.sentences(sentences[taken:], index + 1)
                 return index + 2
         if announces(text) and following is not None:
             if following.kind in ("item", "table"):
@@ -238,9 +244,8 @@ class Reader:
             items.append(self.body[index])
             index += 1
         lines = [line for item in items for line in block_text(item).split("\n")]
-        short = [_first_sentence(line, self.measure) for line in lines]
         atoms = [self.atom(lead_in)] if lead_in else []
-        atoms += [self.atom(line, "\n") for line in short]
+        atoms += [_first_sentence(line, self.measure) for line in lines]
         context = " ".join([lead_in or "", self.section, *(s.text for s in before)])
         rank = ASKS if _ASKING.search(context) or (lead_in and _ANNOUNCING.search(lead_in)) else REST
         first = lead_in or lines[0]
@@ -248,20 +253,20 @@ class Reader:
         self.lead = False
         return index
 
-    def ordinals(self, index: int, lead_in: str) -> int:
+    def ordinals(self, index: int, lead_in: str | None) -> int:
         """Paragraphs that each open with an ordinal ("First, ...", "Second, ..."), with what announced them; each
         by its first sentence, the rest of each paragraph as sentences of its own."""
-        start = index - 1
-        atoms = [self.atom(lead_in)]
-        texts = [lead_in]
+        start = index - (1 if lead_in else 0)
+        atoms = [self.atom(lead_in)] if lead_in else []
+        texts = [lead_in] if lead_in else []
         while index < len(self.body) and self.body[index].kind == "paragraph" and _ORDINAL.match(self.body[index].text):
             sentences = block_sentences(self.body[index], self.measure)
-            atoms.append(self.atom(sentences[0].text, "\n"))
+            atoms.append(Atom(sentences[0].text, sentences[0].weight, "\n" if atoms else "\n\n"))
             texts.append(sentences[0].text)
             index += 1
-        context = f"{lead_in} {self.section}"
-        rank = ASKS if _ASKING.search(context) or _ANNOUNCING.search(lead_in) else REST
-        self.add(_glued(atoms), rank, "list", texts, lead_in, start)
+        context = f"{lead_in or texts[0]} {self.section}"
+        rank = ASKS if _ASKING.search(context) or _ANNOUNCING.search(lead_in or "") else REST
+        self.add(_glued(atoms), rank, "list", texts, texts[0], start)
         self.lead = False
         return index  # the rest of each item's paragraph explains it: never posted without it
 
