@@ -557,64 +557,6 @@ def lead_text(found: Sequence[Sentence], budget: int, max_sentences: int | None 
     return pack([Chunk(found[:1])], lambda _: budget - plain_weight(ELLIPSIS))[0] + ELLIPSIS
 
 
-def unit_weight(unit: Sequence[Sentence], first: bool) -> int:
-    """Weight of sentences kept together, with the whitespace before them unless they lead."""
-    lead = 0 if first else unit[0].pieces[0].sep_weight
-    return lead + unit[0].weight + sum(s.pieces[0].sep_weight + s.weight for s in unit[1:])
-
-
-def unit_text(unit: Sequence[Sentence], first: bool) -> str:
-    """Sentences kept together as written, with the whitespace before them unless they lead."""
-    lead = "" if first else unit[0].pieces[0].sep
-    return lead + unit[0].text + "".join(s.pieces[0].sep + s.text for s in unit[1:])
-
-
-def lead_units(units: Sequence[Sequence[Sentence]], budget: int, max_units: int | None = None) -> str:
-    """The leading units (a sentence, a list with its lead-in, a question with its answer) that fit whole,
-    never ending on one that only announces what follows; else the first unit's leading words and an ellipsis."""
-    parts: list[str] = []
-    weight = 0
-    taken: list[Sequence[Sentence]] = []
-    for unit in units[:max_units]:
-        unit_w = unit_weight(unit, not parts)
-        if weight + unit_w > budget:
-            short = getattr(unit, "short", None)  # a list by its items' first sentences
-            if short and weight + unit_weight(short, not parts) <= budget:
-                parts.append(unit_text(short, not parts))
-                taken.append(short)
-            break
-        parts.append(unit_text(unit, not parts))
-        taken.append(unit)
-        weight += unit_w
-    last = taken[-1][-1] if taken else None
-    if len(taken) > 1 and last and (announces(last) or (asks(last) and len(last.pieces) <= SHORT_QUESTION)):
-        parts.pop()  # "We asked the Commission to:" announces what did not fit; "What next?" asks it
-    if parts or not units:
-        return "".join(parts)
-    if getattr(units[0], "listed", False):  # a list: its lead-in and the items that fit whole, then an ellipsis
-        found = lead_text(units[0], budget - plain_weight(f"\n{ELLIPSIS}"))
-        if "\n" in found:
-            return f"{found}\n{ELLIPSIS}"
-    return cut_words(units[0], budget)
-
-
-def cut_words(found: Sequence[Sentence], budget: int) -> str:
-    """The leading words of sentences that fit the budget, then an ellipsis."""
-    room = budget - plain_weight(ELLIPSIS)
-    parts: list[str] = []
-    weight = 0
-    for sentence in found:
-        for piece in sentence.pieces:
-            sep, sep_weight = (piece.sep, piece.sep_weight) if parts else ("", 0)
-            if weight + sep_weight + piece.weight > room:
-                if not parts:
-                    return lead_text(found[:1], budget)
-                return "".join(parts).rstrip(",;:—–- \n") + ELLIPSIS
-            parts += [sep, piece.text]
-            weight += sep_weight + piece.weight
-    return "".join(parts)
-
-
 def numbered(texts: Sequence[str], numbering: str = NUMBERING) -> list[str]:
     """Append the numbering (" k/n") to each tweet of a thread of more than one tweet."""
     if len(texts) < 2:
