@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
-BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote"]
+BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "table", "rule", "footnote", "image"]
 LinkStyle = Callable[[str, str], str]
 ImageStyle = Callable[[str], str]  # an image's alt text -> what plain text shows for it
 
@@ -238,9 +238,11 @@ def raw_tag(html: str) -> tuple[str, dict[str, str], bool]:
     return parser.found
 
 
-def inline_text(children: Sequence[Token], link: LinkStyle, image: ImageStyle = alt_text) -> str:
+def inline_text(
+    children: Sequence[Token], link: LinkStyle, image: ImageStyle = alt_text, images: list[str] | None = None
+) -> str:
     """Plain text of inline tokens; links (Markdown or raw HTML) go through `link(text, href)`, images through
-    `image(alt)`."""
+    `image(alt)`, or, given `images`, are no text at all (their alt text goes to that list)."""
     out: list[str] = []
     stack: list[tuple[str, list[str]]] = []
     hidden = False  # inside an inline <script> or <style>: its content is not text
@@ -274,6 +276,8 @@ def inline_text(children: Sequence[Token], link: LinkStyle, image: ImageStyle = 
             target.append(" ")
         elif kind == "hardbreak":
             target.append("\n")
+        elif kind == "image" and images is not None:
+            images.append(inline_text(child.children or [], link))
         elif kind == "image":
             target.append(image(inline_text(child.children or [], link)))
         elif kind == "footnote_ref":
@@ -292,12 +296,15 @@ def footnote_count(body: str) -> int:
     return sum(1 for token in tokens(body) if token.type == "footnote_open")
 
 
-def blocks(body: str, link: LinkStyle, image: ImageStyle = alt_text) -> list[Block]:
-    """The body as plain-text blocks in reading order; links through `link`, images through `image`."""
-    return list(_walk(tokens(body), link, image))
+def blocks(body: str, link: LinkStyle, image: ImageStyle = alt_text, images: bool = True) -> list[Block]:
+    """The body as plain-text blocks in reading order; links through `link`, images through `image`; with
+    `images=False` a paragraph's images are not text but `image` blocks (their alt text) ahead of it."""
+    return list(_walk(tokens(body), link, image, images))
 
 
-def _walk(stream: Sequence[Token], link: LinkStyle, image: ImageStyle) -> Iterator[Block]:
+def _walk(
+    stream: Sequence[Token], link: LinkStyle, image: ImageStyle = alt_text, images: bool = True
+) -> Iterator[Block]:
     lists: list[list] = []  # [ordered, next number, item paragraphs seen]
     quote_depth = 0
     footnote = 0
@@ -330,7 +337,9 @@ def _walk(stream: Sequence[Token], link: LinkStyle, image: ImageStyle) -> Iterat
         elif kind == "heading_open":
             yield Block("heading", inline_text(stream[index + 1].children or [], link, image), level=int(token.tag[1]))
         elif kind == "paragraph_open":
-            text = inline_text(stream[index + 1].children or [], link, image)
+            alts: list[str] | None = None if images else []
+            text = inline_text(stream[index + 1].children or [], link, image, alts)
+            yield from (Block("image", alt) for alt in alts or ())
             if not text:
                 continue
             if footnote:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal, TypeVar
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from content.body_images import InlineImage
@@ -24,6 +25,9 @@ Options = TypeVar("Options", bound=ChannelOptions)
 _BCP47 = re.compile(
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
 )
+
+
+_HASHTAG = regex.compile(r"[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*")
 
 
 class _Strict(BaseModel):
@@ -54,6 +58,8 @@ class Update(_Strict):
     publish_at: dt.datetime | None = None
     recap: bool = True
     correction: str | None = None
+    hashtags: tuple[str, ...] = ()  # the social threads' hashtags, without "#" (never on Diff, Medium or email)
+    social: tuple[str, ...] = ()  # passages of the body every automatic social thread carries
     body: str = Field(exclude=True)
     images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader
 
@@ -70,7 +76,7 @@ class Update(_Strict):
     def _summary_flat(cls, summary: str) -> str:
         return " ".join(summary.split())
 
-    @field_validator("tags", "authors", "channels")
+    @field_validator("tags", "authors", "channels", "hashtags", "social")
     @classmethod
     def _no_duplicates(cls, items: tuple | None) -> tuple | None:
         if items is None:
@@ -114,6 +120,23 @@ class Update(_Strict):
         if correction is not None and not correction.strip():
             raise ValueError("is blank; say what was corrected, or remove the field")
         return " ".join(correction.split()) if correction is not None else None
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        tags = tuple(tag.removeprefix("#").removeprefix("＃") for tag in tags)
+        for tag in tags:
+            if not _HASHTAG.fullmatch(tag):
+                raise ValueError(f"{tag!r} is not a hashtag (letters, digits and _, no spaces; the # is optional)")
+        return tags
+
+    @field_validator("social")
+    @classmethod
+    def _passages(cls, passages: tuple[str, ...]) -> tuple[str, ...]:
+        passages = tuple(" ".join(passage.split()) for passage in passages)
+        if not all(passages):
+            raise ValueError("a passage is blank; give a sentence of the body, or its first words")
+        return passages
 
     @field_validator("body")
     @classmethod

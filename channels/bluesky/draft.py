@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
 from herald.core.draft import fenced, json_bytes
 
 MAX_GRAPHEMES = 300
@@ -59,6 +60,7 @@ class BlueskyDraft:
     card: LinkCard | None = None
     language: str = "en"
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update the thread does not carry, by its first words
     image: str | None = None
     image_alt: str | None = None
     image_file: Path | None = field(default=None, compare=False)
@@ -74,13 +76,14 @@ class BlueskyDraft:
 
     def summary(self) -> str:
         """How many posts."""
-        return f"{len(self.posts)} posts"
+        return f"{len(self.posts)} posts{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """Posts, the longest against the limit, and what post 1 embeds."""
         embed = "image with alt text" if self.image else "link card" if self.card else "no embed"
         longest = max((post.graphemes for post in self.posts), default=0)
-        return f"{len(self.posts)} posts, longest {longest}/{MAX_GRAPHEMES} graphemes, post 1 with {embed}"
+        return (f"{len(self.posts)} posts, longest {longest}/{MAX_GRAPHEMES} graphemes, post 1 with {embed}"
+                f"{left_out_line(self.left_out)}")
 
     def text(self) -> str:
         """The posts as read."""
@@ -91,4 +94,5 @@ class BlueskyDraft:
         count = len(self.posts)
         return "\n## Bluesky thread\n" + "".join(
             f"\n**{number}/{count}** ({post.graphemes}/{MAX_GRAPHEMES})\n\n{fenced(post.text)}"
-            for number, post in enumerate(self.posts, 1))
+            for number, post in enumerate(self.posts, 1)
+        ) + left_out_markdown(self.left_out)

@@ -6,6 +6,7 @@ from html import escape
 
 from channels.bluesky.draft import MAX_GRAPHEMES, BlueskyDraft, BlueskyPost, Facet
 from channels.panes import attr, figure, files_line, lang_attrs, pane
+from channels.threads.left_out import left_out_html
 
 NEAR = 0.9
 
@@ -53,4 +54,5 @@ def bluesky_pane(draft: BlueskyDraft) -> str:
             f'<div class="count{level}" data-graphemes={post.graphemes}>{post.graphemes}/{MAX_GRAPHEMES}</div></div>'
         )
     meta = f"<p class=meta>{count} post{'s' * (count != 1)}</p>"
-    return pane("bluesky", "Bluesky thread", meta + "".join(cards) + files_line(draft))
+    body = meta + "".join(cards) + left_out_html(draft.left_out) + files_line(draft)
+    return pane("bluesky", "Bluesky thread", body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
 from herald.core.draft import fenced, json_bytes
 
 
@@ -20,6 +21,7 @@ class MastodonDraft:
     spoiler_text: str = ""  # the content warning, on every status of the thread
     language: str = "en"
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update the thread does not carry, by its first words
     image: str | None = None  # the image's name as the update gives it
     image_alt: str | None = None
     image_file: Path | None = field(default=None, compare=False)
@@ -33,13 +35,13 @@ class MastodonDraft:
 
     def summary(self) -> str:
         """How many statuses, and to whom."""
-        return f"{len(self.statuses)} statuses, {self.visibility}"
+        return f"{len(self.statuses)} statuses, {self.visibility}{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """Statuses, visibility, the content warning and the longest against the instance's limit."""
         warning = f", CW “{self.spoiler_text}”" if self.spoiler_text else ""
         return (f"{len(self.statuses)} statuses ({self.visibility}{warning}), "
-                f"longest {max(self.lengths, default=0)}/{self.limit}")
+                f"longest {max(self.lengths, default=0)}/{self.limit}{left_out_line(self.left_out)}")
 
     def text(self) -> str:
         """The statuses as read."""
@@ -51,4 +53,5 @@ class MastodonDraft:
         warning = f"\nContent warning on every status: {self.spoiler_text}\n" if self.spoiler_text else ""
         return f"\n## Mastodon thread\n{warning}" + "".join(
             f"\n**{number}/{count}** ({length}/{self.limit})\n\n{fenced(status)}"
-            for number, (status, length) in enumerate(zip(self.statuses, self.lengths, strict=True), 1))
+            for number, (status, length) in enumerate(zip(self.statuses, self.lengths, strict=True), 1)
+        ) + left_out_markdown(self.left_out)

@@ -6,6 +6,7 @@ from html import escape
 
 from channels.mastodon.draft import MastodonDraft
 from channels.panes import figure, files_line, lang_attrs, pane
+from channels.threads.left_out import left_out_html
 
 NEAR = 0.9  # a status past this share of the limit is marked "near"
 
@@ -24,4 +25,5 @@ def mastodon_pane(draft: MastodonDraft) -> str:
             f'<div class="count{level}" data-length={length}>{length}/{draft.limit}</div></div>'
         )
     meta = f"<p class=meta>{count} status{'es' * (count != 1)}, {escape(draft.visibility)}</p>"
-    return pane("mastodon", "Mastodon thread", meta + "".join(cards) + files_line(draft))
+    body = meta + "".join(cards) + left_out_html(draft.left_out) + files_line(draft)
+    return pane("mastodon", "Mastodon thread", body)

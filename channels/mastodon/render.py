@@ -1,4 +1,4 @@
-"""The Mastodon thread of an update: X's story of the body, counted and cut by the instance's own rule."""
+"""The Mastodon thread of an update: the thread engine under the instance's own rules."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from channels.mastodon.draft import MastodonDraft
 from channels.mastodon.length import StatusLength, detached, mentions
 from channels.mastodon.options import MastodonOptions
 from channels.mastodon.settings import MastodonSettings
+from channels.threads.engine import ThreadRules, build_thread
 from channels.threads.story import thread_blocks
-from channels.twitter.render import Twitter
 from content.markdown import Block
 from content.model import Update
 from herald.core.draft import RenderContext, RenderError
@@ -55,9 +55,17 @@ def hand_written(
 
 
 def blocks(update: Update) -> list[Block]:
-    """The body as the X thread tells it, each link set apart from what follows it so that Mastodon links it whole."""
+    """The body as a thread tells it, each link set apart from what follows it so that Mastodon links it whole."""
     body = thread_blocks(update)
     return [replace(block, text=detached(block.text)) if block.kind != "code" else block for block in body]
+
+
+def rules(settings: MastodonSettings, measure: StatusLength) -> ThreadRules:
+    """Mastodon's thread rules: the instance's count beside the content warning, the Diff link in status 1."""
+    return ThreadRules(
+        limit=measure.room, url_weight=settings.url_weight, measure=measure, max_posts=settings.max_posts,
+        link="first", posts="statuses", max_setting="max_posts", blocks=blocks,
+    )
 
 
 def render(
@@ -76,12 +84,12 @@ def render(
     if update.image_alt and len(update.image_alt) > MAX_ALT_TEXT:
         message = f"is {len(update.image_alt)} characters; Mastodon takes {MAX_ALT_TEXT} for an image's description"
         raise RenderError(update, "image_alt", message)
+    left_out: tuple[str, ...] = ()
     if options.thread is not None:
         statuses, warnings = options.thread, hand_written(update, context, settings, options.thread, measure)
     else:
-        thread = Twitter(None, measure.room, settings.url_weight, measure, "statuses", "max_posts", blocks)
-        draft = thread.automatic(update, context, max(1, settings.max_posts))  # the Diff link in status 1
-        statuses, warnings = draft.tweets, draft.warnings
+        thread = build_thread(update, context, rules(settings, measure))
+        statuses, warnings, left_out = thread.posts, thread.warnings, thread.left_out
     image = update.image.as_posix() if update.image else None
     return MastodonDraft(
         statuses=statuses,
@@ -91,6 +99,7 @@ def render(
         spoiler_text=warning,
         language=language(update.lang),
         warnings=warnings + local_mentions(statuses, settings),
+        left_out=left_out,
         image=image,
         image_alt=update.image_alt if image else None,
         image_file=update.image_path,

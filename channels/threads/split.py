@@ -24,6 +24,7 @@ EMOJI_UNITS = OPTIONS["default_weight"] // SCALE
 MIN_FILL = 0.5  # open a new tweet at a paragraph or sentence boundary only once the current one is half full
 MAX_ROUNDS = 60  # verification rounds before giving up on a pathological text
 ELLIPSIS = "…"
+NUMBERING = " {number}/{count}"  # the suffix of each post of a numbered thread
 SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a heading within a paragraph
 
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
@@ -43,6 +44,16 @@ _END_OR_CLOSER = frozenset(".!?…。！？\"'”’»)]")
 _ANNOUNCES = regex.compile(r"[:：]$")
 _ASKS = regex.compile(r"[?？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
+_SAID = (r"(?:said|says|added|adds|explained|explains|told|wrote|writes|noted|notes|stated|a déclaré|a dit|a ajouté|"
+         r"a expliqué|déclare|explique|dijo|afirmó|añadió|explicó|sagte|erklärte|disse|afirmou|заявила?|сказала?)")
+_ATTRIBUTED = regex.compile(  # “...,” said Jane Doe / Jane Doe said: “...”
+    rf"[”»“\"」』],?\s+(?:\S+\s+){{0,4}}?{_SAID}(?:\s|[.,:]|$)|^(?:\S+\s+){{0,6}}?{_SAID}:?\s*[“«„\"]"
+)
+_QUOTE_CLOSERS = {"“": "”", "«": "»", "„": "“", "‹": "›", "「": "」", "『": "』", '"': '"'}  # double quotes only: ’ is
+_CLOSES_QUOTE = regex.compile(r"[”»“›」』\"][.!?…。！？]?$")  # also an apostrophe
+_ATTRIBUTION = regex.compile(
+    rf"^(?:[—–―-]\s|(?:\S+\s+){{0,10}}?{_SAID}(?:\s|[.,:]|$)|قال|قالت|表示|说|說)"
+)
 
 BudgetFor = Callable[[int], int]
 
@@ -296,6 +307,34 @@ def ends_sentence(word: str, following: str, opens: bool = False) -> bool:
     return not (_NUMBER_SIGN.search(word) and following[:1].isdigit())
 
 
+def open_quotes(text: str, stack: list[str]) -> list[str]:
+    """The closing marks of the quotations still open after `text`, given those open before it."""
+    for char in text:
+        if stack and char == stack[-1]:
+            stack.pop()
+        elif char in _QUOTE_CLOSERS:
+            stack.append(_QUOTE_CLOSERS[char])
+    return stack
+
+
+def quoted(found: Sequence[Sentence]) -> tuple[Sentence, ...]:
+    """Sentences with each quotation made one sentence, with the attribution that follows its closing mark: a quote
+    goes whole with its source or not at all."""
+    out: list[Sentence] = []
+    stack: list[str] = []
+    attributed = False  # the sentence before is a quotation with its source: a quotation right after it goes on
+    for sentence in found:
+        attributes = bool(out) and bool(_CLOSES_QUOTE.search(out[-1].text)) and bool(_ATTRIBUTION.search(sentence.text))
+        goes_on = attributed and sentence.text[:1] in _QUOTE_CLOSERS
+        if out and (stack or attributes or goes_on):
+            out[-1] = Sentence((*out[-1].pieces, *sentence.pieces))
+        else:
+            out.append(sentence)
+        open_quotes(sentence.text, stack)
+        attributed = not stack and bool(attributes or goes_on or _ATTRIBUTED.search(out[-1].text))
+    return tuple(out)
+
+
 def led(group: tuple[Sentence, ...], sep: str) -> tuple[Sentence, ...]:
     """A block's sentences with `sep` as the whitespace before the first one."""
     if not group or group[0].pieces[0].sep == sep:
@@ -518,78 +557,21 @@ def lead_text(found: Sequence[Sentence], budget: int, max_sentences: int | None 
     return pack([Chunk(found[:1])], lambda _: budget - plain_weight(ELLIPSIS))[0] + ELLIPSIS
 
 
-def unit_weight(unit: Sequence[Sentence], first: bool) -> int:
-    """Weight of sentences kept together, with the whitespace before them unless they lead."""
-    lead = 0 if first else unit[0].pieces[0].sep_weight
-    return lead + unit[0].weight + sum(s.pieces[0].sep_weight + s.weight for s in unit[1:])
-
-
-def unit_text(unit: Sequence[Sentence], first: bool) -> str:
-    """Sentences kept together as written, with the whitespace before them unless they lead."""
-    lead = "" if first else unit[0].pieces[0].sep
-    return lead + unit[0].text + "".join(s.pieces[0].sep + s.text for s in unit[1:])
-
-
-def lead_units(units: Sequence[Sequence[Sentence]], budget: int, max_units: int | None = None) -> str:
-    """The leading units (a sentence, a list with its lead-in, a question with its answer) that fit whole,
-    never ending on one that only announces what follows; else the first unit's leading words and an ellipsis."""
-    parts: list[str] = []
-    weight = 0
-    taken: list[Sequence[Sentence]] = []
-    for unit in units[:max_units]:
-        unit_w = unit_weight(unit, not parts)
-        if weight + unit_w > budget:
-            short = getattr(unit, "short", None)  # a list by its items' first sentences
-            if short and weight + unit_weight(short, not parts) <= budget:
-                parts.append(unit_text(short, not parts))
-                taken.append(short)
-            break
-        parts.append(unit_text(unit, not parts))
-        taken.append(unit)
-        weight += unit_w
-    last = taken[-1][-1] if taken else None
-    if len(taken) > 1 and last and (announces(last) or (asks(last) and len(last.pieces) <= SHORT_QUESTION)):
-        parts.pop()  # "We asked the Commission to:" announces what did not fit; "What next?" asks it
-    if parts or not units:
-        return "".join(parts)
-    if getattr(units[0], "listed", False):  # a list: its lead-in and the items that fit whole, then an ellipsis
-        found = lead_text(units[0], budget - plain_weight(f"\n{ELLIPSIS}"))
-        if "\n" in found:
-            return f"{found}\n{ELLIPSIS}"
-    return cut_words(units[0], budget)
-
-
-def cut_words(found: Sequence[Sentence], budget: int) -> str:
-    """The leading words of sentences that fit the budget, then an ellipsis."""
-    room = budget - plain_weight(ELLIPSIS)
-    parts: list[str] = []
-    weight = 0
-    for sentence in found:
-        for piece in sentence.pieces:
-            sep, sep_weight = (piece.sep, piece.sep_weight) if parts else ("", 0)
-            if weight + sep_weight + piece.weight > room:
-                if not parts:
-                    return lead_text(found[:1], budget)
-                return "".join(parts).rstrip(",;:—–- \n") + ELLIPSIS
-            parts += [sep, piece.text]
-            weight += sep_weight + piece.weight
-    return "".join(parts)
-
-
-def numbered(texts: Sequence[str]) -> list[str]:
-    """Append " k/n" to each tweet of a thread of more than one tweet."""
+def numbered(texts: Sequence[str], numbering: str = NUMBERING) -> list[str]:
+    """Append the numbering (" k/n") to each tweet of a thread of more than one tweet."""
     if len(texts) < 2:
         return list(texts)
-    return [f"{text} {number}/{len(texts)}" for number, text in enumerate(texts, 1)]
+    return [text + numbering.format(number=number, count=len(texts)) for number, text in enumerate(texts, 1)]
 
 
-def numbering_reserve(count: int) -> int:
-    """Weight of the widest " k/n" suffix in a thread of `count` tweets."""
-    return 2 + 2 * len(str(count))
+def numbering_reserve(count: int, numbering: str = NUMBERING) -> int:
+    """Weight of the widest numbering suffix in a thread of `count` tweets."""
+    return plain_weight(numbering.format(number=count, count=count))
 
 
 def verified_thread(
-    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1, measure: Measure = X
+    build: Callable[[BudgetFor], list[str]], limit: int, floor: int, expected: int = 1, measure: Measure = X,
+    numbering: str = NUMBERING,
 ) -> tuple[list[str], list[int]]:
     """Build, number and check each tweet with the service's own count; shrink a tweet's budget when it counts
     more. `expected` (how many tweets the thread will likely have) saves a build when it is right."""
@@ -597,12 +579,12 @@ def verified_thread(
     parsed: dict[str, tuple[bool, int]] = {}
     count = max(1, expected)
     for _ in range(MAX_ROUNDS):
-        reserve = numbering_reserve(count)
+        reserve = numbering_reserve(count, numbering)
         texts = build(lambda index, reserve=reserve: max(floor, limit - reserve - cuts.get(index, 0)))
-        if numbering_reserve(len(texts)) > reserve:
+        if numbering_reserve(len(texts), numbering) > reserve:
             count = len(texts)
             continue
-        final = numbered(texts)
+        final = numbered(texts, numbering)
         for text in final:
             if text not in parsed:
                 parsed[text] = measure.check(text)

@@ -7,7 +7,8 @@ from html import escape
 from twitter_text import extract_urls_with_indices
 
 from channels.panes import attr, data_uri, files_line, pane
-from channels.twitter.render import MAX_WEIGHTED_LENGTH, URL_WEIGHT, ThreadDraft
+from channels.threads.left_out import left_out_html
+from channels.twitter.draft import MAX_WEIGHTED_LENGTH, URL_WEIGHT, ThreadDraft
 
 NEAR_LIMIT = 260
 
@@ -51,4 +52,4 @@ def twitter_pane(draft: ThreadDraft) -> str:
         )
     kind = "condensed" if draft.condensed else "hand-written" if draft.hand_written else "full body"
     meta = f"<p class=meta>{count} tweet{'s' * (count != 1)}, {kind}</p>"
-    return pane("twitter", "X thread", meta + "".join(cards) + files_line(draft))
+    return pane("twitter", "X thread", meta + "".join(cards) + left_out_html(draft.left_out) + files_line(draft))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from channels.registry import CHANNELS
-from channels.twitter import render as twitter
+from channels.threads import engine as threads
 from content import i18n
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def msgids(code: str) -> set[str]:
 
 def used_msgids() -> set[str]:
     """Every literal msgid passed to `t(lang, msgid, ...)` in the sources, and the module-level msgid constants."""
-    found = {twitter.READ_MORE, *(spec.recap_label for spec in CHANNELS.values() if spec.recap_label)}
+    found = {threads.READ_MORE, *(spec.recap_label for spec in CHANNELS.values() if spec.recap_label)}
     for folder in ("channels", "content", "herald"):
         for path in (REPO / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
