@@ -58,7 +58,7 @@ class Update(_Strict):
     publish_at: dt.datetime | None = None
     recap: bool = True
     correction: str | None = None
-    hashtags: tuple[str, ...] = ()  # the social threads' hashtags, without "#" (never on Diff, Medium or email)
+    hashtags: tuple[str, ...] = ()  # without the leading hash sign; only the thread channels read them
     social: tuple[str, ...] = ()  # passages of the body every automatic social thread carries
     body: str = Field(exclude=True)
     images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from channels.registry import CHANNELS
+from channels.registry import CHANNELS, load_update
 from content.errors import UpdateError
-from content.loader import load_update
 from herald.core.draft import RenderContext, RenderError, draft_digest
 
 REPO = Path(__file__).resolve().parents[2]

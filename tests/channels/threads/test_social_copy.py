@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 import regex
 
-from channels.registry import CHANNELS
+from channels.registry import CHANNELS, load_update
 from channels.threads import split
 from channels.threads.story import block_text, thread_blocks
-from content.loader import load_update
 from content.model import Update
 from herald.core.draft import Draft, RenderContext
 
