@@ -37,6 +37,7 @@ class DiffDraft:
     image_file: Path | None = field(default=None, compare=False)
     body_image_files: tuple[Path, ...] = field(default=(), compare=False)  # uploaded before the post is rendered
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update it does not carry
     channel: str = "diff"
 
     def payload(self) -> dict:

@@ -52,6 +52,7 @@ class EmailDraft:
     message: EmailMessage
     message_id: str
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update it does not carry
     planned_at: datetime | None = None
     lang: str = "en"
     channel: str = "email"

@@ -28,6 +28,7 @@ class MediumDraft:
     tags: tuple[str, ...]
     publish_status: str
     warnings: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # what of the update it does not carry
     content_format: str = "html"
     lang: str = "en"
     image_src: str | None = None  # the featured image's URL in the article (from its Diff upload)

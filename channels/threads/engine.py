@@ -9,7 +9,7 @@ from typing import Literal
 from channels.threads import split
 from channels.threads.condense import choose, left_out, pack
 from channels.threads.story import group_chunk, groups, thread_blocks
-from channels.threads.units import PINNED, Atom, Reader, Unit, is_date, label
+from channels.threads.units import ASKS, PINNED, Atom, Reader, Unit, is_date, label
 from content.i18n import t
 from content.markdown import Block
 from content.model import Update
@@ -84,7 +84,8 @@ def posts_needed(chunks: Sequence[split.Chunk], link_room: Callable[[int], int],
 
 
 def is_short(body: Sequence[Block], chunks: Sequence[split.Chunk]) -> bool:
-    """A short piece without sections (an announcement): its thread is its key facts, not every sentence."""
+    """A short piece without sections (an announcement): its thread is its key facts, not every sentence (the
+    caller also asks that it makes no list of asks: a statement's requests are never cut for brevity)."""
     if any(block.kind == "heading" for block in body):
         return False
     return sum(chunk.weight for chunk in chunks) <= SHORT_BODY
@@ -133,7 +134,7 @@ class ThreadEngine:
         link_room = self.link_room(first)
         chunks.extend(closing)
         needed = posts_needed(chunks, link_room, rules)
-        short = is_short(body, chunks)
+        short = is_short(body, chunks) and not any(unit.kind == "list" and unit.rank == ASKS for unit in units)
         cap = min(max_posts, SHORT_THREAD) if short else max_posts
         widest = max((s.weight for chunk in chunks for s in chunk.sentences if len(s.pieces) > 1), default=0)
         whole = widest <= rules.limit - rules.reserve(cap) - link_room(0)

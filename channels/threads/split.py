@@ -42,6 +42,13 @@ _NUMBER_SIGN = regex.compile(r"(?:^|[^\p{L}])(?:No|Nos|Nr|Nº|n\.º)\.$")  # "La
 _SENTENCE_END = regex.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _END_OR_CLOSER = frozenset(".!?…。！？\"'”’»)]")
 _ANNOUNCES = regex.compile(r"[:：]$")
+_COUNT = (r"(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|deux|trois|quatre|cinq|dos|tres|cuatro|cinco|"
+          r"zwei|drei|vier|fünf|duas|três|два|две|три|четыре)")
+_THINGS = (r"(?:requests?|recommendations?|demands?|asks?|changes?|proposals?|points?|things|steps|priorities|"
+           r"arguments?|principles?|reasons?|ways|questions?|amendments?|calls?|commitments?|demandes?|"
+           r"recommandations?|propositions?|mesures?|exigences?|peticiones?|recomendaciones?|propuestas?|medidas?|"
+           r"Forderungen|Empfehlungen|Vorschläge|pedidos?|recomendações|propostas?|требования|рекомендации)")
+ANNOUNCING = regex.compile(rf"(?:^|\s){_COUNT}\s+(?:\S+\s+){{0,2}}?{_THINGS}(?=[\s.,:：]|$)", regex.IGNORECASE)
 _ASKS = regex.compile(r"[?？][\"'”’»)\]]*$")
 _GRAPHEME = regex.compile(r"\X")
 _SAID = (r"(?:said|says|added|adds|explained|explains|told|wrote|writes|noted|notes|stated|a déclaré|a dit|a ajouté|"
@@ -352,8 +359,14 @@ def joined(groups: Iterable[tuple[Sentence, ...]], sep: str = "\n") -> tuple[Sen
 
 
 def announces(sentence: Sentence) -> bool:
-    """Whether a sentence only announces what follows (it ends with a colon)."""
-    return bool(_ANNOUNCES.search(sentence.text.rstrip()))
+    """Whether a sentence only announces what follows (a lead-in ending in ':', "three requests")."""
+    return announces_items(sentence.text)
+
+
+def announces_items(text: str) -> bool:
+    """Whether a sentence or heading announces items (a lead-in ending in ':', "three requests")."""
+    text = text.rstrip()
+    return text.endswith((":", "：")) or (len(text.split()) <= 14 and bool(ANNOUNCING.search(text)))
 
 
 def asks(sentence: Sentence) -> bool:
@@ -458,11 +471,20 @@ class Packer:
         self.parts, self.weight = [kept], self.weight - tail.weight - plain_weight(rest[len(kept) :])
         return tail.text, tail.weight
 
+    def strands_tail(self, block: Chunk) -> bool:
+        """Whether moving a block on whole would leave an announcing last sentence ("three requests.") at the end of
+        the current tweet, when going sentence by sentence keeps it with the block's first sentence."""
+        tail = self.tail
+        if tail is None or block.together or len(block.sentences) < 2 or not announces(tail):
+            return False
+        return tail.weight + 2 + block.weight > self.next_budget
+
     def add_chunk(self, block: Chunk) -> None:
         """Add a block whole if it fits, else sentence by sentence."""
         if block.break_before:
             self.flush()
-        if self.fits(block.sep_weight, block.weight) or self.moves_on(block.weight, 0 if block.together else MIN_FILL):
+        if self.fits(block.sep_weight, block.weight) or (
+                not self.strands_tail(block) and self.moves_on(block.weight, 0 if block.together else MIN_FILL)):
             self.put(block.sep, block.sep_weight, block.text, block.weight)
             self.tail = block.sentences[-1]
         else:

@@ -23,13 +23,6 @@ _ORDINAL = regex.compile(
     r"(?=[\s,:：、，])", regex.IGNORECASE,
 )
 _FIRST = regex.compile(r"^(?:First|Premièrement|D'abord|Primero|Erstens|Primeiro|Во-первых|أولاً|第一|首先)", regex.I)
-_COUNT = (r"(?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|deux|trois|quatre|cinq|dos|tres|cuatro|cinco|"
-          r"zwei|drei|vier|fünf|duas|três|два|две|три|четыре)")
-_THINGS = (r"(?:requests?|recommendations?|demands?|asks?|changes?|proposals?|points?|things|steps|priorities|"
-           r"arguments?|principles?|reasons?|ways|questions?|amendments?|calls?|commitments?|demandes?|"
-           r"recommandations?|propositions?|mesures?|exigences?|peticiones?|recomendaciones?|propuestas?|medidas?|"
-           r"Forderungen|Empfehlungen|Vorschläge|pedidos?|recomendações|propostas?|требования|рекомендации)")
-_ANNOUNCING = regex.compile(rf"(?:^|\s){_COUNT}\s+(?:\S+\s+){{0,2}}?{_THINGS}(?=[\s.,:：]|$)", regex.IGNORECASE)
 _ASKING = regex.compile(
     r"\b(?:ask|asked|asking|asks|call|calls|called|urge|urged|urges|recommend\w*|demand\w*|request\w*|propos\w*|"
     r"want|need|should|must|demandons|appelons|recommand\w*|exig\w*|pedimos|solicit\w*|fordern|pedimos|"
@@ -87,10 +80,7 @@ def label(text: str) -> str:
     return shown + ("…" if shown != " ".join(words) else "")
 
 
-def announces(text: str) -> bool:
-    """Whether a sentence or heading announces items (a lead-in ending in ':', "three requests")."""
-    text = text.rstrip()
-    return text.endswith((":", "：")) or (len(text.split()) <= 14 and bool(_ANNOUNCING.search(text)))
+announces = split.announces_items
 
 
 def rank_of(text: str, lead: bool) -> int:
@@ -247,7 +237,7 @@ class Reader:
         atoms = [self.atom(lead_in)] if lead_in else []
         atoms += [_first_sentence(line, self.measure) for line in lines]
         context = " ".join([lead_in or "", self.section, *(s.text for s in before)])
-        rank = ASKS if _ASKING.search(context) or (lead_in and _ANNOUNCING.search(lead_in)) else REST
+        rank = ASKS if _ASKING.search(context) or (lead_in and split.ANNOUNCING.search(lead_in)) else REST
         first = lead_in or lines[0]
         self.add(_glued(atoms), rank, "list", [first, *lines], first, start)
         self.lead = False
@@ -265,7 +255,7 @@ class Reader:
             texts.append(sentences[0].text)
             index += 1
         context = f"{lead_in or texts[0]} {self.section}"
-        rank = ASKS if _ASKING.search(context) or _ANNOUNCING.search(lead_in or "") else REST
+        rank = ASKS if _ASKING.search(context) or split.ANNOUNCING.search(lead_in or "") else REST
         self.add(_glued(atoms), rank, "list", texts, texts[0], start)
         self.lead = False
         return index  # the rest of each item's paragraph explains it: never posted without it

@@ -23,8 +23,11 @@ def lifecycle_warnings(rendered: Rendered) -> list[str]:
 
 
 def _summary(rendered: Rendered) -> str:
-    return ", ".join(f"{name} ({draft.summary()})" if draft.summary() else name
+    """Each channel with a few words on its draft, then a line per channel naming what its draft left out."""
+    line = ", ".join(f"{name} ({draft.summary()})" if draft.summary() else name
                      for name, draft in rendered.drafts.items())
+    return line + "".join(f"\n  {name} leaves out: {'; '.join(draft.left_out)}"
+                          for name, draft in rendered.drafts.items() if draft.left_out)
 
 
 def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
@@ -69,7 +72,7 @@ def check(
             err.print(f"[red]invalid[/red] {escape(summary)}", markup=True)
             continue
         seen.setdefault(slug, path)
-        out.print(f"[green]ok[/green] {escape(str(path))}: {summary}", markup=True)
+        out.print(f"[green]ok[/green] {escape(str(path))}: {escape(summary)}", markup=True)
         for warning in warnings:
             out.print(f"  [yellow]warning:[/yellow] {escape(warning)}", markup=True)
     if not files:

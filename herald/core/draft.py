@@ -31,6 +31,7 @@ class Draft(Protocol):
 
     channel: str
     warnings: tuple[str, ...]
+    left_out: tuple[str, ...]  # what of the update it does not carry (a condensed thread's lists, quotes, images)
 
     def files(self) -> dict[str, bytes]: ...
 

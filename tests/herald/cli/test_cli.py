@@ -121,3 +121,17 @@ def test_an_unexpected_error_anywhere_is_one_line_and_its_traceback_goes_to_the_
     assert printed.err == "error: RuntimeError: the disk vanished; details in .herald/logs/herald.log\n"
     assert "Traceback" not in printed.out + printed.err
     assert "RuntimeError: the disk" in (workdir / ".herald" / "logs" / "herald.log").read_text(encoding="utf-8")
+
+
+def test_check_lists_what_each_thread_left_out_by_its_first_words(workdir):
+    path = workdir / "content" / "updates" / "2026-11-02-chart.md"
+    path.write_text("---\ntitle: Removal requests in 2026\ndate: 2026-11-02\n---\n"
+                    "We received 412 requests to remove content this year and granted none of them.\n\n"
+                    "![Bar chart of content removal requests by month](../images/eu-parliament-plenary.png)\n",
+                    encoding="utf-8")
+    result = _run("check", str(path.relative_to(workdir)))
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert "twitter leaves out: image: Bar chart of content removal requests…" in lines or any(
+        line.startswith("twitter leaves out: image: Bar chart of content removal") for line in lines), result.output
+    assert not any(line.startswith(("diff leaves out", "email leaves out")) for line in lines)
