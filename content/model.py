@@ -54,6 +54,7 @@ class Update(_Strict):
     publish_at: dt.datetime | None = None
     recap: bool = True
     correction: str | None = None
+    source_revision: str | None = None  # a translation's: the digest of its source's text it was made from
     body: str = Field(exclude=True)
     images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader
 
@@ -114,6 +115,14 @@ class Update(_Strict):
         if correction is not None and not correction.strip():
             raise ValueError("is blank; say what was corrected, or remove the field")
         return " ".join(correction.split()) if correction is not None else None
+
+    @field_validator("source_revision")
+    @classmethod
+    def _revision_digest(cls, revision: str | None) -> str | None:
+        if revision is not None and not re.fullmatch(r"[0-9a-f]{12,64}", revision):
+            raise ValueError(f"{revision!r} is not a source revision (12 or more hex digits, as `herald translate` "
+                             "writes it)")
+        return revision
 
     @field_validator("body")
     @classmethod

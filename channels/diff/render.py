@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from channels.diff.options import DiffOptions
+from channels.diff.versions import versions_line
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
@@ -37,6 +38,7 @@ class DiffDraft:
     body_image_files: tuple[Path, ...] = field(default=(), compare=False)  # uploaded before the post is rendered
     warnings: tuple[str, ...] = ()
     channel: str = "diff"
+    versions: str = ""  # the "Also available in" paragraph at the top of `content`: links, not text to correct
 
     def payload(self) -> dict:
         """The post as the REST API receives it, terms and media by name."""
@@ -71,7 +73,7 @@ class DiffDraft:
 
     def text(self) -> str:
         """Title, excerpt and the body's words."""
-        return "\n".join((self.title, self.excerpt, html_text(self.content)))
+        return "\n".join((self.title, self.excerpt, html_text(self.content.replace(self.versions, "", 1))))
 
     def markdown(self) -> str:
         """The post is shown on the preview page, not in Markdown."""
@@ -114,9 +116,10 @@ class Diff:
             date = update.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             if status == "publish":
                 status = "future"
+        versions = versions_line(update.lang, context.versions)
         return DiffDraft(
             title=update.title,
-            content=byline(update.lang, update.authors)
+            content=versions + byline(update.lang, update.authors)
             + render_html(update.body, dict(context.image_urls), one_line=True),
             excerpt=update.summary,
             slug=update.slug,
@@ -130,4 +133,5 @@ class Diff:
             link=context.diff_url,
             image_file=update.image_path,
             body_image_files=tuple(image.path for image in update.images),
+            versions=versions,
         )

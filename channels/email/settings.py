@@ -23,6 +23,16 @@ class EmailSettings(ChannelSettings):
     username: str = ""
     password: SecretStr | None = None
     timeout_seconds: float = 30.0
+    lists: dict[str, str] = {}  # a translation's language -> its list address; without one, it sends nothing
 
     def has_credentials(self) -> bool:
         return bool(self.username and self.password)
+
+    def for_language(self, lang: str) -> EmailSettings | None:
+        """The section sending to the list of `lang` (`[email.lists] fr = "..."`), or None without one."""
+        address = next((address for tag, address in self.lists.items() if tag.lower() == lang.lower()), None)
+        return self.model_copy(update={"list_addr": address}) if address else None
+
+    def without_language(self, lang: str) -> str:
+        """Why a translation sends no email."""
+        return f"no list for {lang!r} ([email.lists] {lang} = \"...\" in herald.toml); a translation sends nothing"
