@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,11 +12,12 @@ from rich.markup import escape
 
 from config.settings import Settings
 from content.errors import UpdateError
-from content.family import family_of
+from content.family import family_of, is_translation
 from content.model import Update
 from herald.cli.app import app
-from herald.cli.console import INPUT_ERRORS, ConfigOption, fail, out, settings_from
-from herald.core.ledger import Ledger
+from herald.cli.console import INPUT_ERRORS, ConfigOption, fail, out, print_results, settings_from
+from herald.core.ledger import Ledger, UpdateRow
+from herald.core.report import ChannelResult
 
 
 @app.command()
@@ -97,3 +99,60 @@ def print_family(update: str, settings: Settings, ledger: Ledger | None) -> None
                       f"{state.lang} --up-to-date`", markup=False)
         elif state.state == "not started":
             out.print(f"         next: `herald translate {family.source} --lang {state.lang}`", markup=False)
+
+
+def _went_out(ledger: Ledger, slug: str) -> bool:
+    receipts = ledger.receipts(slug)
+    return any(row.status in ("published", "pending_manual", "needs_attention", "scheduled") for row in receipts)
+
+
+def retract_family(  # noqa: PLR0913 - the retract command's own options
+    recorded: UpdateRow, settings: Settings, ledger: Ledger, selected: list[str], reason: str | None, by_hand: bool,
+    with_translations: bool | None, yes: bool,
+) -> list[ChannelResult]:
+    """After a retraction: a source's translations too when asked, then every remaining post's language links."""
+    from herald.pipeline.family_links import relink_family
+    from herald.pipeline.identity import same_file
+    from herald.pipeline.versions import members
+
+    source = Path(recorded.source)
+    if not source.is_file() or not family_of(source).translations and not is_translation(source):
+        return []
+    family = members(source, settings)
+    results: list[ChannelResult] = []
+    pending = [member for member in family[1:] if member.update and _went_out(ledger, member.update.slug)]
+    if same_file(family[0].path, source) and pending:
+        langs = ", ".join(member.lang for member in pending)
+        if with_translations is None and not yes and sys.stdin.isatty():
+            with_translations = typer.confirm(f"Also retract its translations ({langs})?", default=False)
+        if with_translations:
+            for member in pending:
+                results += _retract_one(member.update, settings, ledger, selected, reason, by_hand)
+        else:
+            out.print(f"its translations ({langs}) stay published; `herald retract {source} --with-translations "
+                      "--yes` takes them back too", markup=False)
+    relinked = relink_family(source, settings, ledger, f"herald retract {source} --yes")
+    print_results([result.as_dict() for result in relinked])
+    return results + relinked
+
+
+def _retract_one(update: Update, settings: Settings, ledger: Ledger, selected: list[str], reason: str | None,
+                 by_hand: bool) -> list[ChannelResult]:
+    """Retract one translation under its own lease, with its language's settings (its list, its accounts)."""
+    import datetime as dt
+
+    from herald.core.lease import publish_lease
+    from herald.pipeline.retract import Retraction
+    from herald.pipeline.translations import language_settings
+
+    recorded = ledger.update(update.slug)
+    if recorded is None:
+        return []
+    with contextlib.suppress(UpdateError):  # else its channels as configured for the source
+        settings = language_settings(update, settings, None)[0]
+    with publish_lease(ledger, update.slug, settings.publish.lease_ttl_seconds):
+        results = Retraction(ledger, settings, recorded, reason.strip() if reason else None, dt.datetime.now(dt.UTC),
+                             by_hand).run(selected)
+    out.print(f"{update.slug}: retraction", markup=False)
+    print_results([result.as_dict() for result in results])
+    return results

@@ -8,6 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from channels.diff.versions import SEPARATOR, language_name
 from config.settings import Settings
 from herald.core.ledger import Ledger
 from herald.core.report import ChannelResult
@@ -56,8 +57,6 @@ def _on_site(ledger: Ledger, slug: str) -> tuple[int, str | None]:
 
 
 def _names(versions: tuple[tuple[str, str], ...]) -> str:
-    from channels.diff.versions import SEPARATOR, language_name  # noqa: PLC0415 - the canonical home's words
-
     return SEPARATOR.join(language_name(lang) for lang, _ in versions) or "no other language"
 
 
