@@ -35,8 +35,7 @@ def publish(
         rendered = prepare_publish(update, settings, selected)
     except INPUT_ERRORS as error:
         fail(error)
-    if not dry_run:
-        confirm_outdated(rendered.update, settings, yes)
+    confirm_outdated(rendered.update, settings, yes or dry_run)
     skipped_lines(skipped)
     if dry_run:  # everything a publish checks before its first side effect, without starting Prefect
         from herald.cli.lifecycle import dry_run_report

@@ -57,7 +57,11 @@ def confirm_outdated(update: Update, settings: Settings, yes: bool) -> None:
         stale = outdated(update, settings)
     except INPUT_ERRORS as error:
         fail(error)
-    if stale is None or yes:
+    if stale is None:
+        return
+    if yes:
+        out.print(f"[yellow]warning:[/yellow] {escape(str(update.source))} is OUTDATED: {escape(stale.line())}",
+                  markup=True)
         return
     if not sys.stdin.isatty():
         fail(UpdateError(update.source, "source_revision", f"OUTDATED: {stale.line()}; publish it as it is with "
