@@ -104,8 +104,10 @@ def preview(
     folder = out_dir or default_out(rendered)
     rendered = _with_site_notes(rendered, settings)
     written = write_preview(rendered, folder)
-    for warning in rendered.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    from herald.pipeline.translations import translation_warnings
+
+    for warning in rendered.warnings + translation_warnings(rendered.update, settings):
+        out.print(f"[yellow]warning:[/yellow] {escape(warning)}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
 
 
