@@ -107,6 +107,14 @@ class PublishSettings(BaseModel):
     lease_ttl_seconds: float = 3600.0
 
 
+class TranslationSettings(BaseModel):
+    """The languages the team translates its updates into (`herald status` lists the ones not started)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    languages: tuple[str, ...] = ()
+
+
 class EngineSettings(BaseModel):
     """Where publish and recap flows run when PREFECT_API_URL is not set."""
 
@@ -131,6 +139,7 @@ class CoreSettings(BaseSettings):
     publish: PublishSettings = PublishSettings()
     recap: RecapSettings = RecapSettings()
     engine: EngineSettings = EngineSettings()
+    translations: TranslationSettings = TranslationSettings()
 
     @classmethod
     def settings_customise_sources(

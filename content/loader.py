@@ -13,8 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from content.body_images import InlineImage, body_images, file_digest, local_path
 from content.errors import UpdateError
+from content.family import check_family, default_slug
 from content.model import Update
-from content.slug import make_slug
 from content.yaml_loader import load_yaml
 
 _FIELD_PREFIX = re.compile(r"^([a-z_]+): (.*)$", re.S)
@@ -40,13 +40,14 @@ def load_update(path: Path | str, content_root: Path | str | None = None, model:
         raise UpdateError(path, internal[0], "unknown field" + _did_you_mean(internal[:1], model))
     fields = {**meta, "source": path, "body": body}
     if "slug" not in meta and isinstance(meta.get("title"), str):
-        fields["slug"] = make_slug(meta["title"])
+        fields["slug"] = default_slug(path, meta["title"])
     try:
         update = model.model_validate(fields)
     except ValidationError as error:
         raise _first_problem(path, error, model) from None
     root = Path(content_root) if content_root else path.parent
     _check_image(update, root)
+    check_family(update)
     before_body = text[: len(text) - len(body.lstrip())]  # the model strips the body; its lines count from here
     images = _body_images(update, root, before_body.count("\n"))
     return update.model_copy(update={"images": images}) if images else update

@@ -60,6 +60,7 @@ class Update(_Strict):
     correction: str | None = None
     hashtags: tuple[str, ...] = ()  # without the leading hash sign; only the thread channels read them
     social: tuple[str, ...] = ()  # passages of the body every automatic social thread carries
+    source_revision: str | None = None  # a translation's: the digest of its source's text it was made from
     body: str = Field(exclude=True)
     images: tuple[InlineImage, ...] = Field(default=(), exclude=True)  # the body's local images, set by the loader
 
@@ -137,6 +138,14 @@ class Update(_Strict):
         if not all(passages):
             raise ValueError("a passage is blank; give a sentence of the body, or its first words")
         return passages
+
+    @field_validator("source_revision")
+    @classmethod
+    def _revision_digest(cls, revision: str | None) -> str | None:
+        if revision is not None and not re.fullmatch(r"[0-9a-f]{12,64}", revision):
+            raise ValueError(f"{revision!r} is not a source revision (12 or more hex digits, as `herald translate` "
+                             "writes it)")
+        return revision
 
     @field_validator("body")
     @classmethod

@@ -26,12 +26,14 @@ from herald.core.sent import record_sent, uploaded_images
 from herald.core.status import PUBLISHED_STATUSES
 from herald.core.transport import PreflightError, Transport, TransportError, closing, status_of
 from herald.pipeline.corrections import changed_results, changes
+from herald.pipeline.family_links import record_links, relink_family, with_versions
 from herald.pipeline.gate import prepare_publish
 from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.progress import outcome, report, reporter
 from herald.pipeline.render import relinked
 from herald.pipeline.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.pipeline.select import transport_for
+from herald.pipeline.translations import for_publish
 from herald.preview.page import attach_preview
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
@@ -154,7 +156,7 @@ def publish_update(
     path: str, channels: list[str] | None = None, dry_run: bool = False, config: str | None = None
 ) -> list[dict]:
     """Publish one update: Diff first, then the other channels in parallel with the real Diff URL."""
-    settings = load_settings(config)
+    settings, channels, _ = for_publish(path, load_settings(config), channels)  # a translation: its language's
     rendered = prepare_publish(path, settings, channels)
     attach_preview(rendered)
     update = rendered.update
@@ -164,6 +166,7 @@ def publish_update(
         return _report(update.slug, results, dry_run=True)
 
     ledger = open_ledger(settings.ledger_url)
+    rendered = with_versions(rendered, settings, ledger)  # the Diff post links the other published languages
     started = dt.datetime.now(dt.UTC)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
     for name, transport in transports.items():
@@ -196,6 +199,9 @@ def publish_update(
             draft = relinked(rendered, settings, ["diff"], image_urls=image_urls).drafts["diff"]
             state = send("diff", update.slug, draft, transports["diff"], ledger, started, return_state=True)
             results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
+            if results[-1].status == "published":
+                record_links(ledger, update.slug, rendered.context.versions, state.result().remote_id,
+                             results[-1].url)
             diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
                 else None
 
@@ -217,6 +223,7 @@ def publish_update(
             for future in futures.values():
                 future.wait()
             results += [_outcome(name, future.state, transports[name]) for name, future in futures.items()]
+        results += relink_family(path, settings, ledger, f"herald publish {path}")
     return _report(update.slug, results)
 
 

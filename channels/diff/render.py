@@ -9,6 +9,7 @@ from pathlib import Path
 
 from channels.diff.options import DiffOptions
 from channels.diff.settings import DiffSettings
+from channels.diff.versions import versions_line
 from content import i18n
 from content.markdown import render_html
 from content.model import Update
@@ -39,6 +40,7 @@ class DiffDraft:
     warnings: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()  # what of the update it does not carry
     channel: str = "diff"
+    versions: str = ""  # the "Also available in" paragraph at the top of `content`: links, not text to correct
 
     def payload(self) -> dict:
         """The post as the REST API receives it, terms and media by name."""
@@ -73,7 +75,7 @@ class DiffDraft:
 
     def text(self) -> str:
         """Title, excerpt and the body's words."""
-        return "\n".join((self.title, self.excerpt, html_text(self.content)))
+        return "\n".join((self.title, self.excerpt, html_text(self.content.replace(self.versions, "", 1))))
 
     def markdown(self) -> str:
         """The post is shown on the preview page, not in Markdown."""
@@ -129,10 +131,12 @@ class Diff:
             date = update.publish_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             if status == "publish":
                 status = "future"
+        versions = versions_line(update.lang, context.versions)
         return DiffDraft(
             title=update.title,
             content=language_wrapper(
-                byline(update.lang, update.authors) + render_html(update.body, dict(context.image_urls), one_line=True),
+                versions + byline(update.lang, update.authors)
+                + render_html(update.body, dict(context.image_urls), one_line=True),
                 update.lang, self.site_lang,
             ),
             excerpt=update.summary,
@@ -147,4 +151,5 @@ class Diff:
             link=context.diff_url,
             image_file=update.image_path,
             body_image_files=tuple(image.path for image in update.images),
+            versions=versions,
         )

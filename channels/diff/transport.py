@@ -338,18 +338,20 @@ class WordPressTransport(Transport):
         """Set a post's status (`draft` takes a scheduled post back); idempotent."""
         return self._request("POST", f"posts/{post_id}", json={"status": status})
 
-    def update_post(self, post_id: int, draft: DiffDraft, revision: int) -> Receipt:
-        """Correct the post in place (same ID, slug and URL; WordPress keeps the old text as a revision)."""
+    def update_post(self, post_id: int, draft: DiffDraft, revision: int, kind: str = "revision",
+                    digest: str | None = None) -> Receipt:
+        """Correct the post in place (same ID, slug and URL; WordPress keeps the old text as a revision); the ledger
+        part is `kind` (a correction's "revision", or "links" for its language links) with `digest` if given."""
         names = _term_names(draft)
         known = self._known_terms(names)
         ids: dict[str, list[int]] = {"tags": [], "categories": []}
         for position, (taxonomy, name) in enumerate(names):
             ids[taxonomy].append(self._term(taxonomy, name, position, known))
         body = {"title": draft.title, "content": draft.content, "excerpt": draft.excerpt, **ids}
-        with tracked_write(self.ledger, self.slug, CHANNEL, "revision", revision,
-                           _digest(json.dumps(body, sort_keys=True))):
+        digest = digest or _digest(json.dumps(body, sort_keys=True))
+        with tracked_write(self.ledger, self.slug, CHANNEL, kind, revision, digest):
             post = self._request("POST", f"posts/{post_id}", json=body)
-        self.ledger.mark_part_done(self.slug, CHANNEL, "revision", revision, str(post["id"]), post.get("link"))
+        self.ledger.mark_part_done(self.slug, CHANNEL, kind, revision, str(post["id"]), post.get("link"))
         return Receipt(CHANNEL, "published", post.get("link"), str(post["id"]),
                        f"post {post['id']} corrected in place (revision {revision})")
 

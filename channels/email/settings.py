@@ -27,6 +27,16 @@ class EmailSettings(ChannelSettings):
     # quoted-printable and base64 per part (7-bit, any server; base64 for non-Latin text); "8bit" sends UTF-8 as it
     # is (the smallest; the relay must offer 8BITMIME, which pre-flight checks).
     transfer_encoding: Literal["auto", "8bit", "base64", "quoted-printable"] = "auto"
+    lists: dict[str, str] = {}  # a translation's language -> its list address; without one, it sends nothing
 
     def has_credentials(self) -> bool:
         return bool(self.username and self.password)
+
+    def for_language(self, lang: str) -> EmailSettings | None:
+        """The section sending to the list of `lang` (`[email.lists] fr = "..."`), or None without one."""
+        address = next((address for tag, address in self.lists.items() if tag.lower() == lang.lower()), None)
+        return self.model_copy(update={"list_addr": address}) if address else None
+
+    def without_language(self, lang: str) -> str:
+        """Why a translation sends no email."""
+        return f"no list for {lang!r} ([email.lists] {lang} = \"...\" in herald.toml); a translation sends nothing"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
 
 from herald.core.spec import ChannelSettings, HttpUrl
@@ -17,6 +19,16 @@ class MastodonSettings(ChannelSettings):
     url_weight: int = 23  # configuration.statuses.characters_reserved_per_url
     max_posts: int = 10
     timeout_seconds: float = 30.0
+    accounts: dict[str, dict[str, Any]] = {}  # a translation's language -> its account's settings
 
     def has_credentials(self) -> bool:
         return self.access_token is not None
+
+    def for_language(self, lang: str) -> MastodonSettings | None:
+        """The section with the account of `lang` (`[mastodon.accounts.{lang}]`), or None without one."""
+        account = next((account for tag, account in self.accounts.items() if tag.lower() == lang.lower()), None)
+        return self.with_account(account) if account is not None else None  # type: ignore[return-value]
+
+    def without_language(self, lang: str) -> str:
+        """Why a translation posts nothing here."""
+        return f"no account for {lang!r} ([mastodon.accounts.{lang}] in herald.toml); a translation posts nothing"

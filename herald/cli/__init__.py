@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 
 from config.settings import load_settings
-from herald.cli import drafts, engine, flowrun, lifecycle, publish, recap, status  # noqa: F401 - they register commands
+from herald.cli import (  # noqa: F401 - they register commands
+    drafts,
+    engine,
+    flowrun,
+    lifecycle,
+    publish,
+    recap,
+    status,
+    translate,
+)
 from herald.cli.app import app
 from herald.cli.console import EXIT_FAILED, err
 

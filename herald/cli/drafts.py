@@ -31,11 +31,13 @@ def _summary(rendered: Rendered) -> str:
 
 
 def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
-    """Render one update (in a worker): its summary, warnings and slug, or its one-line error and None.
+    """Render one update (in a worker): its summary, warnings and slug, or its one-line error and None; a
+    translation also warns when it is outdated and names the channels its language sends nothing to.
 
     The ledger, when there is one, is read (never written): a slug another published file holds is an error,
     a channel whose drafts differ from what went out a warning."""
     from herald.pipeline.parallel import worker_identity, worker_settings
+    from herald.pipeline.translations import translation_warnings
 
     settings = worker_settings()
     identity = worker_identity()
@@ -47,6 +49,7 @@ def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
     except INPUT_ERRORS as error:
         return path, str(error), None, ""
     warnings = rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, settings)
+    warnings += translation_warnings(rendered.update, settings)
     return path, _summary(rendered), warnings, rendered.update.slug
 
 
@@ -104,8 +107,10 @@ def preview(
     folder = out_dir or default_out(rendered)
     rendered = _with_site_notes(rendered, settings)
     written = write_preview(rendered, folder)
-    for warning in rendered.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+    from herald.pipeline.translations import translation_warnings
+
+    for warning in rendered.warnings + translation_warnings(rendered.update, settings):
+        out.print(f"[yellow]warning:[/yellow] {escape(warning)}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
 
 

@@ -192,11 +192,16 @@ def retract(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
     by_hand: Annotated[bool, typer.Option(
         "--by-hand", help="Its post was removed by hand (a channel herald cannot take down)")] = False,
+    with_translations: Annotated[bool | None, typer.Option(
+        "--with-translations/--without-translations", help="A source's translations too (asked on a terminal)")]
+    = None,
     config: ConfigOption = None,
 ) -> None:
-    """Take an update back: Diff to the trash, the thread deleted, Medium by hand, a notice to the list."""
+    """Take an update back: Diff to the trash, the thread deleted, Medium by hand, a notice to the list; its
+    translations too with --with-translations, and the other languages' posts stop linking what was taken back."""
     import datetime as dt
 
+    from herald.cli.translate import retract_family
     from herald.core.lease import LeaseHeld, publish_lease
     from herald.pipeline.retract import Retraction
 
@@ -220,13 +225,14 @@ def retract(
         with publish_lease(ledger, recorded.slug, settings.publish.lease_ttl_seconds):
             results = Retraction(ledger, settings, recorded, reason.strip() if reason else None,
                                  dt.datetime.now(dt.UTC), by_hand).run(selected)
+        out.print(f"{recorded.slug}: retraction", markup=False)
+        print_results([result.as_dict() for result in results])
+        results += retract_family(recorded, settings, ledger, selected, reason, by_hand, with_translations, yes)
     except LeaseHeld as error:
         err.print(f"[red]not retracted:[/red] {error}", markup=True)
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         ledger.close()
-    out.print(f"{recorded.slug}: retraction", markup=False)
-    print_results([result.as_dict() for result in results])
     if any(result.status in NOT_DONE for result in results):
         raise typer.Exit(EXIT_FAILED)
 

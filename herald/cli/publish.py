@@ -12,6 +12,7 @@ from herald.cli.app import app
 from herald.cli.console import EXIT_FAILED, INPUT_ERRORS, ConfigOption, fail, print_results, settings_from
 from herald.cli.flowrun import after_failure, run_flow
 from herald.pipeline.gate import prepare_publish
+from herald.pipeline.translations import for_publish
 
 
 @app.command()
@@ -21,15 +22,21 @@ def publish(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Render and report; send nothing")] = False,
     correct: Annotated[bool, typer.Option("--correct", help="Correct what went out to match the update now")]
     = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Publish an outdated translation without asking")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Publish an update: Diff first, then the other channels in parallel with its URL."""
+    from herald.cli.translate import confirm_outdated, skipped_lines
+
     settings = settings_from(config)
     selected = [name.strip() for name in channels.split(",") if name.strip()] if channels else None
     try:
+        settings, selected, skipped = for_publish(update, settings, selected)
         rendered = prepare_publish(update, settings, selected)
     except INPUT_ERRORS as error:
         fail(error)
+    confirm_outdated(rendered.update, settings, yes or dry_run)
+    skipped_lines(skipped)
     if dry_run:  # everything a publish checks before its first side effect, without starting Prefect
         from herald.cli.lifecycle import dry_run_report
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from channels.registry import CHANNELS
+from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import ConfigOption, fail, out, print_channel, settings_from, slug_of
@@ -32,11 +33,25 @@ def status(
     update: Annotated[str, typer.Argument(help="The update file, or its slug")],
     config: ConfigOption = None,
 ) -> None:
-    """What went where for an update, with URLs, and what needs a person."""
+    """What went where for an update, with URLs, and what needs a person; every language of a translated one."""
+    from herald.cli.translate import print_family
+    from herald.pipeline.ledger_access import existing_ledger
+
+    settings = settings_from(config)
+    _channels(update, settings)
+    ledger = existing_ledger(settings.ledger_url)
+    try:
+        print_family(update, settings, ledger)
+    finally:
+        if ledger is not None:
+            ledger.close()
+
+
+def _channels(update: str, settings: Settings) -> None:
+    """Each channel of one update: its status, URL, revisions and next step."""
     from herald.pipeline.ledger_access import open_ledger
     from herald.pipeline.resolve import advice
 
-    settings = settings_from(config)
     slug = slug_of(update, settings)
     if settings.ledger_url.startswith("sqlite:///") and not Path(settings.ledger_url[10:]).exists():
         out.print(f"{slug}: nothing published yet (no ledger at {settings.ledger_url[10:]})")

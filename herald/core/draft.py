@@ -24,6 +24,7 @@ class RenderContext:
     diff_url_known: bool = False
     site_name: str = "Diff"
     image_urls: tuple[tuple[str, str], ...] = ()  # (an image's src in the body, where it is served from)
+    versions: tuple[tuple[str, str], ...] = ()  # (lang, Diff URL) of the update's other published languages
 
 
 class Draft(Protocol):

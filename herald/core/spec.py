@@ -57,6 +57,20 @@ class ChannelSettings(BaseModel):
         """Live when asked for, or when credentials are present and nothing else is asked."""
         return self.transport == "live" or (self.transport == "auto" and self.has_credentials())
 
+    def for_language(self, lang: str) -> ChannelSettings | None:
+        """This section for a translation into `lang`, or None when the channel sends no translation into it."""
+        return self
+
+    def without_language(self, lang: str) -> str:
+        """Why a translation into `lang` sends nothing here (when `for_language` is None)."""
+        return f"nothing is configured for {lang!r}"
+
+    def with_account(self, account: dict[str, Any]) -> ChannelSettings:
+        """This section with another account's settings over it (validated like the section itself)."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate({**values, **account, "accounts": {}} if "accounts" in values
+                                         else {**values, **account})
+
 
 @dataclass(frozen=True)
 class ChannelSpec:

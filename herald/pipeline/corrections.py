@@ -25,6 +25,7 @@ from herald.core.transport import TransportError, status_of
 from herald.pipeline.render import Rendered, render_update
 from herald.pipeline.schedule import LIFECYCLE
 from herald.pipeline.select import transport_for
+from herald.pipeline.versions import versions_for
 
 
 def known_diff_url(ledger: Ledger, slug: str) -> str | None:
@@ -40,7 +41,9 @@ def as_sent(ledger: Ledger, rendered: Rendered, settings: Settings, name: str, *
     if update.image is None:
         images = {**images, "featured_url": None}
     diff_url = None if name == "diff" else known_diff_url(ledger, update.slug)
-    return render_update(update, settings, [name], diff_url, **images).drafts[name]  # type: ignore[arg-type]
+    versions = versions_for(update, settings, ledger) if name == "diff" else ()  # its language links stay
+    return render_update(update, settings, [name], diff_url, versions=versions,  # type: ignore[arg-type]
+                         **images).drafts[name]
 
 
 def changes(ledger: Ledger, rendered: Rendered, settings: Settings) -> list[Change]:

@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from channels.diff.versions import SEPARATOR, language_name
 from channels.registry import CHANNELS
 from config.settings import RecapSettings, Settings
 from content import i18n
+from content.family import is_translation, source_path
 from content.markdown import escape_markdown
 from content.model import Update
 from herald.core.ledger import RecapEntry, ReceiptRow
@@ -72,6 +74,10 @@ class RecapItem:
     title: str
     summary: str
     urls: tuple[tuple[str, str], ...]  # (channel, url) in channel order; the Diff URL first when there is one
+    lang: str = ""  # its language, when its file was read
+    family: str = ""  # its family's source file: an update and its translations are one entry
+    translation: bool = False  # a translation's file (`<stem>.<lang>.md`)
+    versions: tuple[tuple[str, str], ...] = ()  # (lang, Diff URL) of the family's other published languages
 
 
 def recap_slug(month: Month) -> str:
@@ -90,8 +96,9 @@ def _published_urls(receipts: Sequence[ReceiptRow]) -> tuple[tuple[str, str], ..
                  and r.channel in CHANNELS and CHANNELS[r.channel].recap_label)
 
 
-def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) -> list[RecapItem]:
-    """The updates the recap covers: published with a link somewhere, not opted out, by date then slug."""
+def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update], lang: str = "en") -> list[RecapItem]:
+    """The updates the recap covers: published with a link somewhere, not opted out, by date then slug; an update
+    and its translations are one entry, in the recap's language when that version went out."""
     items = []
     for entry in entries:
         update = updates.get(entry.update.slug)
@@ -102,8 +109,27 @@ def recap_items(entries: Sequence[RecapEntry], updates: Mapping[str, Update]) ->
             continue
         title = update.title if update else entry.update.title
         summary = update.summary if update else ""
-        items.append(RecapItem(entry.update.slug, entry.update.date, title, summary, urls))
-    return sorted(items, key=lambda item: (item.date, item.slug))
+        path = Path(update.source if update else entry.update.source)
+        items.append(RecapItem(entry.update.slug, entry.update.date, title, summary, urls,
+                               update.lang if update else "", str(source_path(path).resolve()),
+                               is_translation(path)))
+    return sorted(_one_per_family(items, lang), key=lambda item: (item.date, item.slug))
+
+
+def _one_per_family(items: list[RecapItem], lang: str) -> list[RecapItem]:
+    """One item per family: the version in `lang` if it went out, else the source, else the earliest; linking the
+    other languages' Diff posts."""
+    families: dict[str, list[RecapItem]] = {}
+    for item in items:
+        families.setdefault(item.family, []).append(item)
+    chosen = []
+    for group in families.values():
+        group.sort(key=lambda item: (item.translation, item.date, item.slug))
+        main = next((item for item in group if item.lang.lower() == lang.lower()), group[0])
+        versions = tuple((item.lang, item.urls[0][1]) for item in group
+                         if item is not main and item.lang and item.urls[0][0] == "diff")
+        chosen.append(replace(main, versions=versions))
+    return chosen
 
 
 def _link(label: str, url: str) -> str:
@@ -141,6 +167,9 @@ def _section(item: RecapItem, lang: str = "en") -> str:
     if item.summary:
         lines += [escape_markdown(item.summary), ""]
     lines.append(" · ".join(links))
+    if item.versions:
+        names = SEPARATOR.join(_link(language_name(tag), url) for tag, url in item.versions)
+        lines += ["", i18n.t(lang, "Also available in: {languages}", languages=names)]
     return "\n".join(lines)
 
 
@@ -148,7 +177,7 @@ def build_recap(
     month: Month, entries: Sequence[RecapEntry], updates: Mapping[str, Update], settings: Settings
 ) -> str | None:
     """The recap update's whole file (front matter and Markdown), or None when nothing was published."""
-    items = recap_items(entries, updates)
+    items = recap_items(entries, updates, settings.recap.lang)
     if not items:
         return None
     recap = settings.recap

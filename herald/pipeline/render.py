@@ -64,13 +64,15 @@ def image_urls_for(
 
 def context_for(
     update: Update, settings: Settings, diff_url: str | None = None, image_urls: Mapping[str, str] | None = None,
-    featured_url: str | None = None,
+    featured_url: str | None = None, versions: tuple[tuple[str, str], ...] = (),
 ) -> RenderContext:
-    """The render context from settings; the Diff URL and image URLs are planned until WordPress gives real ones."""
+    """The render context from settings; the Diff URL and image URLs are planned until WordPress gives real ones;
+    `versions` are the other published languages' Diff URLs."""
     return RenderContext(
         diff_url=diff_url or settings.diff.planned_url(update.slug, post_date(update, settings)),
         diff_url_known=diff_url is not None,
         image_urls=image_urls_for(update, image_urls, featured_url),
+        versions=versions,
     )
 
 
@@ -108,9 +110,10 @@ def render_channel(name: str, update: Update, context: RenderContext, settings: 
 def render_update(
     update: Update, settings: Settings, channels: Iterable[str] | None = None, diff_url: str | None = None,
     image_urls: Mapping[str, str] | None = None, featured_url: str | None = None,
+    versions: tuple[tuple[str, str], ...] = (),
 ) -> Rendered:
     """Render the selected channels; raises on the first channel that cannot be rendered."""
-    context = context_for(update, settings, diff_url, image_urls, featured_url)
+    context = context_for(update, settings, diff_url, image_urls, featured_url, versions)
     names = select_channels(update, channels, settings)
     return Rendered(update, context, {name: render_channel(name, update, context, settings) for name in names})
 
@@ -122,7 +125,7 @@ def relinked(
     """The drafts once the real links are known (the Diff URL, the images' URLs), as Pelican refreshes links after
     writing: a channel is rendered again only when a link it shows changed, else its approved draft goes as it is."""
     update = rendered.update
-    context = context_for(update, settings, diff_url, image_urls, featured_url)
+    context = context_for(update, settings, diff_url, image_urls, featured_url, rendered.context.versions)
     before = rendered.context
     drafts = {}
     for name in channels:
