@@ -112,6 +112,11 @@ def preview(
     for warning in rendered.warnings + translation_warnings(rendered.update, settings):
         out.print(f"[yellow]warning:[/yellow] {escape(warning)}", markup=True)
     out.print(f"wrote {len(written)} files to {folder}/ (open {folder / 'index.html'})")
+    from herald.preview.family import write_family
+
+    family = write_family(update, settings, folder)
+    if family is not None:
+        out.print(f"its languages side by side: {family}")
 
 
 def _with_site_notes(rendered: Rendered, settings: Settings) -> Rendered:
