@@ -81,21 +81,19 @@ def _marks_out_of_links(state: StateCore) -> None:
 
 
 class _QuickLinkify(LinkifyIt):
-    """linkify-it behind a cheap necessary condition: text with no schema, `localhost`, `www.`, dot before a word
-    character or `@` cannot hold a link, so its large Unicode patterns (two thirds of a parse) are skipped."""
+    """linkify-it behind a cheap necessary condition: text without `:`, `/`, `@`, `www`, `localhost` or a dot before
+    a word character holds no link (every schema ends in `:` or is `//`), so its large Unicode patterns, two thirds
+    of a parse, are skipped."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        schemas = "|".join(re.escape(name) for name in self._compiled if name)
-        self._maybe = re.compile(rf"{schemas}|localhost|www\.|\.\w|@", re.I)
+    _MAYBE = re.compile(r"[:/@]|\.\w|www|localhost", re.I)
 
     def pretest(self, text: str) -> bool:
         """Whether `text` may hold a link (false positives allowed: each text piece is then tested)."""
-        return self._maybe.search(text) is not None
+        return self._MAYBE.search(text) is not None
 
     def test(self, text: str) -> bool:
         """Whether `text` holds a link, exactly as linkify-it decides."""
-        return self._maybe.search(text) is not None and super().test(text)
+        return self._MAYBE.search(text) is not None and super().test(text)
 
 
 def _new_parser() -> MarkdownIt:
