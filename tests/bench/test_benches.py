@@ -38,7 +38,7 @@ def test_render_smoke() -> None:
     assert "600 words: load + 4 channels" in out
     for channel in ("diff", "medium", "twitter", "email"):
         assert f"  {channel} " in out
-    assert "ratio 600 words: render / markdown-it parse = " in out
+    assert "ratio 600 words: render / stock commonmark parse of the same texts = " in out
 
 
 def test_folders_smoke() -> None:
