@@ -1,6 +1,6 @@
 """Folder benchmark: `herald check DIR` and `herald preview DIR` as whole processes, per update, and preview's memory.
 
-Run: .venv/bin/python bench/folders.py [--sizes 10,100,500] [--words 400] [--smoke]  (figures measured in this run)
+Run: .venv/bin/python bench/folders.py [--sizes 10,100,500] [--words 400] [--kinds copies,varied] [--smoke]
 
 Two kinds of folder, each in a temporary project (nothing is written in the checkout):
 - copies: the two example updates copied over and over with new slugs (the same bodies: render caches can hit);
@@ -119,13 +119,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10,100,500")
     parser.add_argument("--words", type=int, default=400)
+    parser.add_argument("--kinds", default="copies,varied", help="which folders: copies, varied or both")
     parser.add_argument("--smoke", action="store_true", help="2 and 10 updates of 150 words; checks the outputs")
     args = parser.parse_args()
     sizes = [2, 10] if args.smoke else [int(size) for size in args.sizes.split(",")]
     words = 150 if args.smoke else args.words
     os.environ.pop("HERALD_CONFIG", None)
     print(load_line())
-    for kind in ("varied",) if args.smoke else ("copies", "varied"):
+    for kind in ["varied"] if args.smoke else args.kinds.split(","):
         found = {size: measure(kind, size, words) for size in sizes}
         per_update(kind, found[sizes[0]], found[sizes[-1]], sizes[-1] - sizes[0])
     if args.smoke:
