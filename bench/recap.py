@@ -1,6 +1,6 @@
 """Recap benchmark: one month's "Don't Blink" recap from archives of 1,000 / 10,000 / 30,000 updates over ten years.
 
-Run: .venv/bin/python bench/recap.py [--sizes 1000,10000,30000] [--no-postgres]  (figures from this one run)
+Run: .venv/bin/python bench/recap.py [--sizes 1000,10000,30000] [--no-postgres] [--smoke]  (figures from one run)
 
 Each archive has the same month (October 2026) with the same number of updates (10,000 / 120 months = 83); the
 rest are spread over the other 119 months of 2017-2026. Ledger rows (updates, four receipts each, nine parts each:
@@ -8,6 +8,8 @@ post, six tweets, Medium, email) are bulk-inserted with SQLAlchemy Core into the
 also has its file under a temporary content dir, since the recap re-reads the month's files for their summaries.
 Timed: what the monthly-recap flow does before publishing, `read_month.fn` (the ledger query and the month's
 files) and `build_recap`, median of 5, on SQLite and (when Debian's PostgreSQL is installed) PostgreSQL.
+`--smoke`: archives of 200 and 400 updates on SQLite only, a few seconds; checks that every archive's recap lists the
+same items, read from the month's own files.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "fakes"), str(REPO / "tests" / "servers")]
+sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "fakes"), str(REPO / "tests" / "servers")]
 
+from benchkit import expect, load_line, smoke_ok  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402 - after the path set-up
 
 from config.settings import load_settings  # noqa: E402
@@ -143,12 +146,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,30000")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="200 and 400 updates on SQLite; checks the recaps")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [200, 400] if args.smoke else [int(size) for size in args.sizes.split(",")]
     os.environ.pop("HERALD_CONFIG", None)
+    seen: set[int] = set()
     with ExitStack() as stack:
-        found = databases(stack, not args.no_postgres)
-        print(f"month {MONTH}: {PER_MONTH} updates in every archive; median of 5")
+        found = databases(stack, not (args.no_postgres or args.smoke))
+        print(f"{load_line()}\nmonth {MONTH}: {PER_MONTH} updates in every archive; median of 5")
         print(f"{'database':<11} {'archive':>8} {'generate s':>10} {'query ms':>9} {'read_month ms':>13} "
               f"{'build ms':>8} {'total ms':>8} {'items':>5} {'vs smallest':>11}")
         for name, server in found:
@@ -163,10 +168,14 @@ def main() -> None:
                     generated = time.perf_counter() - started
                     query, read, build, items = time_recap(root, url)
                 total = read + build
+                seen.add(items)
                 smallest = smallest or total
                 print(f"{name:<11} {size:>8,} {generated:>10.1f} {query:>9.1f} {read:>13.1f} {build:>8.2f} "
                       f"{total:>8.1f} {items:>5} {total / smallest:>10.2f}x")
     print("target: < 2000 ms, and flat across archive sizes (the month's own updates only)")
+    expect(len(seen) == 1 and min(seen) > 0, f"recap items differ between archives or are missing: {sorted(seen)}")
+    if args.smoke:
+        smoke_ok(f"{len(sizes)} archives, {seen.pop()} recap items each")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,18 @@
-"""Render benchmark: all four channels on varied text with every cache cleared, and where the time goes.
+"""Render benchmark: the default channels on varied text with every cache cleared, and where the time goes.
 
-Run: .venv/bin/python bench/render.py [--repeat 9]  (prints figures measured in this one run, with the load average)
+Run: .venv/bin/python bench/render.py [--repeat 9] [--words 300,3000,30000] [--profile] [--smoke]
 
 Each update is generated from a seeded vocabulary (sentences of varied length and words, links, lists, a table,
 footnotes, headings), so no paragraph repeats. Before every timed render, every `functools` cache of herald's own
-modules (content, channels, herald) is cleared, so each repeat is a cold render of a new text. Figures are the
-median and the spread (min-max) of `--repeat` runs. Files are written only under a temporary folder.
+modules (content, channels, herald, config) is cleared, so each repeat is a cold render of a new text. Each channel
+is rendered the way check, preview and publish render it (`herald.pipeline.render.render_channel`, default
+settings, the channels `select_channels` picks). Times are this process's CPU time (`time.process_time`: on a
+shared machine, about what the wall would be on a free core); the whole render's wall time is printed too. The
+ratios divide the render by a stock markdown-it CommonMark parse (no plugins, no linkify) of the same texts,
+timed just before: library code no herald change touches, so the ratio compares runs on a loaded machine. Figures
+are the median and the spread (min-max) of `--repeat` renders. `--profile` adds cProfile's top functions over the
+3,000-word renders. `--smoke`: two small sizes, two repeats, a few seconds; every draft is checked for its shape.
+Files are written only under a temporary folder.
 """
 
 from __future__ import annotations
@@ -22,10 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from channels.registry import CHANNELS, load_update  # noqa: E402
-from herald.core.draft import RenderContext  # noqa: E402 - after the path set-up
+from benchkit import expect, load_line, smoke_ok, spread  # noqa: E402 - after the path set-up
+from markdown_it import MarkdownIt  # noqa: E402
 
 VOCABULARY = (
     "commission parliament consultation copyright exception mining volunteers encyclopedia licence platform "
@@ -97,7 +104,7 @@ def clear_caches() -> int:
     """Clear every functools cache in herald's own modules; returns how many were cleared."""
     cleared = 0
     for name, module in list(sys.modules.items()):
-        if not name.startswith(("content", "channels", "herald")) or module is None:
+        if not name.startswith(("content", "channels", "herald", "config")) or module is None:
             continue
         for value in list(vars(module).values()):
             if callable(getattr(value, "cache_clear", None)):
@@ -107,50 +114,117 @@ def clear_caches() -> int:
 
 
 def timed(action: Callable[[], object]) -> float:
-    """Milliseconds of one call."""
-    start = time.perf_counter()
+    """CPU milliseconds of one call."""
+    start = time.process_time()
     action()
-    return (time.perf_counter() - start) * 1000
+    return (time.process_time() - start) * 1000
 
 
-def spread(timings: list[float]) -> str:
-    """Median (min-max)."""
-    return f"{statistics.median(timings):7.1f} ({min(timings):.1f}-{max(timings):.1f})"
+STOCK = MarkdownIt("commonmark")  # the unit of the ratios: library code that no herald change touches
+
+
+def check_drafts(drafts: dict[str, object], words: int) -> None:
+    """Each default channel gave a draft of its own shape, as long as the text asks for."""
+    expect(set(drafts) == {"diff", "medium", "twitter", "email"}, f"channels rendered: {sorted(drafts)}")
+    expect("<h2" in drafts["diff"].content and len(drafts["diff"].content) > words * 4, "Diff post too short")
+    expect("<h2" in drafts["medium"].content, "Medium article without its sections")
+    expect(len(drafts["twitter"].tweets) >= 2, f"a {words}-word update gave {len(drafts['twitter'].tweets)} tweets")
+    message = drafts["email"].as_bytes()  # over 40 KB the email is an announcement: the summary and each section
+    expect(b"multipart/alternative" in message and len(message) > 2_000, "email message without its two parts")
+
+
+class Sizes:
+    """The timings of one size: whole renders, the parse alone, loading, each channel."""
+
+    def __init__(self) -> None:
+        self.whole: list[float] = []
+        self.wall: list[float] = []
+        self.parse: list[float] = []
+        self.unit: list[float] = []
+        self.load: list[float] = []
+        self.channels: dict[str, list[float]] = {}
+
+
+def render_once(path: Path, settings: object, times: Sizes) -> dict[str, object]:
+    """One cold render of one file: the parse alone, then load and every default channel; returns the drafts."""
+    from channels.registry import load_update
+    from content.markdown import MARKDOWN
+    from herald.pipeline.render import context_for, render_channel, select_channels
+
+    clear_caches()
+    text = path.read_text(encoding="utf-8").split("---\n", 2)[2]
+    times.unit.append(timed(lambda: STOCK.parse(text)))
+    times.parse.append(timed(lambda: MARKDOWN.parse(text)))
+    clear_caches()
+    start, wall = time.process_time(), time.perf_counter()
+    update = load_update(path)
+    times.load.append((time.process_time() - start) * 1000)
+    context = context_for(update, settings)
+    drafts = {}
+    for name in select_channels(update, None, settings):
+        began = time.process_time()
+        drafts[name] = render_channel(name, update, context, settings)
+        times.channels.setdefault(name, []).append((time.process_time() - began) * 1000)
+    times.whole.append((time.process_time() - start) * 1000)
+    times.wall.append((time.perf_counter() - wall) * 1000)
+    return drafts
+
+
+def profile(paths: list[Path], settings: object) -> None:
+    """cProfile's top functions (own time) over cold renders of `paths`."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    for path in paths:
+        profiler.runcall(render_once, path, settings, Sizes())
+    print("\ncProfile, own time, over the 3,000-word renders:")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--words", default="300,3000,30000")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="two small sizes, two repeats; checks every draft")
     args = parser.parse_args()
-    from content.markdown import MARKDOWN
+    sizes = [200, 600] if args.smoke else [int(n) for n in args.words.split(",")]
+    repeat = 2 if args.smoke else args.repeat
+    os.environ.pop("HERALD_CONFIG", None)
+    from config.settings import load_settings
 
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores; "
-          f"median (min-max) of {args.repeat} renders, each a new text, every cache cleared")
+    settings = load_settings()
+    print(f"{load_line()}; median (min-max) of {repeat} renders, each a new text, every cache cleared")
+    medians: dict[int, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="herald-render-bench-") as scratch:
-        folder = Path(scratch)
-        for words in (300, 3_000, 30_000):
-            repeat = max(3, args.repeat // 3) if words > 10_000 else args.repeat
-            paths = [make_update(folder, words, seed) for seed in range(repeat)]
-            whole, parse, load, per_channel = [], [], [], {name: [] for name in CHANNELS}
+        render_once(make_update(Path(scratch), 300, seed=-1), settings, Sizes())  # imports, not timed
+        for words in sizes:
+            count = max(3, repeat // 3) if words > 10_000 else repeat
+            paths = [make_update(Path(scratch), words, seed) for seed in range(count)]
+            times = Sizes()
             for path in paths:
-                clear_caches()
-                text = path.read_text(encoding="utf-8").split("---\n", 2)[2]
-                parse.append(timed(lambda t=text: MARKDOWN.parse(t)))
-                clear_caches()
-                start = time.perf_counter()
-                update = load_update(path)
-                load.append((time.perf_counter() - start) * 1000)
-                context = RenderContext(diff_url=f"https://diff.example.org/2026/10/08/{update.slug}/")
-                for name, channel in CHANNELS.items():
-                    per_channel[name].append(timed(lambda c=channel, u=update, x=context: c.render(u, x)))
-                whole.append((time.perf_counter() - start) * 1000)
-            print(f"\n{words:,} words: load + all four channels {spread(whole)} ms"
-                  + ("   (target < 50 ms)" if words == 3_000 else ""))
-            print(f"  markdown-it parse alone {spread(parse)} ms; load + validate {spread(load)} ms")
-            for name, timings in per_channel.items():
-                print(f"  {name:<8} {spread(timings)} ms")
-        print(f"\n{clear_caches()} caches cleared before each render")
+                check_drafts(render_once(path, settings, times), words)
+            medians[words] = (statistics.median(times.whole), statistics.median(times.unit))
+            report(words, times)
+            if args.profile and words == 3_000:
+                profile(paths, settings)
+    print(f"\n{clear_caches()} caches cleared before each render")
+    for words, (whole, unit) in medians.items():
+        print(f"ratio {words:,} words: render / stock commonmark parse of the same texts = {whole / unit:.2f}")
+    if args.smoke:
+        smoke_ok(f"{len(sizes)} sizes x {repeat} cold renders, every draft of the expected shape")
+
+
+def report(words: int, times: Sizes) -> None:
+    """The lines of one size."""
+    print(f"\n{words:,} words: load + {len(times.channels)} channels {spread(times.whole)} ms CPU"
+          + ("   (target < 50 ms)" if words == 3_000 else "") + f"; wall {spread(times.wall)} ms")
+    print(f"  herald's markdown-it parse alone {spread(times.parse)} ms; load + validate {spread(times.load)} ms; "
+          f"stock commonmark parse {spread(times.unit)} ms")
+    for name, timings in times.channels.items():
+        print(f"  {name:<8} {spread(timings)} ms")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,13 @@ def worker_identity() -> IdentityCheck:
     return IdentityCheck(worker_settings().ledger_url)
 
 
+def _close_identity() -> None:
+    """Close this process's ledger view, so no open connection is forked into the workers."""
+    if worker_identity.cache_info().currsize:
+        worker_identity().close()
+    worker_identity.cache_clear()
+
+
 def workers() -> int:
     """How many processes to use: the cores this process may run on."""
     try:
@@ -49,13 +56,19 @@ def workers() -> int:
 
 
 def each_file(work: Callable[[Path], Result], files: Sequence[Path], config: Path | str | None) -> Iterator[Result]:
-    """`work(file)` for every file, in processes when there are enough files and cores; yields in file order."""
+    """`work(file)` for every file, in processes when there are enough files and cores; yields in file order.
+
+    In parallel, the first file is done here before the workers fork: the renderers' imports, compiled patterns
+    and catalogs it loads are then inherited by every worker instead of loaded again in each."""
     count = workers()
     config = str(config) if config else None
+    _init(config)
     if len(files) < MIN_PARALLEL or count < 2:
-        _init(config)
         yield from map(work, files)
         return
-    chunk = max(1, min(16, len(files) // (count * 4)))
+    yield work(files[0])
+    _close_identity()
+    rest = files[1:]
+    chunk = max(1, min(16, len(rest) // (count * 4)))
     with ProcessPoolExecutor(count, mp_context=get_context("fork"), initializer=_init, initargs=(config,)) as pool:
-        yield from pool.map(work, files, chunksize=chunk)
+        yield from pool.map(work, rest, chunksize=chunk)
