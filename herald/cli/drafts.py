@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import EXIT_INVALID, INPUT_ERRORS, ConfigOption, err, fail, out, settings_from, update_files
 from herald.pipeline.render import Rendered, load_and_render
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 
 def lifecycle_warnings(rendered: Rendered) -> list[str]:
@@ -92,7 +94,7 @@ def preview(
     port: Annotated[int, typer.Option(help="Port for --serve (default: a free one)")] = 0,
     config: ConfigOption = None,
 ) -> None:
-    """Write each channel's exact output and an index.html showing all four (a folder: a page per update)."""
+    """Write each channel's exact output and an index.html showing every channel (a folder: a page per update)."""
     from herald.preview.page import default_out, write_preview
 
     settings = settings_from(config)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from config.settings import Settings
 from herald.cli.console import EXIT_FAILED, EXIT_INVALID, INPUT_ERRORS, err, out, preflight_lines
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 ran_on_server = False  # a flow ran on a server that outlives this process (not a temporary one)
 

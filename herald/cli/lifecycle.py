@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from channels.registry import CHANNELS, lifecycle_hook
-from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import (
@@ -26,10 +25,12 @@ from herald.cli.console import (
     settings_from,
     slug_of,
 )
-from herald.core.ledger import Ledger, ReceiptRow
-from herald.core.report import NOT_DONE
-from herald.pipeline.ledger_access import open_ledger
-from herald.pipeline.render import Rendered
+from herald.core.status import NOT_DONE
+
+if TYPE_CHECKING:  # the ledger's SQLAlchemy loads only when a command opens one
+    from config.settings import Settings
+    from herald.core.ledger import Ledger, ReceiptRow
+    from herald.pipeline.render import Rendered
 
 
 def dry_run_report(rendered: Rendered, settings: Settings, path: str) -> None:
@@ -59,6 +60,7 @@ def run_correction(update: Path, rendered: Rendered, settings: Settings) -> None
     from herald.core.lease import LeaseHeld, publish_lease
     from herald.core.transport import PreflightError
     from herald.pipeline.corrections import Corrector, changes, open_revision
+    from herald.pipeline.ledger_access import open_ledger
 
     ledger = open_ledger(settings.ledger_url)
     slug = rendered.update.slug

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from channels.registry import CHANNELS
-from config.settings import Settings
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import ConfigOption, fail, out, print_channel, settings_from, slug_of
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 
 def lifecycle_status(ledger, slug: str, row) -> list[str]:  # noqa: ANN001 - Ledger, ReceiptRow

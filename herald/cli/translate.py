@@ -5,19 +5,21 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from config.settings import Settings
 from content.errors import UpdateError
 from content.family import family_of, is_translation
-from content.model import Update
 from herald.cli.app import app
 from herald.cli.console import INPUT_ERRORS, ConfigOption, fail, out, print_results, settings_from
-from herald.core.ledger import Ledger, UpdateRow
-from herald.core.report import ChannelResult
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
+    from herald.core.ledger import Ledger, UpdateRow
+    from herald.core.report import ChannelResult
 
 
 @app.command()

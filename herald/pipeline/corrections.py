@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.registry import lifecycle_hook
-from config.settings import Settings
-from content.model import Update
-from herald.core.draft import Draft
-from herald.core.ledger import Ledger
 from herald.core.lifecycle import KIND, Change
 from herald.core.report import ChannelResult
 from herald.core.sent import has_changed, last_sent, record_sent, uploaded_images
@@ -26,6 +22,12 @@ from herald.pipeline.render import Rendered, render_update
 from herald.pipeline.schedule import LIFECYCLE
 from herald.pipeline.select import transport_for
 from herald.pipeline.versions import versions_for
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
+    from herald.core.draft import Draft
+    from herald.core.ledger import Ledger
 
 
 def known_diff_url(ledger: Ledger, slug: str) -> str | None:

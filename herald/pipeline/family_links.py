@@ -7,16 +7,19 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.diff.versions import SEPARATOR, language_name
-from config.settings import Settings
-from herald.core.ledger import Ledger
 from herald.core.report import ChannelResult
 from herald.core.transport import TransportError, status_of
 from herald.pipeline.corrections import as_sent, changes
 from herald.pipeline.render import ROOT, Rendered, render_channel, render_update
 from herald.pipeline.select import transport_for
 from herald.pipeline.versions import Member, members, versions_for, versions_of
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from herald.core.ledger import Ledger
 
 LINKS = "links"  # the ledger part kind of a post's language links
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.settings import Settings
 from content.errors import UpdateError
-from content.model import Update
-from herald.core.ledger import Ledger
 from herald.core.status import PUBLISHED_STATUSES
 
 if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
+    from herald.core.ledger import Ledger
     from herald.pipeline.render import Rendered
 
 

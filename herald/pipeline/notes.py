@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from channels.registry import CHANNELS
-from config.settings import Settings
 from herald.core.status import PUBLISHED_STATUSES
 from herald.pipeline.ledger_access import existing_ledger
-from herald.pipeline.render import Rendered
 from herald.pipeline.schedule import is_scheduled, when
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from herald.pipeline.render import Rendered
 
 
 def ledger_notes(settings: Settings, rendered: Rendered, path: str) -> dict[str, str]:

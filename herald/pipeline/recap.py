@@ -8,16 +8,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.diff.versions import SEPARATOR, language_name
 from channels.registry import CHANNELS
-from config.settings import RecapSettings, Settings
 from content import i18n
 from content.family import is_translation, source_path
 from content.markdown import escape_markdown
-from content.model import Update
-from herald.core.ledger import RecapEntry, ReceiptRow
 from herald.core.status import PUBLISHED_STATUSES
+
+if TYPE_CHECKING:
+    from config.settings import RecapSettings, Settings
+    from content.model import Update
+    from herald.core.ledger import RecapEntry, ReceiptRow
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December")  # fmt: skip

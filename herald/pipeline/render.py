@@ -6,16 +6,19 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from channels.registry import CHANNELS, ORDER, load_update
-from config.settings import Settings
 from content.body_images import raw_html_images
 from content.errors import UpdateError
 from content.i18n import missing_catalog
-from content.model import Update
 from content.slug import slug_warning
 from herald.core.draft import Draft, RenderContext
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
 
 ROOT = ORDER[0]  # the canonical home (Diff): its URL is the one the others link to
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from channels.registry import CHANNELS
-from herald.core.ledger import Ledger, PartRow, ReceiptRow
 from herald.core.parts import is_unsettled
 from herald.core.status import PUBLISHED_STATUSES
+
+if TYPE_CHECKING:
+    from herald.core.ledger import Ledger, PartRow, ReceiptRow
 
 _GONE = re.compile(r"\b(post|status|tweet) (\d+) was posted .* no longer on")
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.registry import lifecycle_hook
-from config.settings import Settings
-from herald.core.ledger import Ledger, ReceiptRow, UpdateRow
 from herald.core.report import ChannelResult
 from herald.core.transport import TransportError, status_of
 from herald.pipeline.schedule import ScheduleError, cancel_run, prefect_server
 from herald.pipeline.select import transport_for
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from herald.core.ledger import Ledger, ReceiptRow, UpdateRow
 
 WENT_OUT = ("published", "pending_manual", "needs_attention", "scheduled")
 

@@ -6,11 +6,14 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from content.model import Update
-from herald.core.ledger import Ledger
 from herald.core.report import ChannelResult
 from herald.core.transport import Transport, TransportError
+
+if TYPE_CHECKING:
+    from content.model import Update
+    from herald.core.ledger import Ledger
 
 
 def now() -> dt.datetime:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from channels.registry import CHANNELS
-from config.settings import Settings
-from herald.core.ledger import Ledger
 from herald.core.outbox import OutboxTransport
-from herald.core.transport import Transport
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from herald.core.ledger import Ledger
+    from herald.core.transport import Transport
 
 
 def transport_for(channel: str, settings: Settings, slug: str, ledger: Ledger) -> Transport:

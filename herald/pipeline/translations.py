@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from channels.registry import load_update
-from config.settings import Settings
 from content.errors import UpdateError
 from content.family import (
     family_of,
@@ -24,12 +24,15 @@ from content.family import (
     source_text,
     translation_path,
 )
-from content.model import Update
 from content.yaml_loader import load_yaml
-from herald.core.ledger import Ledger
 from herald.core.sent import word_diff
 from herald.pipeline.render import ROOT, content_root_for, select_channels
 from herald.pipeline.versions import Member, members, post_url
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
+    from herald.core.ledger import Ledger
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
 _REVISION_LINE = re.compile(r"^source_revision:.*$", re.M)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from config.settings import Settings
-from herald.core.ledger import Ledger
+from typing import TYPE_CHECKING
+
 from herald.core.transport import TransportError
 from herald.pipeline.schedule import LIFECYCLE, ScheduleError, cancel_run, prefect_server
 from herald.pipeline.select import transport_for
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from herald.core.ledger import Ledger
 
 
 def unschedule(ledger: Ledger, settings: Settings, slug: str, given: str) -> tuple[list[str], bool]:

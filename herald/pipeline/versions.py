@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.registry import load_update
-from config.settings import Settings
 from content.errors import UpdateError
 from content.family import family_of, split_name
-from content.model import Update
-from herald.core.ledger import Ledger
 from herald.core.status import PUBLISHED_STATUSES
 from herald.pipeline.render import ROOT, content_root_for
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from content.model import Update
+    from herald.core.ledger import Ledger
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from herald.core.draft import draft_digest
-from herald.pipeline.render import Rendered
+
+if TYPE_CHECKING:
+    from herald.pipeline.render import Rendered
 
 KEY_LENGTH = 100
 

@@ -7,15 +7,18 @@ import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.registry import CHANNELS
-from config.settings import Settings
 from content.errors import UpdateError
 from herald.core.draft import RenderError
 from herald.pipeline.render import ROOT, Rendered, render_update
 from herald.pipeline.translations import Staleness, staleness
 from herald.pipeline.versions import members
 from herald.preview.page import shell, with_image_data
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 FILE = "family.html"
 _CHANGE = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)

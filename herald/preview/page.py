@@ -7,13 +7,16 @@ import hashlib
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from channels.panes import attr, data_uri, lang_attrs
 from channels.registry import CHANNELS
-from config.settings import Settings
 from content.errors import UpdateError
 from herald.core.draft import RenderError
 from herald.pipeline.render import Rendered, load_and_render
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 INPUT_ERRORS = (UpdateError, RenderError)
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-src 'self'"

@@ -6,9 +6,9 @@ import hashlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from config.settings import Settings
 from herald.pipeline.render import load_and_render
 from herald.preview.page import (
     CSP,
@@ -19,6 +19,9 @@ from herald.preview.page import (
     folder_files,
     page_files,
 )
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 HOST = "127.0.0.1"
 VERSION_PATH = "/__version"

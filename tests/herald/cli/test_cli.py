@@ -82,6 +82,12 @@ def test_check_and_dry_run_do_not_import_prefect(workdir, command):
     assert output.strip().splitlines()[-1] == "False"
 
 
+def test_importing_the_cli_loads_neither_prefect_nor_the_ledger_s_sqlalchemy() -> None:
+    code = "import sys, herald.cli; print(sorted({'prefect', 'sqlalchemy'} & sys.modules.keys()))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
 def test_an_unexpected_error_while_publishing_is_one_line_and_its_traceback_goes_to_the_log(workdir, monkeypatch):
     import flows.publish
 
