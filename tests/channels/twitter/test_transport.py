@@ -334,7 +334,7 @@ def image_thread(tmp_path: Path, alt: str = ALT, body: str = "", image: bytes | 
     """A rendered thread (tweet 1 with the Diff link and the image) from an update file with an image."""
     (tmp_path / name).write_bytes(IMAGE.read_bytes() if image is None else image)
     sentences = "The committee met again to discuss the bill. " * 5
-    body = body or "\n\n".join(f"Paragraph {n}. {sentences}" for n in range(3))
+    body = body or "\n\n".join(f"## Part {n}\n\nParagraph {n}. {sentences}" for n in range(3))  # sections: not short
     path = tmp_path / "image-update.md"
     path.write_text(
         f"---\ntitle: \"Don't Blink: September 2026\"\ndate: 2026-10-01\nslug: {SLUG}\n"
