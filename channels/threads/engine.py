@@ -106,11 +106,15 @@ class ThreadEngine:
 
     def __init__(self, rules: ThreadRules) -> None:
         self.rules = rules
+        self.link_weight = rules.url_weight  # the Diff link's weight; set per update by `build`
 
     def build(self, update: Update, context: RenderContext) -> Thread:
         """The whole body as a thread if every sentence fits whole within `max_posts` (2 for a short update without
         sections), else condensed to the units that matter most."""
         rules = self.rules
+        # what the service counts the Diff link as: the declared URL weight, or more for an address its parser does
+        # not take as a link (a host without a top-level domain, such as a test site on 127.0.0.1)
+        self.link_weight = max(rules.url_weight, split.text_weight(context.diff_url, rules.measure))
         max_posts = max(1, rules.max_posts)
         every = rules.blocks(update)
         images = tuple(block.text for block in every if block.kind == "image")
@@ -181,7 +185,7 @@ class ThreadEngine:
         rules = self.rules
         hook = split.chunk(split.clean(hook_text(update)), measure=rules.measure, break_after=bool(update.summary))
         assert hook is not None  # the model guarantees a non-blank title
-        room = rules.limit - rules.reserve(rules.max_posts) - rules.url_weight - len(LINK_SEPARATOR)
+        room = rules.limit - rules.reserve(rules.max_posts) - self.link_weight - len(LINK_SEPARATOR)
         if not first or not update.summary or hook.weight <= room:
             return hook, []
         title = split.chunk(split.clean(update.title), measure=rules.measure, break_after=True)
@@ -191,7 +195,7 @@ class ThreadEngine:
 
     def link_room(self, first: bool) -> Callable[[int], int]:
         """The weight each post keeps free for the Diff link: post 1's, when it carries it."""
-        reserve = self.rules.url_weight + len(LINK_SEPARATOR) if first else 0
+        reserve = self.link_weight + len(LINK_SEPARATOR) if first else 0
         return lambda index: reserve if index == 0 else 0
 
     def linked(self, texts: list[str], context: RenderContext) -> list[str]:

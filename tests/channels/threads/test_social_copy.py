@@ -233,3 +233,16 @@ def test_the_explainer_is_condensed_into_whole_units_within_ten_tweets(drafts) -
     update, draft = drafts["explainer.md", "twitter"]
     assert draft.condensed and len(draft.tweets) <= 10
     assert any(entry.startswith("section: ") for entry in draft.left_out)
+
+
+@pytest.mark.parametrize("name", THREADS)
+def test_a_diff_link_the_service_does_not_take_as_a_link_still_gives_a_valid_thread(name: str) -> None:
+    """A test site on 127.0.0.1 has no top-level domain: X counts its address by its characters, not as 23."""
+    from config.settings import load_settings
+    from herald.pipeline.render import context_for, render_channel
+
+    settings = load_settings()
+    update = load(Path("content/updates/2026-10-08-eu-copyright-consultation.md").resolve())
+    url = "http://127.0.0.1:45678/2026/10/08/what-we-told-the-european-commission-about-copyright-and-ai-training/"
+    draft = render_channel(name, update, context_for(update, settings, url), settings)
+    assert any(url.encode() in data for data in draft.files().values())  # posted, or carried as a link facet
