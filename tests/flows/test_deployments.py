@@ -14,7 +14,7 @@ from prefect_server import PrefectServer, running_server, running_worker, wait_f
 from sqlalchemy import create_engine, text
 
 from config.settings import load_settings
-from herald.core.ledger import Ledger
+from herald.pipeline.ledger_access import open_ledger
 from herald.run.deploy import PREFECT_FILE, recap_schedule
 
 pytestmark = pytest.mark.deploy
@@ -26,7 +26,7 @@ def _record_october(workdir: Path) -> None:
     """The two October examples as the publish flow records them (the recap reads only the ledger and files)."""
     from channels.registry import load_update
 
-    ledger = Ledger(load_settings().ledger_url)
+    ledger = open_ledger(load_settings().ledger_url)
     for name in EXAMPLES:
         update = load_update(workdir / "content" / "updates" / name, workdir / "content")
         ledger.record_update(update.slug, str(update.source), update.title, update.date)
@@ -92,7 +92,7 @@ def test_deployments_register_and_a_worker_runs_the_monthly_recap(
         with engine.connect() as conn:  # the recap and its publish subflow, in the server's PostgreSQL
             assert conn.scalar(text("select count(*) from flow_run where state_type = 'COMPLETED'")) == 2
         engine.dispose()
-    ledger = Ledger(load_settings().ledger_url)
+    ledger = open_ledger(load_settings().ledger_url)
     try:
         assert [(r.channel, r.status) for r in ledger.receipts(slug)] == [
             ("diff", "published"), ("medium", "pending_manual"), ("twitter", "published"), ("email", "published")]

@@ -70,12 +70,18 @@ image_alt: The plenary hall.
 ---
 First paragraph of the {name} drill: we met officials and explained how volunteers write free knowledge.
 
+## What we filed
+
 Second paragraph: see https://meta.wikimedia.org/wiki/Drill_{day} for the notes we filed with the ministry.
+
+## What comes next
 
 Third paragraph: we will publish the full response next week, with the data behind every recommendation.
 
+## Thanks
+
 Fourth paragraph: thank you to every volunteer who reviewed the draft and sent us corrections in time.
-"""
+"""  # sections: a long update's thread (a short announcement's is two posts), so tweet 3 and post 2 exist
 
 
 @pytest.fixture
