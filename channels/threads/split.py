@@ -103,9 +103,17 @@ def char_weight(char: str) -> int:
     return get_character_weight(char, OPTIONS) // SCALE
 
 
+@lru_cache(maxsize=4096)
+def url_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, length) of each URL twitter-text finds in the text (none without a dot: every URL has a domain)."""
+    if "." not in text:
+        return ()
+    return tuple((url["indices"][0], len(url["url"])) for url in extract_urls_with_indices(text))
+
+
 def has_url(text: str) -> bool:
     """Whether twitter-text finds a URL in the text."""
-    return bool(extract_urls_with_indices(text))
+    return bool(url_spans(text))
 
 
 @lru_cache(maxsize=256)
@@ -145,10 +153,12 @@ def emoji_spans(text: str) -> dict[int, int]:
     return spans
 
 
+@lru_cache(maxsize=2048)
 def weigh(text: str) -> Weighed:
-    """Per-code-point weights of a text, exactly as parse_tweet walks it, as prefix sums."""
+    """Per-code-point weights of a text, exactly as parse_tweet walks it, as prefix sums (the same sentence is
+    weighed again by each pass of a render: kept)."""
     weights = list(map(char_weight, text))
-    urls = {url["indices"][0]: len(url["url"]) for url in extract_urls_with_indices(text)}
+    urls = dict(url_spans(text))
     emojis = emoji_spans(text)
     locked: list[tuple[int, int]] = []
     covered = 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from channels.threads import split
-from content.markdown import Block, bare_link, blocks, clean_url, footnote_count
+from content.markdown import Block, bare_link, blocks, clean_url
 from content.model import Update
 
 SKIPPED_KINDS = frozenset({"rule", "footnote"})
@@ -53,11 +54,11 @@ def without_footnote_refs(text: str, count: int) -> str:
 def thread_blocks(update: Update) -> list[Block]:
     """The body's blocks as the thread tells them: no rules, no footnotes and no footnote markers; an image is an
     `image` block of its alt text, never words of a post."""
-    count = footnote_count(update.body)
+    every = blocks(update.body, tweet_link, images=False)
+    count = max((int(block.text[1:block.text.index("]")]) for block in every if block.kind == "footnote"), default=0)
     return [
         replace(block, text=without_footnote_refs(block.text, count)) if count and block.kind not in KEPT else block
-        for block in blocks(update.body, tweet_link, images=False)
-        if block.kind not in SKIPPED_KINDS
+        for block in every if block.kind not in SKIPPED_KINDS
     ]
 
 
@@ -87,6 +88,7 @@ def table_text(text: str) -> str:
     return "\n".join(items)
 
 
+@lru_cache(maxsize=2048)
 def block_sentences(block: Block, measure: split.Measure = split.X) -> tuple[split.Sentence, ...]:
     """A block's text as sentences; a list item or a table row is one, so that no tweet ends on its first words."""
     if block.kind == "table":
