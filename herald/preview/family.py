@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 FILE = "family.html"
+_FILES = re.compile(r"<p class=files>Exact files: .*?</p>", re.S)
 _CHANGE = re.compile(r"\[-(.*?)-\]|\{\+(.*?)\+\}", re.S)
 _STYLE = (
     "<style>.family{display:grid;grid-auto-flow:column;grid-auto-columns:minmax(340px,1fr);gap:16px;"
@@ -83,6 +84,9 @@ def version_html(version: Version) -> str:
     if version.rendered is None:
         return f"<div class=version>{head}<p class=error>{escape(version.error)}</p></div>"
     pane = with_image_data(CHANNELS[ROOT].pane(version.rendered.drafts[ROOT]), version.rendered)
+    if not version.is_source:  # its exact files are in its own preview folder, not beside this page
+        pane = _FILES.sub(f"<p class=files>Its exact files: <code>herald preview {escape(str(version.path))}</code></p>",
+                          pane)
     return f"<div class=version>{head}{changes}{pane}</div>"
 
 

@@ -46,6 +46,8 @@ def test_the_family_page_shows_every_language_and_marks_the_outdated_ones(family
     assert "<del>30 November.</del><ins>15 December.</ins>" in page
     arabic = page[page.index("ar · 2026-10-08-told.ar.md"):]
     assert 'dir="rtl"' in arabic[:arabic.index("</section>")]  # the post itself carries it, as WordPress gets it
+    assert page.count('<a href="diff.json">') == 1  # only the source's files are beside the page
+    assert "Its exact files: <code>herald preview " in arabic
 
 
 def test_preview_of_a_source_with_translations_writes_the_family_page(family: Path, workdir: Path) -> None:
