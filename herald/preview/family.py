@@ -85,8 +85,8 @@ def version_html(version: Version) -> str:
         return f"<div class=version>{head}<p class=error>{escape(version.error)}</p></div>"
     pane = with_image_data(CHANNELS[ROOT].pane(version.rendered.drafts[ROOT]), version.rendered)
     if not version.is_source:  # its exact files are in its own preview folder, not beside this page
-        pane = _FILES.sub(f"<p class=files>Its exact files: <code>herald preview {escape(str(version.path))}</code></p>",
-                          pane)
+        own = f"<p class=files>Its exact files: <code>herald preview {escape(str(version.path))}</code></p>"
+        pane = _FILES.sub(own, pane)
     return f"<div class=version>{head}{changes}{pane}</div>"
 
 

@@ -151,7 +151,7 @@ def test_x_tweet_1_carries_the_diff_link_and_the_image_with_its_alt_text_uploade
     first, *rest = services.x.thread(services.x.tweets[0].id)
     assert first.text.split("\n\n")[-1].split()[0] == diff_url  # the hook, then the link, then " 1/n"
     assert all(diff_url not in tweet.text for tweet in rest[:-1])
-    assert diff_url not in rest[-1].text or f"Read the full post: {diff_url}" in rest[-1].text  # a condensed one's close
+    assert diff_url not in rest[-1].text or f"Read the full post: {diff_url}" in rest[-1].text  # a condensed close
     (media,) = services.x.media_of(first)
     image = workdir / "content" / "images" / "eu-parliament-plenary.png"
     assert media.data == image.read_bytes()
