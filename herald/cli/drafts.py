@@ -11,7 +11,7 @@ from rich.markup import escape
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import EXIT_INVALID, INPUT_ERRORS, ConfigOption, err, fail, out, settings_from, update_files
-from herald.pipeline.render import Rendered, load_and_render
+from herald.pipeline.render import Rendered, load_and_render, render_update
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -39,7 +39,7 @@ def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
     The ledger, when there is one, is read (never written): a slug another published file holds is an error,
     a channel whose drafts differ from what went out a warning."""
     from herald.pipeline.parallel import worker_identity, worker_settings
-    from herald.pipeline.translations import translation_warnings
+    from herald.pipeline.translations import language_settings, translation_warnings
 
     settings = worker_settings()
     identity = worker_identity()
@@ -52,6 +52,9 @@ def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
         return path, str(error), None, ""
     warnings = rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, settings)
     warnings += translation_warnings(rendered.update, settings)
+    own, channels, skipped = language_settings(rendered.update, settings, None)
+    if skipped:  # a translation: the summary names only what it sends, with its language's accounts and lists
+        rendered = render_update(rendered.update, own, channels)
     return path, _summary(rendered), warnings, rendered.update.slug
 
 

@@ -101,3 +101,16 @@ def test_the_recap_has_one_entry_per_family_in_its_language_linking_the_others(s
     line = next(line for line in text.splitlines() if line.startswith("Also available in:"))
     assert "[العربية](https://diff.example.org/2026/10/08/what-we-told-the-commission-ar/)" in line
     assert "[Français](https://diff.example.org/2026/10/08/what-we-told-the-commission-fr/)" in line
+
+
+def test_check_of_a_translation_names_only_the_channels_it_sends_to(source, workdir):
+    from typer.testing import CliRunner
+
+    from herald.cli import app
+
+    target, _ = write_stub(source, "fr", load_settings())
+    result = CliRunner().invoke(app, ["check", str(target.relative_to(workdir))])
+    assert result.exit_code == 0, result.output
+    summary = result.output.splitlines()[0]
+    assert summary.endswith(": diff, medium"), summary  # no list or account for French: said in the warnings
+    assert "twitter: no account for 'fr'" in result.output and "email: no list for 'fr'" in result.output
