@@ -25,8 +25,8 @@ from herald.core.report import NOT_DONE, ChannelResult, summary_markdown
 from herald.core.sent import record_sent, uploaded_images
 from herald.core.status import PUBLISHED_STATUSES
 from herald.core.transport import PreflightError, Transport, TransportError, closing, status_of
-from herald.pipeline.corrections import changed_results, changes
-from herald.pipeline.family_links import record_links, relink_family, with_versions
+from herald.pipeline.corrections import changed_results, changes, known_diff_url
+from herald.pipeline.family_links import record_links, relink_family
 from herald.pipeline.gate import prepare_publish
 from herald.pipeline.ledger_access import open_ledger
 from herald.pipeline.progress import outcome, report, reporter
@@ -34,6 +34,7 @@ from herald.pipeline.render import relinked
 from herald.pipeline.schedule import diff_result, due_diff_url, is_scheduled, schedule_channels, wait_for_own_time
 from herald.pipeline.select import transport_for
 from herald.pipeline.translations import for_publish
+from herald.pipeline.versions import versions_for
 from herald.preview.page import attach_preview
 
 MAX_RATE_LIMIT_WAIT = 15 * 60
@@ -83,10 +84,9 @@ def publish_channel(
     try:
         receipt = transport.send(draft)
     except Exception as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        ledger.record_receipt(slug, channel, status_of(error), payload_hash=digest, detail=reason,
-                              transport=transport.kind)
-        report(channel, f"{outcome(channel, status_of(error))}: {reason}")
+        status, reason = status_of(error), one_line(error)
+        ledger.record_receipt(slug, channel, status, payload_hash=digest, detail=reason, transport=transport.kind)
+        report(channel, f"{outcome(channel, status)}: {reason}")
         raise
     spec = CHANNELS[channel]
     if receipt.parts:
@@ -100,6 +100,11 @@ def publish_channel(
     )
     record_sent(ledger, slug, draft)
     return receipt
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line for a result or the ledger: its message on one line, else its kind."""
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def _retried_failure(prior: ReceiptRow | None, started: dt.datetime) -> str | None:
@@ -141,14 +146,8 @@ def _check(transport: Transport, draft: Draft) -> TransportError | None:
 def _outcome(channel: str, state, transport: Transport) -> ChannelResult:  # noqa: ANN001 - a Prefect State
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):
-        return ChannelResult(channel, status_of(result), None,
-                             " ".join(str(result).split()) or type(result).__name__, transport.kind)
+        return ChannelResult(channel, status_of(result), None, one_line(result), transport.kind)
     return ChannelResult(channel, result.status, result.url, result.detail, transport.kind)
-
-
-def _known_diff_url(ledger: Ledger, slug: str) -> str | None:
-    receipt = ledger.receipt(slug, "diff")
-    return receipt.url if receipt and receipt.status in PUBLISHED_STATUSES else None
 
 
 @flow(name="publish-update", log_prints=True)
@@ -166,7 +165,7 @@ def publish_update(
         return _report(update.slug, results, dry_run=True)
 
     ledger = open_ledger(settings.ledger_url)
-    rendered = with_versions(rendered, settings, ledger)  # the Diff post links the other published languages
+    versions = versions_for(update, settings, ledger)  # the Diff post links the other published languages
     started = dt.datetime.now(dt.UTC)
     transports = {name: transport_for(name, settings, update.slug, ledger) for name in rendered.drafts}
     for name, transport in transports.items():
@@ -189,18 +188,18 @@ def publish_update(
         results: list[ChannelResult] = []
         image_urls: dict[str, str] | None = None
         if media is not None:
-            can_go = "diff" in rendered.drafts or not update.wants("diff") or _known_diff_url(ledger, update.slug)
+            can_go = "diff" in rendered.drafts or not update.wants("diff") or known_diff_url(ledger, update.slug)
             waiting = [name for name in rendered.drafts if name in IMAGE_CHANNELS and (name == "diff" or can_go)
                        and not earlier_receipt(ledger, update.slug, name, transports[name])]
             image_urls, results = _upload_images(media, update.images, waiting, transports, retrying)
         skipped = {result.channel for result in results}  # could not go: their images are not uploaded
-        diff_url = _known_diff_url(ledger, update.slug)
+        diff_url = known_diff_url(ledger, update.slug)
         if "diff" in rendered.drafts and "diff" not in skipped:
-            draft = relinked(rendered, settings, ["diff"], image_urls=image_urls).drafts["diff"]
+            draft = relinked(rendered, settings, ["diff"], image_urls=image_urls, versions=versions).drafts["diff"]
             state = send("diff", update.slug, draft, transports["diff"], ledger, started, return_state=True)
             results.append(diff_result(_outcome("diff", state, transports["diff"]), update))
             if results[-1].status == "published":
-                record_links(ledger, update.slug, rendered.context.versions, state.result().remote_id,
+                record_links(ledger, update.slug, versions, state.result().remote_id,
                              results[-1].url)
             diff_url = results[-1].url if results[-1].status in {"published", "already_published", "scheduled"} \
                 else None
@@ -238,7 +237,7 @@ def _upload_images(
     urls = state.result(raise_on_failure=False)
     if not isinstance(urls, BaseException):
         return urls, []
-    detail = "the body's images could not be uploaded: " + (" ".join(str(urls).split()) or type(urls).__name__)
+    detail = f"the body's images could not be uploaded: {one_line(urls)}"
     return None, [ChannelResult(name, status_of(urls), None, detail, transports[name].kind) for name in waiting]
 
 

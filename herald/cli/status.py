@@ -11,23 +11,10 @@ from channels.registry import CHANNELS
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import ConfigOption, fail, out, print_channel, settings_from, slug_of
+from herald.cli.lifecycle import next_step, status_lines
 
 if TYPE_CHECKING:
     from config.settings import Settings
-
-
-def lifecycle_status(ledger, slug: str, row) -> list[str]:  # noqa: ANN001 - Ledger, ReceiptRow
-    """Lines `status` adds under a channel: its corrections and a scheduled flow run."""
-    from herald.cli.lifecycle import status_lines
-
-    return status_lines(ledger, slug, row)
-
-
-def lifecycle_advice(ledger, slug: str, row, source: str) -> str | None:  # noqa: ANN001 - Ledger, ReceiptRow
-    """The next step for a scheduled or retracted channel ("" for none), or None to use `resolve.advice`."""
-    from herald.cli.lifecycle import next_step
-
-    return next_step(ledger, slug, row, source)
 
 
 @app.command()
@@ -72,7 +59,7 @@ def _channels(update: str, settings: Settings) -> None:
     for row in receipts:
         print_channel(row.channel, row.status, row.transport, row.url, row.detail,
                        f"  ({row.updated_at:%Y-%m-%d %H:%M} UTC)")
-        for line in lifecycle_status(ledger, slug, row):
+        for line in status_lines(ledger, slug, row):
             out.print(f"           {line}", markup=False)
         spec = CHANNELS.get(row.channel)
         kind = spec.part_kind if spec is not None else "post"
@@ -82,7 +69,7 @@ def _channels(update: str, settings: Settings) -> None:
             open_parts = [f"{part.position}: {part.status}" for part in posts if part.status != "done"]
             out.print(f"           {done} {spec.parts_word if spec else 'posts'} posted" +
                       (f" ({', '.join(open_parts)})" if open_parts else ""), markup=False)
-        step = lifecycle_advice(ledger, slug, row, source)
+        step = next_step(ledger, slug, row, source)
         step = advice(ledger, slug, row.channel, source, row) if step is None else step
         if step:
             out.print(f"           next: {step}", markup=False)

@@ -31,11 +31,6 @@ class Status(StrEnum):
         """Its colour on a terminal."""
         return _COLOURS[self]
 
-    @property
-    def done(self) -> bool:
-        """Whether nothing more is owed for it (a failed, held, changed or attention-needing channel is not)."""
-        return self not in NOT_DONE
-
 
 class PartStatus(StrEnum):
     """One remote write of a channel (a tweet, an upload): intended before it is sent, then settled."""

@@ -3,7 +3,6 @@ published or retracted (same post IDs; each update a ledger part "links" N, so a
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -13,9 +12,9 @@ from channels.diff.versions import SEPARATOR, language_name
 from herald.core.report import ChannelResult
 from herald.core.transport import TransportError, status_of
 from herald.pipeline.corrections import as_sent, changes
-from herald.pipeline.render import ROOT, Rendered, render_channel, render_update
+from herald.pipeline.render import ROOT, render_update
 from herald.pipeline.select import transport_for
-from herald.pipeline.versions import Member, members, versions_for, versions_of
+from herald.pipeline.versions import Member, members, versions_of
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -27,16 +26,6 @@ LINKS = "links"  # the ledger part kind of a post's language links
 def links_digest(versions: tuple[tuple[str, str], ...]) -> str:
     """The digest of a post's language links, kept in its ledger part."""
     return hashlib.sha256(json.dumps(sorted(versions)).encode()).hexdigest()
-
-
-def with_versions(rendered: Rendered, settings: Settings, ledger: Ledger) -> Rendered:
-    """The drafts with the Diff post linking the update's other published languages."""
-    versions = versions_for(rendered.update, settings, ledger)
-    if not versions or ROOT not in rendered.drafts:
-        return rendered
-    context = dataclasses.replace(rendered.context, versions=versions)
-    drafts = {**rendered.drafts, ROOT: render_channel(ROOT, rendered.update, context, settings)}
-    return Rendered(rendered.update, context, drafts)
 
 
 def record_links(ledger: Ledger, slug: str, versions: tuple[tuple[str, str], ...], post_id: str | None,

@@ -124,15 +124,19 @@ def render_update(
 def relinked(
     rendered: Rendered, settings: Settings, channels: Iterable[str], diff_url: str | None = None,
     image_urls: Mapping[str, str] | None = None, featured_url: str | None = None,
+    versions: tuple[tuple[str, str], ...] | None = None,
 ) -> Rendered:
-    """The drafts once the real links are known (the Diff URL, the images' URLs), as Pelican refreshes links after
-    writing: a channel is rendered again only when a link it shows changed, else its approved draft goes as it is."""
+    """The drafts once the real links are known (the Diff URL, the images' URLs, the other languages' posts), as
+    Pelican refreshes links after writing: a channel is rendered again only when a link it shows changed, else its
+    approved draft goes as it is."""
     update = rendered.update
-    context = context_for(update, settings, diff_url, image_urls, featured_url, rendered.context.versions)
     before = rendered.context
+    versions = before.versions if versions is None else versions
+    context = context_for(update, settings, diff_url, image_urls, featured_url, versions)
     drafts = {}
     for name in channels:
-        same_links = context.image_urls == before.image_urls and (name == ROOT or context.diff_url == before.diff_url)
+        same_links = context.image_urls == before.image_urls and (
+            context.versions == before.versions if name == ROOT else context.diff_url == before.diff_url)
         drafts[name] = rendered.drafts[name] if same_links and name in rendered.drafts \
             else render_channel(name, update, context, settings)
     return Rendered(update, context, drafts)
