@@ -63,6 +63,15 @@ _COLOURS = {
 }
 
 
+def known(status: str) -> Status | None:
+    """The status a word names, or None for a word outside the vocabulary (an older ledger's)."""
+    try:
+        return Status(status)
+    except ValueError:
+        return None
+
+
 def colour_of(status: str) -> str:
     """A status's colour; white for a word outside the vocabulary."""
-    return Status(status).colour if status in Status._value2member_map_ else "white"
+    found = known(status)
+    return found.colour if found is not None else "white"

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from channels.registry import CHANNELS
-from herald.core.status import Status
+from herald.core.status import Status, known
 
 Reporter = Callable[[str], None]
 
@@ -35,7 +35,8 @@ def outcome(channel: str, status: str) -> str:
     """The words for a channel's final status."""
     if status == Status.PUBLISHED and channel in CHANNELS:
         return CHANNELS[channel].done_word
-    return Status(status).word if status in Status._value2member_map_ else status
+    found = known(status)
+    return found.word if found is not None else status
 
 
 class Progress:
