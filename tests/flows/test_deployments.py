@@ -43,7 +43,7 @@ def _deploy(server: PrefectServer, workdir: Path) -> None:
 def _run_recap(server: PrefectServer, month: str) -> dict:
     deployment = server.api("GET", "deployments/name/monthly-recap/monthly-recap").json()
     run = server.api("POST", f"deployments/{deployment['id']}/create_flow_run",
-                     json={"parameters": {"month": month}}).json()  # fmt: skip
+                     json={"parameters": {"month": month}, "idempotency_key": f"recap-{month}"}).json()  # fmt: skip
     return wait_for_flow_run(server, run["id"])
 
 

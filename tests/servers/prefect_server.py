@@ -28,10 +28,29 @@ class PrefectServer:
     startup_seconds: float
 
     def api(self, method: str, route: str, **kwargs: object) -> httpx.Response:
-        """Call the REST API (no Prefect client state in the test process); raise on HTTP errors."""
-        response = httpx.request(method, f"{self.api_url}/{route.lstrip('/')}", timeout=30.0, **kwargs)
+        """Call the REST API (no Prefect client state in the test process); raise on HTTP errors.
+
+        Like Prefect's own client, retry what the server calls retryable: it answers 503 when SQLite is locked
+        under load (`custom_internal_exception_handler`), and 429/502 are the same kind of answer.
+        """
+        for attempt in range(RETRIES + 1):
+            response = httpx.request(method, f"{self.api_url}/{route.lstrip('/')}", timeout=30.0, **kwargs)
+            if response.status_code not in RETRYABLE or attempt == RETRIES:
+                break
+            time.sleep(_retry_after(response) or min(2.0**attempt, 10.0))
         response.raise_for_status()
         return response
+
+
+RETRYABLE = frozenset({429, 502, 503})
+RETRIES = 6
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return min(float(response.headers["retry-after"]), 10.0)
+    except (KeyError, ValueError):
+        return None
 
 
 def prefect_env(home: Path, **extra: str) -> dict[str, str]:
