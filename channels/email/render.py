@@ -367,11 +367,17 @@ class Email:
     def render(self, update: Update, context: RenderContext, options: EmailOptions | None = None) -> EmailDraft:
         """The whole update as a multipart/alternative email; an announcement with highlights if it is too big."""
         options = options or update.block(self.name, EmailOptions)
-        full = self._message(update, context, options, plain_text(update, context.diff_url, context.site_name),
-                             html_part(update, context.diff_url, context.site_name, dict(context.image_urls)))
-        if sent_size(full) <= MAX_MESSAGE_BYTES:
-            return full
-        note = (f"email condensed to highlights: the whole body would be {sent_size(full) / 1024:.1f} KB "
+        text = plain_text(update, context.diff_url, context.site_name)
+        html = html_part(update, context.diff_url, context.site_name, dict(context.image_urls))
+        floor = len(text.encode()) + len(html.encode())  # no transfer encoding makes a part smaller
+        if floor <= MAX_MESSAGE_BYTES:
+            full = self._message(update, context, options, text, html)
+            if sent_size(full) <= MAX_MESSAGE_BYTES:
+                return full
+            whole = f"{sent_size(full) / 1024:.1f} KB"
+        else:  # the message cannot fit: not worth encoding
+            whole = f"over {floor / 1024:.1f} KB"
+        note = (f"email condensed to highlights: the whole body would be {whole} "
                 f"and the list holds posts over {MAX_MESSAGE_BYTES // 1024} KB")
         highlights = announcement(update, context.diff_url, context.site_name)
         short = self._message(update, context, options, *highlights, note)
