@@ -31,7 +31,7 @@ SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a h
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _WORD = re.compile(r"\S+")
-_DOMAIN_DOT = re.compile(r"[^\s.]\.[^\s.]")  # necessary for twitter-text's valid_domain: `name.tld`
+_URL_WORD = re.compile(r"\S*[^\s.]\.[^\s.]\S*")  # a word that may hold a URL: `name.tld` in it
 _TAG = regex.compile(r"(?<![\p{L}\p{N}_])[@＠#＃][\p{L}\p{M}\p{N}_]+")
 _CJK_STOP = regex.compile(r"[。！？、，；：]+")
 _CLAUSE_END = regex.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019\u00bb)\]]*$")
@@ -108,11 +108,17 @@ def char_weight(char: str) -> int:
 
 @lru_cache(maxsize=4096)
 def url_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, length) of each URL twitter-text finds in the text (none without a dot between two non-space
-    characters: every URL's domain has a name and a top-level domain around a dot)."""
-    if not _DOMAIN_DOT.search(text):
-        return ()
-    return tuple((url["indices"][0], len(url["url"])) for url in extract_urls_with_indices(text))
+    """(start, length) of each URL twitter-text finds in the text.
+
+    A URL holds no whitespace and its domain has a dot between two non-space characters (`name.tld`), so only the
+    words with such a dot are searched, each with the character before it (what a URL may follow): twitter-text's
+    pattern costs about 0.1 ms per 1,000 characters searched."""
+    spans: list[tuple[int, int]] = []
+    for word in _URL_WORD.finditer(text):
+        start = max(word.start() - 1, 0)
+        spans.extend((start + url["indices"][0], len(url["url"]))
+                     for url in extract_urls_with_indices(text[start : word.end()]))
+    return tuple(spans)
 
 
 def has_url(text: str) -> bool:
