@@ -31,8 +31,12 @@ def pack(
     posts, weights = [opening.text], [opening.weight]
     kept = [split.plain_weight("\n\n") + closing.weight if closing is not None and short else 0]
 
+    budgets: list[int] = []
+
     def room(index: int) -> int:
-        return budget_for(index) - (kept[0] if index == (short or 0) - 1 else 0)
+        while len(budgets) <= index:
+            budgets.append(budget_for(len(budgets)))
+        return budgets[index] - (kept[0] if index == (short or 0) - 1 else 0)
 
     def backfill(atom: Atom) -> bool:
         for index, weight in enumerate(weights):

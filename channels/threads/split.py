@@ -17,6 +17,7 @@ from twitter_text.get_character_weight import get_character_weight
 from twitter_text.has_invalid_characters import has_invalid_characters
 from twitter_text.regexp.emoji import emoji as EMOJI
 from twitter_text.regexp.emoji import emoji_list as EMOJI_LIST
+from twitter_text.regexp.spaces_group import spaces_group as SPACES
 
 OPTIONS = config["defaults"]
 SCALE = OPTIONS["scale"]
@@ -31,7 +32,8 @@ SHORT_QUESTION = 4  # words: a question this short ("What happens next?") is a h
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _WORD = re.compile(r"\S+")
-_URL_WORD = re.compile(r"\S*[^\s.]\.[^\s.]\S*")  # a word that may hold a URL: `name.tld` in it
+_URL_WORD = re.compile(  # a run without twitter-text's spaces (no URL holds one) around a dot: `name.tld`
+    rf"(?<![^{SPACES}])[^{SPACES}]*?[^{SPACES}.]\.[^{SPACES}.][^{SPACES}]*")
 _TAG = regex.compile(r"(?<![\p{L}\p{N}_])[@＠#＃][\p{L}\p{M}\p{N}_]+")
 _CJK_STOP = regex.compile(r"[。！？、，；：]+")
 _CLAUSE_END = regex.compile(r"[,;:\u2014\u2013][\"'\u201d\u2019\u00bb)\]]*$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import regex
 
@@ -65,7 +66,7 @@ class Unit:
     section: str = ""
     texts: tuple[str, ...] = field(default=(), compare=False)  # the passages it carries, for `social:` to find
 
-    @property
+    @cached_property
     def weight(self) -> int:
         """Its weight in one post."""
         return sum(atom.weight for atom in self.atoms) + sum(split.plain_weight(a.joins) for a in self.atoms[1:])

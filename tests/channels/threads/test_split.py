@@ -20,6 +20,7 @@ WORDS = [
     "#tag.com", "-example.com", "_x.org", "/path.org", "foo@example.com", "www.example.org.", "a.b", "x.y.z",
     "...", "..com", "example..com", "xn--wgv71a119e.jp", "localhost:8080", "127.0.0.1", "ftp://example.com",
     "https://example.com:8443/a", "EXAMPLE.COM", "exa\u0301mple.com", "👩🏽‍💻", "🇺🇦", "#️⃣", "©", "\u200f", "\u202a",
+    "ab\x1ccd.com", "x\x1f.org", "a\u200bb.org",  # Python's whitespace, or not, that twitter-text allows in a domain
 ]
 SPACES = [" ", " ", " ", "\n", "\n\n", "\t", "\u00a0", "\u3000", "\u2009", ""]
 
