@@ -122,7 +122,9 @@ def main() -> None:
     parser.add_argument("--kinds", default="copies,varied", help="which folders: copies, varied or both")
     parser.add_argument("--smoke", action="store_true", help="2 and 10 updates of 150 words; checks the outputs")
     args = parser.parse_args()
-    sizes = [2, 10] if args.smoke else [int(size) for size in args.sizes.split(",")]
+    sizes = [2, 10] if args.smoke else sorted({int(size) for size in args.sizes.split(",")})
+    if len(sizes) < 2:
+        parser.error("--sizes needs two sizes or more: the cost per update is the difference between two folders")
     words = 150 if args.smoke else args.words
     os.environ.pop("HERALD_CONFIG", None)
     print(load_line())

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email import base64mime, quoprimime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import cached_property
@@ -37,6 +38,7 @@ MAX_8BIT_LINE_BYTES = 998  # RFC 5321: a longer line cannot go as 8bit
 SEVEN_BIT = ("quoted-printable", "base64")
 DATE_HEADER_BYTES = len("Date: Wed, 30 Sep 2026 23:59:59 +0000\r\n")  # the transport adds it when sending
 WRAP_WIDTH = 72
+SMTP_LINE = email.policy.SMTP.max_line_length
 SECTION_LEVEL = 2
 MIN_LEAD = 20  # a lead shorter than this ("No.") takes the next sentence too
 LEAD_KINDS = frozenset({"paragraph", "item"})
@@ -321,22 +323,24 @@ def announcement(update: Update, diff_url: str, site_name: str) -> tuple[str, st
     return "\n".join(lines) + "\n", html
 
 
-def encoded_size(text: str, subtype: str, encoding: str) -> int:
-    """The bytes a text part's body takes in `encoding`."""
-    part = EmailMessage(policy=email.policy.SMTP)
-    part.set_content(text, subtype=subtype, cte=encoding)
-    return len(part.get_payload())
+def encoded_size(text: str, encoding: str) -> int:
+    """The characters a text part's body takes in `encoding`, encoded as the email package encodes a part (base64
+    over SMTP's CRLF line ends, quoted-printable over LF), without building a message to measure."""
+    lines = text.encode().splitlines()
+    if encoding == "base64":
+        return len(base64mime.body_encode(b"\r\n".join(lines) + b"\r\n"))  # 57 bytes a line, as for 78
+    return len(quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), SMTP_LINE))
 
 
-def transfer_encoding(text: str, subtype: str, setting: str) -> str:
+def transfer_encoding(text: str, setting: str) -> str:
     """A part's Content-Transfer-Encoding: `8bit` where its lines allow, a fixed one as set, or with `auto` the
     smaller 7-bit one (quoted-printable triples every byte of non-Latin text, base64 adds a third)."""
     if setting == "8bit":
         fits = all(len(line.encode()) <= MAX_8BIT_LINE_BYTES for line in text.splitlines())
-        return "8bit" if fits else transfer_encoding(text, subtype, "auto")
+        return "8bit" if fits else transfer_encoding(text, "auto")
     if setting != "auto":
         return setting
-    return min(SEVEN_BIT, key=lambda encoding: encoded_size(text, subtype, encoding))
+    return min(SEVEN_BIT, key=lambda encoding: encoded_size(text, encoding))
 
 
 def mime_boundary(text: str, html: str) -> str:
@@ -403,8 +407,8 @@ class Email:
             raise RenderError(update, "email.subject", str(error)) from None
         message["Message-ID"] = message_id
         encoding = self.settings.transfer_encoding
-        message.set_content(text, cte=transfer_encoding(text, "plain", encoding))
-        message.add_alternative(html, subtype="html", cte=transfer_encoding(html, "html", encoding))
+        message.set_content(text, cte=transfer_encoding(text, encoding))
+        message.add_alternative(html, subtype="html", cte=transfer_encoding(html, encoding))
         message.set_boundary(mime_boundary(text, html))
         message["Content-Language"] = update.lang  # after add_alternative, which moves Content-* into the first part
         return EmailDraft(message=message, message_id=message_id, warnings=(note,) if note else (),

@@ -304,13 +304,14 @@ class Chunk:
 
 def _pieces(source: Weighed) -> Iterator[Piece]:
     """Whitespace-separated words, also split after CJK punctuation (which needs no space)."""
-    text, last = source.text, None
+    text, prefix, last = source.text, source.prefix, None
     for word in _WORD.finditer(text):
         begin, finish = word.span()
         sep = "" if last is None else text[last:begin]
         last = finish
-        if word.group().isascii():  # no CJK stop inside: the word is one piece
-            yield Piece(sep, word.group(), source.weight(begin, finish), source, begin)
+        found = word.group()
+        if found.isascii():  # no CJK stop inside: the word is one piece
+            yield Piece(sep, found, prefix[finish] - prefix[begin], source, begin)
             continue
         stops = [m.end() for m in _CJK_STOP.finditer(text, begin, finish)]
         bounds = [begin, *(s for s in stops if s < finish and source.breakable(s)), finish]
@@ -324,7 +325,8 @@ def sentences(text: str, measure: Measure = X) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(measure.weigh(text)):
-        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text, len(group) == 1)):
+        if group and ("\n" in piece.sep or (group[-1].text[-1] in _END_OR_CLOSER  # most words end no sentence
+                                            and ends_sentence(group[-1].text, piece.text, len(group) == 1))):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)

@@ -583,3 +583,21 @@ def test_a_raw_html_link_to_a_script_shows_only_its_text(tmp_path: Path) -> None
     text = Email(SETTINGS).render(write(tmp_path, "title: T\ndate: 2026-10-08", body), CONTEXT).plain()
     assert "Do not click and read [1]." in text and "javascript" not in text
     assert text.endswith("\n[1] https://diff.wikimedia.org/\n")
+
+
+@pytest.mark.parametrize("text", [
+    "Plain English, one line.\n", "Trailing space \nand tab\t\nand = sign and a very long line " + "x" * 300,
+    "Свобода знаний — «кавычки»\n" * 40, "日本語の文です。" * 60, "ناقش البرلمان مشروع قانون جديد\r\n" * 30,
+    "mixed é à ü " * 50 + "\n\n\nblank lines", "<p>html &amp; <a href=\"https://x.org/?a=1&b=2\">link</a></p>\n" * 20,
+])
+@pytest.mark.parametrize("encoding", ["quoted-printable", "base64"])
+def test_encoded_size_is_what_the_email_package_encodes(text: str, encoding: str) -> None:
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    from channels.email.render import encoded_size
+
+    for subtype in ("plain", "html"):
+        part = EmailMessage(policy=SMTP)
+        part.set_content(text, subtype=subtype, cte=encoding)
+        assert encoded_size(text, encoding) == len(part.get_payload())
