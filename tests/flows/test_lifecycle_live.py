@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import smtp_server
 from faults import FaultPlan
-from medium_api import FakeMedium
 from typer.testing import CliRunner
-from world import MEDIUM_TOKEN, SMTP_PASSWORD, SMTP_USER, X_KEYS, live_config
-from x_api import FakeX
+from world import LiveServices as Services
+from world import live_services
 
 from herald.cli import app
 
@@ -29,26 +24,11 @@ BODY = ("We met the committee on Tuesday and explained how volunteers write Wiki
         "The hearing closes on 30 November; we will publish our written answer then.\n")
 
 
-@dataclass
-class Services:
-    """Every service a live publish reaches, and the X fake's fault plan."""
-
-    wordpress: object
-    medium: FakeMedium
-    x: FakeX
-    smtp: smtp_server.Server
-    x_faults: FaultPlan
-
-
 @pytest.fixture
 def services(workdir, wordpress, smtp_pki, prefect_engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """Live settings for every channel, pointing at the local servers; secrets only in the environment."""
-    smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD)
-    x_faults = FaultPlan.scripted()
-    with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS, faults=x_faults) as x:
-        live_config(workdir, wordpress, medium, x, smtp, smtp_pki, monkeypatch)
-        yield Services(wordpress, medium, x, smtp, x_faults)
-    smtp.controller.stop()
+    with live_services(workdir, wordpress, smtp_pki, monkeypatch, x_faults=FaultPlan.scripted()) as live:
+        yield live
 
 
 def _run(*args: str):
@@ -70,11 +50,6 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def _posts(services: Services, slug: str) -> list[dict]:
     return services.wordpress.get("posts", slug=slug, status="any", context="edit").json()
-
-
-def _messages(services: Services) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-            for envelope in services.smtp.mailbox.envelopes]
 
 
 def test_an_unknown_category_is_refused_with_a_suggestion_and_new_tags_are_named(services, workdir):
@@ -154,7 +129,7 @@ def test_a_correction_edits_the_post_in_place_and_replies_and_mails_only_with_co
     replies = services.x.tweets[tweets:]
     assert len(replies) == 1 and replies[0].in_reply_to == services.x.tweets[tweets - 1].id
     assert replies[0].text.startswith("Correction: The hearing closes on 31 December")
-    notices = _messages(services)[mails:]
+    notices = services.messages()[mails:]
     assert len(notices) == 1 and notices[0]["Subject"].startswith("Correction: ")
     assert "31 December" in notices[0].get_content() and after["link"] in notices[0].get_content()
     status = _run("status", str(path))
@@ -177,7 +152,7 @@ def test_a_retraction_trashes_the_post_and_deletes_every_tweet_resuming_after_a_
 
     assert services.wordpress.get(f"posts/{post['id']}", context="edit").json()["status"] == "trash"
     assert services.x.tweets == [] and sorted(tweet.id for tweet in services.x.deleted) == sorted(thread)
-    notices = [message for message in _messages(services) if message["Subject"].startswith("Retracted: ")]
+    notices = [message for message in services.messages() if message["Subject"].startswith("Retracted: ")]
     assert len(notices) == 1 and "Published before the hearing closed." in notices[0].get_content()
     assert "medium" in first.output and "--by-hand" in first.output
 

@@ -8,18 +8,15 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-import smtp_server
-from medium_api import FakeMedium
 from smtp_server import free_port
 from typer.testing import CliRunner
-from world import MEDIUM_TOKEN, SMTP_PASSWORD, SMTP_USER, X_KEYS, live_config
-from x_api import FakeX
+from world import LiveServices as Services
+from world import live_services
 
 from channels.registry import load_update
 from herald.cli import app
@@ -31,24 +28,11 @@ SLUG = "what-we-told-the-european-commission-about-copyright-and-ai-training"
 OTHER_SLUG = "three-things-the-global-digital-compact-review-should-protect"
 
 
-@dataclass
-class Services:
-    """Every service a live publish reaches."""
-
-    wordpress: object
-    medium: FakeMedium
-    x: FakeX
-    smtp: smtp_server.Server
-
-
 @pytest.fixture
 def services(workdir, wordpress, smtp_pki, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """Live settings for every channel, pointing at the local servers; secrets only in the environment."""
-    smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD)
-    with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS) as x:
-        live_config(workdir, wordpress, medium, x, smtp, smtp_pki, monkeypatch)
-        yield Services(wordpress, medium, x, smtp)
-    smtp.controller.stop()
+    with live_services(workdir, wordpress, smtp_pki, monkeypatch) as live:
+        yield live
 
 
 def _publish(path: str):

@@ -3,8 +3,6 @@ per-language lists and accounts, a retraction, the recap's one entry, a killed p
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import signal
@@ -12,15 +10,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import smtp_server
-from medium_api import FakeMedium
 from typer.testing import CliRunner
-from world import MEDIUM_TOKEN, SMTP_PASSWORD, SMTP_USER, X_KEYS, live_config
-from x_api import FakeX
+from world import LiveServices as Services
+from world import live_services
 
 from herald.cli import app
 
@@ -31,27 +26,13 @@ FRENCH = ("title: Ce que nous avons dit au comité", "Nous avons rencontré le c
 ARABIC = ("title: ما قلناه للجنة", "التقينا باللجنة يوم الثلاثاء.\n\nتنتهي جلسة الاستماع في 30 نوفمبر.\n")
 
 
-@dataclass
-class Services:
-    """The real WordPress and SMTP server, and the Medium and X fakes."""
-
-    wordpress: object
-    medium: FakeMedium
-    x: FakeX
-    smtp: smtp_server.Server
-
-
 @pytest.fixture
 def services(workdir, wordpress, smtp_pki, prefect_engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Services]:
     """Live settings, plus the team's languages, a French list and a French X account (none for Arabic)."""
-    smtp = smtp_server.start(smtp_pki, SMTP_USER, SMTP_PASSWORD)
-    with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS) as x:
-        config = live_config(workdir, wordpress, medium, x, smtp, smtp_pki, monkeypatch)
-        with config.open("a", encoding="utf-8") as toml:
-            toml.write('[email.lists]\nfr = "fr@lists.example.org"\n[twitter.accounts.fr]\n'
-                       '[translations]\nlanguages = ["fr", "ar", "es"]\n')
-        yield Services(wordpress, medium, x, smtp)
-    smtp.controller.stop()
+    extra = ('[email.lists]\nfr = "fr@lists.example.org"\n[twitter.accounts.fr]\n'
+             '[translations]\nlanguages = ["fr", "ar", "es"]\n')
+    with live_services(workdir, wordpress, smtp_pki, monkeypatch, extra_config=extra) as live:
+        yield live
 
 
 def _run(*args: str):
@@ -86,11 +67,6 @@ def _links(post: dict) -> list[tuple[str, str]]:
     return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', line.group(1)) if line else []
 
 
-def _messages(services: Services) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-            for envelope in services.smtp.mailbox.envelopes]
-
-
 def test_a_family_published_in_three_steps_links_every_post_and_lives_its_life(services, workdir):
     source = _source(workdir, "tr-family")
     assert _run("publish", str(source)).exit_code == 0
@@ -118,7 +94,7 @@ def test_a_family_published_in_three_steps_links_every_post_and_lives_its_life(s
     assert _links(_post(services, "tr-family")) == [(arabic["link"], "العربية"), (french["link"], "Français")]
     assert _links(_post(services, french["slug"])) == [(english["link"], "English"), (arabic["link"], "العربية")]
     assert _post(services, "tr-family")["id"] == english["id"]  # updated in place
-    assert [message["To"] for message in _messages(services)] == ["news@lists.example.org", "fr@lists.example.org"]
+    assert [message["To"] for message in services.messages()] == ["news@lists.example.org", "fr@lists.example.org"]
     assert len(services.x.thread(services.x.tweets[0].id)) >= 1 and len(services.medium.posts) == 3
 
     status = _run("status", str(source))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import email
+import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -148,3 +152,36 @@ def live_config(workdir: Path, wordpress, medium, x, smtp, pki, monkeypatch) -> 
         monkeypatch.setenv(f"HERALD_TWITTER__{name.upper()}", value)
     monkeypatch.setenv("HERALD_EMAIL__PASSWORD", SMTP_PASSWORD)
     return config
+
+
+@dataclass
+class LiveServices:
+    """What a live publish reaches: the real WordPress and SMTP server, the Medium and X fakes (and X's faults)."""
+
+    wordpress: object
+    medium: FakeMedium
+    x: FakeX
+    smtp: smtp_server.Server
+    x_faults: FaultPlan | None = None
+    config: Path = field(default=Path("herald.toml"))
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        """Every message the SMTP server took, parsed."""
+        return [email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+                for envelope in self.smtp.mailbox.envelopes]
+
+
+@contextmanager
+def live_services(workdir: Path, wordpress, pki, monkeypatch, x_faults: FaultPlan | None = None,  # noqa: ANN001
+                  extra_config: str = "") -> Iterator[LiveServices]:
+    """Start the SMTP server and the fakes, write live settings (plus `extra_config`); stop them after."""
+    smtp = smtp_server.start(pki, SMTP_USER, SMTP_PASSWORD)
+    try:
+        with FakeMedium(MEDIUM_TOKEN) as medium, FakeX(**X_KEYS, faults=x_faults) as x:
+            config = live_config(workdir, wordpress, medium, x, smtp, pki, monkeypatch)
+            if extra_config:
+                with config.open("a", encoding="utf-8") as toml:
+                    toml.write(extra_config)
+            yield LiveServices(wordpress, medium, x, smtp, x_faults, config)
+    finally:
+        smtp.controller.stop()
