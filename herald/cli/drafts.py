@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from channels.registry import load_update
 from content.errors import UpdateError
 from herald.cli.app import app
 from herald.cli.console import EXIT_INVALID, INPUT_ERRORS, ConfigOption, err, fail, out, settings_from, update_files
-from herald.pipeline.render import Rendered, load_and_render, render_update
+from herald.pipeline.render import Rendered, content_root_for, load_and_render, render_update
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -44,17 +45,17 @@ def _check_one(path: Path) -> tuple[Path, str, list[str] | None, str]:
     settings = worker_settings()
     identity = worker_identity()
     try:
-        rendered = load_and_render(path, settings)
+        update = load_update(path, content_root_for(path, settings))
+        # a translation renders only what it sends, with its language's accounts and lists (as publish does)
+        own, channels, _ = language_settings(update, settings, None)
+        rendered = render_update(update, own, channels)
         problem = identity.problem(rendered.update, across_files=False)
         if problem is not None:
             raise problem
     except INPUT_ERRORS as error:
         return path, str(error), None, ""
-    warnings = rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, settings)
+    warnings = rendered.warnings + lifecycle_warnings(rendered) + identity.changed(rendered, own)
     warnings += translation_warnings(rendered.update, settings)
-    own, channels, skipped = language_settings(rendered.update, settings, None)
-    if skipped:  # a translation: the summary names only what it sends, with its language's accounts and lists
-        rendered = render_update(rendered.update, own, channels)
     return path, _summary(rendered), warnings, rendered.update.slug
 
 
