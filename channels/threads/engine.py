@@ -172,11 +172,11 @@ class ThreadEngine:
     def pinned(self, update: Update, units: Sequence[Unit]) -> list[Unit]:
         """The units that carry the update's `social:` passages; a passage found nowhere is refused."""
         found: list[Unit] = []
-        for number, passage in enumerate(update.social, 1):
+        for index, passage in enumerate(update.social):  # 0-based, as the loader names list items
             wanted = _plain(passage)
             unit = next((unit for unit in units if wanted in _plain(" ".join(unit.texts))), None)
             if unit is None:
-                raise RenderError(update, f"social.{number}", f"“{label(passage)}” is not a passage of the body "
+                raise RenderError(update, f"social.{index}", f"“{label(passage)}” is not a passage of the body "
                                   "(give a sentence as written, or its first words)")
             found.append(unit)
         return found

@@ -216,7 +216,7 @@ def test_a_social_passage_not_in_the_body_is_refused_naming_it(tmp_path: Path) -
     path.write_text("---\ntitle: T\ndate: 2026-11-01\nsocial: [Not in the body]\n---\nThe body says this.\n")
     with pytest.raises(RenderError) as refused:
         render(load_update(path), "twitter")
-    assert refused.value.field == "social.1" and "Not in the body" in refused.value.message
+    assert refused.value.field == "social.0" and "Not in the body" in refused.value.message
 
 
 @pytest.mark.parametrize("name", THREADS)
