@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from content.errors import UpdateError
-from content.model import Update
+from content.model import LANG_TAG, Update
 from content.slug import MAX_SLUG_LENGTH, make_slug, shorten
 from content.yaml_loader import load_yaml
 
-LANG_SUFFIX = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")  # the BCP 47 tag in `<stem>.<lang>.md`
 SOURCES_DIR = ".sources"  # beside the family: `.sources/<digest>.md`, the source's text at each revision
 REVISION_LENGTH = 16
 
@@ -34,7 +32,7 @@ def split_name(path: Path) -> tuple[str, str | None]:
     """(`<stem>`, `<lang>`) for a translation file name, (`<stem>`, None) for a source."""
     stem = path.name.removesuffix(".md")
     base, dot, suffix = stem.rpartition(".")
-    if dot and base and LANG_SUFFIX.fullmatch(suffix):
+    if dot and base and LANG_TAG.fullmatch(suffix):  # the language tag in `<stem>.<lang>.md`
         return base, suffix
     return stem, None
 

@@ -22,7 +22,7 @@ class ChannelOptions(BaseModel):
 Options = TypeVar("Options", bound=ChannelOptions)
 
 
-_BCP47 = re.compile(
+LANG_TAG = re.compile(  # BCP 47: language, script, region, variants; the one pattern for `lang:`, file names, --lang
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
 )
 
@@ -104,7 +104,7 @@ class Update(_Strict):
     @field_validator("lang")
     @classmethod
     def _bcp47(cls, lang: str) -> str:
-        if not _BCP47.fullmatch(lang):
+        if not LANG_TAG.fullmatch(lang):
             raise ValueError(f"{lang!r} is not a BCP 47 language tag (for example en, fr, pt-BR, zh-Hant)")
         return lang
 

@@ -24,6 +24,7 @@ from content.family import (
     source_text,
     translation_path,
 )
+from content.model import LANG_TAG
 from content.yaml_loader import load_yaml
 from herald.core.sent import word_diff
 from herald.pipeline.render import ROOT, content_root_for, select_channels
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from content.model import Update
     from herald.core.ledger import Ledger
 
-_BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
 _REVISION_LINE = re.compile(r"^source_revision:.*$", re.M)
 DROPPED_FIELDS = ("slug", "correction", "publish_at", "source_revision", "lang", "status")  # not the source's
 
@@ -172,7 +172,7 @@ def _source_for_translation(path: Path, settings: Settings, lang: str) -> tuple[
     if is_translation(path):
         raise UpdateError(path, "file name", f"is a translation; translate its source {source_path(path)}")
     source = load_update(path, content_root_for(path, settings))
-    if not _BCP47.fullmatch(lang):
+    if not LANG_TAG.fullmatch(lang):
         raise UpdateError(path, "--lang", f"{lang!r} is not a language tag (for example fr, es, ar, pt-BR)")
     if lang.lower() == source.lang.lower():
         raise UpdateError(path, "--lang", f"{lang!r} is the source's own language")

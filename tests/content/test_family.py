@@ -81,3 +81,16 @@ def test_a_source_revision_belongs_only_to_a_translation(tmp_path):
     path = _file(tmp_path, "x.md", SOURCE.replace("summary:", f"source_revision: {revision_of('a')}\nsummary:"))
     with pytest.raises(UpdateError, match="source_revision: only a translation has one"):
         load_update(path)
+
+
+@pytest.mark.parametrize(("name", "lang"), [
+    ("2026-10-08-x.fr.md", "fr"), ("2026-10-08-x.pt-BR.md", "pt-BR"), ("2026-10-08-x.zh-Hant.md", "zh-Hant"),
+    ("2026-10-08-x.de-CH-1996.md", "de-CH-1996"), ("2026-10-08-x.es-419.md", "es-419"),
+    ("2026-10-08-x.md", None), ("2026-10-08-x.final.md", None), ("2026-10-08-x.en-x1.md", None), ("v1.2.md", None),
+])
+def test_a_translation_file_name_carries_a_tag_the_lang_field_accepts(name: str, lang: str | None) -> None:
+    from content.model import LANG_TAG
+
+    assert split_name(Path(name))[1] == lang
+    if lang is not None:
+        assert LANG_TAG.fullmatch(lang)
