@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
-from herald.core.draft import fenced, json_bytes
+from herald.core.draft import counted, fenced, json_bytes
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000  # app.bsky.feed.post's text: maxGraphemes 300 and maxLength 3000 (UTF-8 bytes)
@@ -76,13 +76,13 @@ class BlueskyDraft:
 
     def summary(self) -> str:
         """How many posts."""
-        return f"{len(self.posts)} posts{left_out_note(self.left_out)}"
+        return f"{counted(len(self.posts), 'post')}{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """Posts, the longest against the limit, and what post 1 embeds."""
         embed = "image with alt text" if self.image else "link card" if self.card else "no embed"
         longest = max((post.graphemes for post in self.posts), default=0)
-        return (f"{len(self.posts)} posts, longest {longest}/{MAX_GRAPHEMES} graphemes, post 1 with {embed}"
+        return (f"{counted(len(self.posts), 'post')}, longest {longest}/{MAX_GRAPHEMES} graphemes, post 1 with {embed}"
                 f"{left_out_line(self.left_out)}")
 
     def text(self) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
-from herald.core.draft import fenced, json_bytes
+from herald.core.draft import counted, fenced, json_bytes
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,12 @@ class MastodonDraft:
 
     def summary(self) -> str:
         """How many statuses, and to whom."""
-        return f"{len(self.statuses)} statuses, {self.visibility}{left_out_note(self.left_out)}"
+        return f"{counted(len(self.statuses), 'status', 'statuses')}, {self.visibility}{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """Statuses, visibility, the content warning and the longest against the instance's limit."""
         warning = f", CW “{self.spoiler_text}”" if self.spoiler_text else ""
-        return (f"{len(self.statuses)} statuses ({self.visibility}{warning}), "
+        return (f"{counted(len(self.statuses), 'status', 'statuses')} ({self.visibility}{warning}), "
                 f"longest {max(self.lengths, default=0)}/{self.limit}{left_out_line(self.left_out)}")
 
     def text(self) -> str:

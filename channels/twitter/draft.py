@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from channels.threads.left_out import left_out_line, left_out_markdown, left_out_note
-from herald.core.draft import fenced, json_bytes
+from herald.core.draft import counted, fenced, json_bytes
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
@@ -44,11 +44,11 @@ class ThreadDraft:
     def summary(self) -> str:
         """How many tweets, and whether condensed or hand-written."""
         kind = "" if self.kind == "full body" else f", {self.kind}"
-        return f"{len(self.tweets)} tweets{kind}{left_out_note(self.left_out)}"
+        return f"{counted(len(self.tweets), 'tweet')}{kind}{left_out_note(self.left_out)}"
 
     def facts(self) -> str:
         """How many tweets, how made, and the heaviest against the limit."""
-        return (f"{len(self.tweets)} tweets ({self.kind}), longest {max(self.weights)}/{MAX_WEIGHTED_LENGTH}"
+        return (f"{counted(len(self.tweets), 'tweet')} ({self.kind}), longest {max(self.weights)}/{MAX_WEIGHTED_LENGTH}"
                 f"{left_out_line(self.left_out)}")
 
     def text(self) -> str:

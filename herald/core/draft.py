@@ -91,6 +91,11 @@ def html_text(html: str) -> str:
     return unescape(_TAG.sub("", _BLOCK_END.sub("\n", html))).strip()
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """"1 tweet", "3 tweets", "1 status", "2 statuses": a count with its noun."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def fenced(text: str) -> str:
     """A Markdown code block whose fence is longer than any backtick run in the text."""
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
