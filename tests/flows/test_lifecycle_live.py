@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,21 +173,6 @@ def test_unschedule_takes_the_future_post_back_to_draft_and_a_publish_schedules_
     assert not services.x.tweets and not services.smtp.mailbox.envelopes
 
 
-def _killed(services: Services, workdir: Path, args: list[str], method: str, count: int) -> None:
-    """Run `herald ARGS` in its own process and kill it once X has received `count` requests of `method`."""
-    services.x.latency = 0.5
-    process = subprocess.Popen([sys.executable, "-m", "herald.cli", *args], cwd=workdir, env=dict(os.environ),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while sum(request.method == method for request in services.x.requests) < count:
-        assert process.poll() is None, process.stdout.read().decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
-    services.x.latency = 0.0
-
-
 def test_a_killed_correction_and_a_killed_retraction_finish_on_the_next_run_without_duplicates(services, workdir):
     thread = 'twitter: {thread: ["One: the hearing.", "Two: our answer.", "Three: what comes next.", "Four."]}\n'
     path = _update(workdir, "lc-killed", thread)
@@ -202,14 +183,14 @@ def test_a_killed_correction_and_a_killed_retraction_finish_on_the_next_run_with
     _edit(path, '"Four."', '"Four: we answer in December."')
     _edit(path, "tags:", 'correction: "We answer in December, not November."\ntags:')
     posts = sum(request.method == "POST" for request in services.x.requests)
-    _killed(services, workdir, ["publish", str(path), "--correct", "--channels", "twitter"], "POST", posts + 1)
+    services.killed_after(workdir, ["publish", str(path), "--correct", "--channels", "twitter"], "POST", posts + 1)
     resumed = _run("publish", str(path), "--correct", "--channels", "twitter")
     assert resumed.exit_code == 0, resumed.output
     replies = [tweet for tweet in services.x.tweets if tweet.in_reply_to == last]
     assert len(replies) == 1 and replies[0].text.startswith("Correction: We answer in December")
     assert len(services.x.tweets) == 5
 
-    _killed(services, workdir, ["retract", str(path), "--yes", "--channels", "twitter"], "DELETE", 2)
+    services.killed_after(workdir, ["retract", str(path), "--yes", "--channels", "twitter"], "DELETE", 2)
     assert services.x.tweets, "the kill came before the retraction finished"
     finished = _run("retract", str(path), "--yes", "--channels", "twitter")
     assert finished.exit_code == 0, finished.output

@@ -3,12 +3,7 @@ per-language lists and accounts, a retraction, the recap's one entry, a killed p
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,19 +140,8 @@ def test_a_killed_publish_of_a_translation_finishes_without_duplicates(services,
     source = _source(workdir, "tr-killed")
     assert _run("publish", str(source), "--channels", "diff,twitter").exit_code == 0
     french_path = _translate(source, "fr", FRENCH)
-    services.x.latency = 0.5
     posts = sum(request.method == "POST" for request in services.x.requests)
-    process = subprocess.Popen([sys.executable, "-m", "herald.cli", "publish", str(french_path), "--channels",
-                                "diff,twitter"], cwd=workdir, env=dict(os.environ), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    while sum(request.method == "POST" for request in services.x.requests) < posts + 1:
-        assert process.poll() is None, process.stdout.read().decode()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
-    services.x.latency = 0.0
+    services.killed_after(workdir, ["publish", str(french_path), "--channels", "diff,twitter"], "POST", posts + 1)
     english = _post(services, "tr-killed")
     assert _links(english) == []  # killed before the English post was linked
 

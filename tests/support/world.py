@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -164,6 +169,20 @@ class LiveServices:
     smtp: smtp_server.Server
     x_faults: FaultPlan | None = None
     config: Path = field(default=Path("herald.toml"))
+
+    def killed_after(self, workdir: Path, args: list[str], method: str, count: int) -> None:
+        """Run `herald ARGS` in its own process and kill it once X has received `count` requests of `method`."""
+        self.x.latency = 0.5
+        process = subprocess.Popen([sys.executable, "-m", "herald.cli", *args], cwd=workdir, env=dict(os.environ),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while sum(request.method == method for request in self.x.requests) < count:
+            assert process.poll() is None, process.stdout.read().decode()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        self.x.latency = 0.0
 
     def messages(self) -> list[email.message.EmailMessage]:
         """Every message the SMTP server took, parsed."""
