@@ -325,8 +325,7 @@ def sentences(text: str, measure: Measure = X) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     group: list[Piece] = []
     for piece in _pieces(measure.weigh(text)):
-        if group and ("\n" in piece.sep or (group[-1].text[-1] in _END_OR_CLOSER  # most words end no sentence
-                                            and ends_sentence(group[-1].text, piece.text, len(group) == 1))):
+        if group and ("\n" in piece.sep or ends_sentence(group[-1].text, piece.text, len(group) == 1)):
             out.append(Sentence(tuple(group)))
             group = []
         group.append(piece)
