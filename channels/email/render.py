@@ -376,9 +376,10 @@ class Email:
         floor = len(text.encode()) + len(html.encode())  # no transfer encoding makes a part smaller
         if floor <= MAX_MESSAGE_BYTES:
             full = self._message(update, context, options, text, html)
-            if sent_size(full) <= MAX_MESSAGE_BYTES:
+            size = sent_size(full)
+            if size <= MAX_MESSAGE_BYTES:
                 return full
-            whole = f"{sent_size(full) / 1024:.1f} KB"
+            whole = f"{size / 1024:.1f} KB"
         else:  # the message cannot fit: not worth encoding
             whole = f"over {floor / 1024:.1f} KB"
         note = (f"email condensed to highlights: the whole body would be {whole} "
